@@ -1,0 +1,276 @@
+"""Load and validate linkrules.toml into frozen dataclasses.
+
+Every problem in a file is collected and reported at once, one line each,
+naming the file, the key path and what was expected:
+``linkrules.toml: rules.max-depth.max: expected a positive integer, got "three"``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from .globs import compile_glob
+from .rules.base import Rule
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+
+class ConfigError(Exception):
+    """linkrules.toml can't be used; ``problems`` holds one line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    root: Path | None = None
+    start: tuple[str, ...] = ("/",)
+    base_url: tuple[str, ...] = ()
+    max_pages: int = 200_000
+    max_page_bytes: int = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class RuleConfig:
+    """One ``[rules.ID]`` table, validated; ``given`` holds the keys the user wrote."""
+
+    id: str
+    rule: type[Rule]
+    options: Mapping[str, Any]
+    given: frozenset[str] = frozenset()
+    line: int = 0  # 0-based line of the table header in the file
+
+    def instantiate(self) -> Rule:
+        return self.rule(self.options)
+
+
+@dataclass(frozen=True)
+class LinkrulesConfig:
+    path: Path
+    site: SiteConfig
+    rules: tuple[RuleConfig, ...]
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def display(self) -> str:
+        return display_path(self.path)
+
+
+SITE_KEYS = {
+    "root": "the built site folder, relative to linkrules.toml",
+    "start": 'entry pages, e.g. ["/"]',
+    "base_url": "the site's public URL(s); absolute links to it are internal",
+    "max_pages": "the most pages to read",
+    "max_page_bytes": "the largest page file to read, in bytes",
+}
+TOP_KEYS = ("site", "rules")
+
+
+def display_path(path: Path) -> str:
+    """A path as short as it can be while still unambiguous for the user."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # pragma: no cover - another drive on Windows
+        return str(path)
+
+
+def did_you_mean(word: str, choices: Any) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f'; did you mean "{close[0]}"?' if close else ""
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return repr(value)
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse the file, turning every way it can fail into a ConfigError line."""
+    name = display_path(path)
+    if not path.exists():
+        raise ConfigError([f"{name}: file not found"])
+    if path.is_dir():
+        raise ConfigError([f"{name}: is a directory, expected a linkrules.toml file"])
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError([f"{name}: cannot be read: {exc.strerror or exc}"]) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError([f"{name}: is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); TOML files must be UTF-8"]) from None
+    if not text.strip():
+        raise ConfigError([f"{name}: is empty; expected a [site] table and at least one [rules.NAME] table"])
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"{name}: invalid TOML: {exc}"]) from None
+
+
+def rule_lines(text: str) -> dict[str, int]:
+    """0-based line of each ``[rules.ID]`` header, so failures can point at it."""
+    lines: dict[str, int] = {}
+    pattern = re.compile(r"""^\s*\[\s*rules\s*\.\s*(?:"([^"]+)"|'([^']+)'|([A-Za-z0-9_-]+))\s*\]""")
+    for number, line in enumerate(text.splitlines()):
+        match = pattern.match(line)
+        if match:
+            name = next(g for g in match.groups() if g)
+            lines.setdefault(name, number)
+    return lines
+
+
+def load_config(path: Path, registry: Mapping[str, type[Rule]]) -> LinkrulesConfig:
+    """Read and validate a linkrules.toml; raise ConfigError listing every problem."""
+    path = Path(path).absolute()
+    data = read_toml(path)
+    name = display_path(path)
+    problems: list[str] = []
+
+    def problem(key: str, message: str) -> None:
+        problems.append(f"{name}: {key}: {message}")
+
+    for key in data:
+        if key not in TOP_KEYS:
+            problem(key, f"unknown key{did_you_mean(key, TOP_KEYS)} (expected one of: {', '.join(TOP_KEYS)})")
+
+    site = _load_site(path, data.get("site"), problem)
+    rules = _load_rules(path, data.get("rules"), registry, problem)
+    if problems:
+        raise ConfigError(problems)
+    assert site is not None
+    return LinkrulesConfig(path=path, site=site, rules=tuple(rules), raw=data)
+
+
+def _load_site(path: Path, table: Any, problem: Any) -> SiteConfig | None:
+    if table is None:
+        problem("site", 'missing; expected a [site] table with root = "FOLDER"')
+        return None
+    if not isinstance(table, dict):
+        problem("site", f"expected a table, got {_show(table)}")
+        return None
+    for key in table:
+        if key not in SITE_KEYS:
+            problem(f"site.{key}", f"unknown key{did_you_mean(key, SITE_KEYS)} (expected one of: {', '.join(SITE_KEYS)})")
+
+    root = None
+    raw_root = table.get("root")
+    if raw_root is None:
+        problem("site.root", 'missing; expected the built site folder, e.g. root = "public"')
+    elif not isinstance(raw_root, str) or not raw_root.strip():
+        problem("site.root", f"expected a folder path, got {_show(raw_root)}")
+    else:
+        root = (path.parent / raw_root).resolve()
+        if not root.exists():
+            problem("site.root", f'folder "{raw_root}" not found (looked in {display_path(root)}); build the site first or fix the path')
+        elif not root.is_dir():
+            problem("site.root", f'"{raw_root}" is not a folder')
+
+    start: tuple[str, ...] = ("/",)
+    raw_start = table.get("start", ["/"])
+    if isinstance(raw_start, str):
+        raw_start = [raw_start]
+    if not isinstance(raw_start, list) or not raw_start or not all(isinstance(s, str) and s.startswith("/") for s in raw_start):
+        problem("site.start", f'expected a list of URL paths starting with "/", e.g. ["/"], got {_show(raw_start)}')
+    else:
+        start = tuple(raw_start)
+
+    base_url: tuple[str, ...] = ()
+    raw_base = table.get("base_url", [])
+    if isinstance(raw_base, str):
+        raw_base = [raw_base]
+    if not isinstance(raw_base, list) or not all(isinstance(u, str) and re.match(r"https?://[^/]+", u) for u in raw_base):
+        problem("site.base_url", f'expected an http(s) URL or a list of them, e.g. "https://example.com", got {_show(raw_base)}')
+    else:
+        base_url = tuple(re.match(r"https?://[^/]+", u).group(0) for u in raw_base)  # type: ignore[union-attr]
+
+    limits = {}
+    for key, default in (("max_pages", SiteConfig.max_pages), ("max_page_bytes", SiteConfig.max_page_bytes)):
+        value = table.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            problem(f"site.{key}", f"expected a positive integer, got {_show(value)}")
+            value = default
+        limits[key] = value
+    return SiteConfig(root=root, start=start, base_url=base_url, **limits)
+
+
+def _load_rules(path: Path, table: Any, registry: Mapping[str, type[Rule]], problem: Any) -> list[RuleConfig]:
+    known = ", ".join(sorted(registry))
+    if table is None:
+        problem("rules", f"no rules configured; add at least one [rules.NAME] table (known rules: {known})")
+        return []
+    if not isinstance(table, dict):
+        problem("rules", f"expected a table of rules, got {_show(table)}")
+        return []
+    if not table:
+        problem("rules", f"no rules configured; add at least one [rules.NAME] table (known rules: {known})")
+    lines = rule_lines(path.read_text(encoding="utf-8"))
+    rules = []
+    for rule_id, raw in table.items():
+        key = f"rules.{rule_id}"
+        rule = registry.get(rule_id)
+        if rule is None:
+            problem(key, f"unknown rule{did_you_mean(rule_id, registry)} (known rules: {known})")
+            continue
+        if not isinstance(raw, dict):
+            problem(key, f"expected a table of options, got {_show(raw)}")
+            continue
+        allowed = [opt.name for opt in rule.options]
+        for opt_key in raw:
+            if opt_key not in allowed:
+                expected = f"options: {', '.join(allowed)}" if allowed else "this rule takes no options"
+                problem(f"{key}.{opt_key}", f"unknown option{did_you_mean(opt_key, allowed)} ({expected})")
+        values, option_problems = rule.parse_options(raw)
+        for opt_key, message in option_problems:
+            problem(f"{key}.{opt_key}", message)
+        rules.append(RuleConfig(rule_id, rule, values, frozenset(raw), lines.get(rule_id, 0)))
+    return rules
+
+
+def unmatched_globs(config: LinkrulesConfig, urls: list[str]) -> tuple[list[str], list[str]]:
+    """Errors and notes for user-written globs that match no page.
+
+    An option none of whose globs matches a page is an error (almost always a
+    typo, and the rule would silently check nothing). One glob of several
+    matching nothing is only a note: a shared config may list ``/category/*``
+    for a site that has no categories yet.
+    """
+    errors, notes = [], []
+    for rc in config.rules:
+        for opt in rc.rule.options:
+            if not opt.must_match or opt.name not in rc.given:
+                continue
+            globs = list(rc.options[opt.name] or ())
+            unmatched = [g for g in globs if not any(compile_glob(g).match(u) for u in urls)]
+            key = f"{config.display}: rules.{rc.id}.{opt.name}"
+            if unmatched and len(unmatched) == len(globs):
+                shown = ", ".join(f'"{g}"' for g in unmatched)
+                errors.append(
+                    f"{key}: {shown} match{'es' if len(unmatched) == 1 else ''} no page of the {len(urls):,} crawled "
+                    f"(globs match page URLs such as {_example(urls)})"
+                )
+            else:
+                notes.extend(f'{key}: glob "{g}" matches no page' for g in unmatched)
+    return errors, notes
+
+
+def _example(urls: list[str]) -> str:
+    sample = sorted(urls, key=lambda u: (u.count("/"), u))[1:3] or urls[:1]
+    return ", ".join(sample) if sample else "/"

@@ -1,0 +1,67 @@
+"""Turn a site (a built folder today) into pages with resolved links."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from ..config import SiteConfig, display_path
+from ..model import Page
+from .folder import FolderError, crawl_folder
+from .urls import FolderResolver, normalize_path
+
+
+class CrawlError(Exception):
+    """The site can't be crawled at all; the message says why and what to do."""
+
+
+@dataclass
+class CrawlResult:
+    pages: dict[str, Page]
+    starts: tuple[str, ...]
+    source: str  # what was crawled, for the report header
+    seconds: float
+    render: str = "static"
+    render_reason: str = "folder of static HTML"
+    notes: list[str] = field(default_factory=list)  # things skipped or worth knowing
+
+    @property
+    def unreadable(self) -> list[Page]:
+        return [p for p in self.pages.values() if p.error]
+
+
+def crawl_site(site: SiteConfig, *, workers: int | None = None) -> CrawlResult:
+    """Crawl the site a config describes. Raises CrawlError when nothing can be crawled."""
+    began = time.perf_counter()
+    if site.root is None:  # pragma: no cover - config validation requires it
+        raise CrawlError("site.root is not set")
+    try:
+        pages, notes = crawl_folder(
+            site.root, site.base_url, workers=workers, max_bytes=site.max_page_bytes, max_pages=site.max_pages
+        )
+    except FolderError as exc:
+        raise CrawlError(str(exc)) from None
+    source = f"folder {display_path(site.root)}"
+    if not pages:
+        raise CrawlError(f"{source} contains no .html or .htm pages; build the site first or fix site.root")
+    starts = resolve_starts(site.start, pages)
+    return CrawlResult(pages, starts, source, time.perf_counter() - began, notes=notes)
+
+
+def resolve_starts(start: tuple[str, ...], pages: dict[str, Page]) -> tuple[str, ...]:
+    """Map each configured start path to a page URL; CrawlError names any that isn't a page."""
+    resolver = FolderResolver(p.source for p in pages.values() if p.source)
+    resolved, missing = [], []
+    for path in start:
+        kind, url = resolver.lookup(normalize_path(path))
+        if kind == "page" and url in pages:
+            resolved.append(url)
+        else:
+            missing.append(path)
+    if missing:
+        names = ", ".join(f'"{m}"' for m in missing)
+        raise CrawlError(f"site.start: {names} is not a page of the site (\"/\" means the folder's index.html)")
+    return tuple(dict.fromkeys(resolved))
+
+
+__all__ = ["CrawlError", "CrawlResult", "crawl_site"]

@@ -1,0 +1,142 @@
+"""Read links and metadata out of one HTML document.
+
+selectolax's Lexbor parser is used because link extraction is the hot loop of
+a crawl (~4,000 pages/s per core against ~200 for the stdlib parser). The
+result is plain data, so it can be built in a worker process.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass, field
+
+from selectolax.lexbor import LexborHTMLParser
+
+LINKS = "a[href], area[href]"
+# Links inside these are site chrome, repeated on every page.
+CHROME_ALWAYS = (
+    "nav a[href], nav area[href], aside a[href], aside area[href], "
+    "[role=navigation] a[href], [role=banner] a[href], "
+    "[role=contentinfo] a[href], [role=complementary] a[href]"
+)
+# header/footer are chrome only at page level: inside an article or main they
+# belong to the content (an article's byline, a post's "related" footer).
+CHROME_SECTIONING = "header a[href], header area[href], footer a[href], footer area[href]"
+CONTENT_SECTIONING = (
+    "article header a[href], article footer a[href], main header a[href], "
+    "main footer a[href], section header a[href], section footer a[href], "
+    "article header area[href], article footer area[href], main header area[href], "
+    "main footer area[href], section header area[href], section footer area[href]"
+)
+
+MAX_ANCHOR = 200  # characters of anchor text kept per link
+
+_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_REFRESH_URL_RE = re.compile(r"""^\s*\d*(?:\.\d*)?\s*[;,]?\s*(?:url\s*=\s*)?["']?([^"']*)["']?\s*$""", re.I)
+
+
+@dataclass
+class RawLink:
+    href: str
+    anchor: str
+    nofollow: bool
+    chrome: bool
+
+
+@dataclass
+class RawPage:
+    """What the extractor found, before hrefs are resolved against the site."""
+
+    title: str = ""
+    base: str | None = None
+    canonical: str | None = None
+    robots: str = ""
+    refresh: str | None = None
+    links: list[RawLink] = field(default_factory=list)
+
+
+def decode_html(data: bytes, declared: str | None = None) -> str:
+    """Decode HTML bytes the way a browser would, never failing.
+
+    Order: byte-order mark, the charset the server declared, a <meta charset>
+    in the first 4 KB, then UTF-8. Undecodable bytes become U+FFFD.
+    """
+    for bom, name in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if data.startswith(bom):
+            return data[len(bom):].decode(name, errors="replace")
+    candidates = []
+    if declared:
+        candidates.append(declared)
+    match = _CHARSET_RE.search(data[:4096])
+    if match:
+        candidates.append(match.group(1).decode("ascii", "replace"))
+    for name in candidates:
+        try:
+            codec = codecs.lookup(name)
+        except LookupError:
+            continue
+        if codec.name in ("utf-16-le", "utf-16-be", "utf-16"):
+            continue  # a meta tag can't really declare UTF-16 in ASCII bytes
+        return data.decode(codec.name, errors="replace")
+    return data.decode("utf-8", errors="replace")
+
+
+def parse_refresh(content: str) -> str | None:
+    """The target of a meta refresh ("0; url=/new/"), or None if it has none."""
+    match = _REFRESH_URL_RE.match(content or "")
+    if not match:
+        return None
+    target = match.group(1).strip()
+    return target or None
+
+
+def _text(node) -> str:
+    text = node.text(deep=True, separator=" ", strip=True)
+    if not text and node.tag == "area":
+        text = node.attrs.get("alt") or ""
+    if not text:
+        # An image link's anchor is its alt text.
+        img = node.css_first("img[alt]")
+        if img is not None:
+            text = img.attrs.get("alt") or ""
+    text = " ".join(text.split())
+    return text[:MAX_ANCHOR]
+
+
+def extract(html: str | bytes) -> RawPage:
+    """Parse one document into a RawPage. Never raises on malformed markup."""
+    if isinstance(html, bytes):
+        html = decode_html(html)
+    tree = LexborHTMLParser(html)
+    page = RawPage()
+
+    title = tree.css_first("title")
+    if title is not None:
+        page.title = " ".join(title.text(strip=True).split())[:300]
+    base = tree.css_first("base[href]")
+    if base is not None:
+        page.base = base.attrs.get("href")
+    canonical = tree.css_first('link[rel~="canonical" i][href]')
+    if canonical is not None:
+        page.canonical = canonical.attrs.get("href")
+    robots = [m.attrs.get("content") or "" for m in tree.css('meta[name="robots" i]')]
+    page.robots = ",".join(robots).lower()
+    refresh = tree.css_first('meta[http-equiv="refresh" i][content]')
+    if refresh is not None:
+        page.refresh = parse_refresh(refresh.attrs.get("content") or "")
+
+    chrome = {n.mem_id for n in tree.css(CHROME_ALWAYS)}
+    sectioning = {n.mem_id for n in tree.css(CHROME_SECTIONING)}
+    if sectioning:
+        sectioning -= {n.mem_id for n in tree.css(CONTENT_SECTIONING)}
+        chrome |= sectioning
+
+    for node in tree.css(LINKS):
+        attrs = node.attrs
+        href = attrs.get("href")
+        if href is None:
+            continue
+        rel = (attrs.get("rel") or "").lower().split()
+        page.links.append(RawLink(href, _text(node), "nofollow" in rel, node.mem_id in chrome))
+    return page

@@ -1,0 +1,189 @@
+"""Crawl a built site folder: every .html/.htm file is a page.
+
+Files are parsed in worker processes when the site is large enough for that to
+pay off; each worker returns pages already reduced to links and metadata, so
+the HTML never reaches the parent process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from ..model import CONTENT, NOFOLLOW, REDIRECT, Link, Page
+from .extract import RawPage, extract
+from .urls import FolderResolver, base_for_page, is_html_file, page_url_for_file
+
+# Below this many pages a process pool costs more than it saves.
+PARALLEL_THRESHOLD = 400
+CHUNK = 256
+SKIP_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", "node_modules"})
+
+
+class FolderError(Exception):
+    """The folder can't be crawled at all (missing, not a directory)."""
+
+
+def list_files(root: Path) -> tuple[list[str], list[str]]:
+    """All files below root as POSIX paths relative to it, and what was skipped.
+
+    Symlinks are followed only when they stay inside the folder: a crawl never
+    reads a file outside the site.
+    """
+    if not root.is_dir():
+        raise FolderError(f"{root} is not a directory")
+    real_root = root.resolve()
+    files: list[str] = []
+    skipped: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        rel_dir = os.path.relpath(dirpath, root)
+        rel_dir = "" if rel_dir == "." else rel_dir.replace(os.sep, "/") + "/"
+        keep = []
+        for d in sorted(dirnames):
+            if d in SKIP_DIRS:
+                continue
+            full = Path(dirpath, d)
+            if full.is_symlink():
+                if _inside(full, real_root):
+                    # os.walk won't descend into symlinked dirs; walk them explicitly.
+                    sub_files, sub_skipped = list_files(full)
+                    files.extend(rel_dir + d + "/" + f for f in sub_files)
+                    skipped.extend(sub_skipped)
+                else:
+                    skipped.append(f"{rel_dir}{d}/ (symlink pointing outside the site folder)")
+                continue
+            keep.append(d)
+        dirnames[:] = keep
+        for name in sorted(filenames):
+            full = Path(dirpath, name)
+            if full.is_symlink() and not _inside(full, real_root):
+                skipped.append(f"{rel_dir}{name} (symlink pointing outside the site folder)")
+                continue
+            files.append(rel_dir + name)
+    return files, skipped
+
+
+def _inside(path: Path, real_root: Path) -> bool:
+    try:
+        path.resolve().relative_to(real_root)
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True
+
+
+def page_from_raw(url: str, source: str, raw: RawPage, resolver: FolderResolver) -> Page:
+    """Resolve a parsed page's hrefs into links between site pages."""
+    robots = {part.strip() for part in raw.robots.split(",")}
+    noindex = "noindex" in robots or "none" in robots
+    page_nofollow = "nofollow" in robots or "none" in robots
+    base = base_for_page(url, raw.base, resolver)
+
+    links: list[Link] = []
+    broken: list[Link] = []
+    for rl in raw.links:
+        if base is None:
+            continue  # <base> on another host: every relative link leaves the site
+        kind, target = resolver.resolve(rl.href, base)
+        if kind in ("ignored", "external", "file"):
+            continue
+        flags = 0 if rl.chrome else CONTENT
+        if rl.nofollow or page_nofollow:
+            flags |= NOFOLLOW
+        link = Link(target, rl.href, rl.anchor, flags)
+        (links if kind == "page" else broken).append(link)
+    if raw.refresh:
+        kind, target = resolver.resolve(raw.refresh, url)
+        if kind in ("page", "broken"):
+            link = Link(target, raw.refresh, "(meta refresh)", CONTENT | REDIRECT)
+            (links if kind == "page" else broken).append(link)
+
+    canonical = None
+    if raw.canonical:
+        kind, target = resolver.resolve(raw.canonical, url)
+        canonical = target if kind in ("page", "broken", "file") else raw.canonical.strip()
+    return Page(
+        url=url,
+        source=source,
+        title=raw.title,
+        canonical=canonical,
+        noindex=noindex,
+        nofollow=page_nofollow,
+        links=tuple(links),
+        broken=tuple(broken),
+    )
+
+
+def read_page(root: Path, relpath: str, resolver: FolderResolver, max_bytes: int) -> Page:
+    url = page_url_for_file(relpath)
+    path = root / relpath
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return Page(url=url, source=relpath, error=f"file is {size:,} bytes, over the {max_bytes:,}-byte page limit; its links were not read")
+        data = path.read_bytes()
+    except OSError as exc:
+        return Page(url=url, source=relpath, error=f"could not read file: {exc.strerror or exc}")
+    return page_from_raw(url, relpath, extract(data), resolver)
+
+
+# Worker-process state, set once per worker by _init_worker (fork copies it).
+_worker: tuple[Path, FolderResolver, int] | None = None
+
+
+def _init_worker(root: Path, resolver: FolderResolver, max_bytes: int) -> None:
+    global _worker
+    _worker = (root, resolver, max_bytes)
+
+
+def _read_chunk(relpaths: list[str]) -> list[Page]:
+    assert _worker is not None
+    root, resolver, max_bytes = _worker
+    return [read_page(root, rel, resolver, max_bytes) for rel in relpaths]
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def crawl_folder(
+    root: Path,
+    origins: Iterable[str] = (),
+    *,
+    workers: int | None = None,
+    max_bytes: int = 20 * 1024 * 1024,
+    max_pages: int | None = None,
+) -> tuple[dict[str, Page], list[str]]:
+    """Read every HTML file under root. Returns pages by URL and notes on what was skipped."""
+    files, notes = list_files(root)
+    resolver = FolderResolver(files, origins)
+    html_files = [f for f in files if is_html_file(f)]
+    if max_pages is not None and len(html_files) > max_pages:
+        notes.append(f"{len(html_files):,} HTML files found; only the first {max_pages:,} were read (site.max_pages)")
+        html_files = html_files[:max_pages]
+
+    workers = workers or min(os.cpu_count() or 1, 8)
+    pages: dict[str, Page] = {}
+    if workers <= 1 or len(html_files) < PARALLEL_THRESHOLD:
+        for rel in html_files:
+            page = read_page(root, rel, resolver, max_bytes)
+            _add_page(pages, page, notes)
+        return pages, notes
+
+    ctx = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(root, resolver, max_bytes)) as pool:
+        for chunk in pool.map(_read_chunk, _chunks(html_files, CHUNK)):
+            for page in chunk:
+                _add_page(pages, page, notes)
+    return pages, notes
+
+
+def _add_page(pages: dict[str, Page], page: Page, notes: list[str]) -> None:
+    # about/index.html and about.html can't both be /about/; keep the first.
+    if page.url in pages:
+        notes.append(f"{page.source} has the same URL as {pages[page.url].source} ({page.url}); ignored")
+        return
+    pages[page.url] = page

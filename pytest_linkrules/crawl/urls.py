@@ -1,0 +1,173 @@
+"""URL rules: how an href on a page becomes a page of the site.
+
+Everything here is pure string work so it can be fuzzed and cached. Site URLs
+are always absolute paths (``/guides/seo/``), percent-decoded, with dot
+segments removed and never above the root: a link can name a page of the site
+or nothing, never a file outside it.
+
+Choices a user may need to know (also in docs/urls.md):
+
+* ``dir/index.html`` is the page ``/dir/``; links to ``/dir``, ``/dir/`` and
+  ``/dir/index.html`` all reach it.
+* Other HTML files keep their name: ``about.html`` is ``/about.html``; a link to
+  ``/about`` reaches it too (pretty URLs), as does ``/about/`` when there is no
+  ``about/index.html``.
+* Fragments are dropped (``/a/#top`` is ``/a/``). For a folder, query strings
+  are dropped as well, since a static server ignores them.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from typing import Iterable
+from urllib.parse import unquote, urljoin, urlsplit
+
+HTML_SUFFIXES = (".html", ".htm")
+INDEX_FILES = ("index.html", "index.htm")
+
+# Schemes that never name a page. Anything else with a scheme that is not
+# http(s) is not a page either; this list only makes the common cases explicit.
+NON_PAGE_SCHEMES = frozenset(
+    {"javascript", "mailto", "tel", "data", "sms", "ftp", "file", "about", "blob", "callto"}
+)
+
+# A placeholder origin for joining relative hrefs; never requested.
+_ORIGIN = "http://site.invalid"
+
+
+def normalize_path(path: str) -> str:
+    """Decode and clean an URL path so each page has exactly one spelling.
+
+    Dot segments are resolved the way a browser does (``/../x`` is ``/x``),
+    so no path can climb above the site root.
+    """
+    path = unquote(path, errors="replace")
+    if not path.startswith("/"):
+        path = "/" + path
+    trailing = path.endswith("/") or path.endswith("/.") or path.endswith("/..")
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if parts:
+                parts.pop()
+            continue
+        parts.append(part)
+    out = "/" + "/".join(parts)
+    if trailing and parts:
+        out += "/"
+    return out
+
+
+def page_url_for_file(relpath: str) -> str:
+    """The page URL of an HTML file, given its path relative to the site root."""
+    relpath = relpath.replace("\\", "/").lstrip("/")
+    head, name = posixpath.split(relpath)
+    if name.lower() in INDEX_FILES:
+        return "/" + head + "/" if head else "/"
+    return "/" + relpath
+
+
+def is_html_file(relpath: str) -> bool:
+    return relpath.lower().endswith(HTML_SUFFIXES)
+
+
+class FolderResolver:
+    """Resolves hrefs against the files of a built site folder.
+
+    Built once per crawl from the list of files, then asked for every link, so
+    results are cached by (base, href): the same nav links appear on every page.
+    """
+
+    def __init__(self, files: Iterable[str], site_origins: Iterable[str] = ()) -> None:
+        self.files = frozenset(f.replace("\\", "/").lstrip("/") for f in files)
+        # Absolute links to these origins (the site's own domain, e.g. a Hugo
+        # baseURL) are internal links, not external ones.
+        self.origins = frozenset(o.rstrip("/").lower() for o in site_origins)
+        self._cache: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def lookup(self, path: str) -> tuple[str, str]:
+        """Find what a clean path names: ("page", url), ("file", path) or ("broken", path)."""
+        rel = path.lstrip("/")
+        if path.endswith("/") or rel == "":
+            for index in INDEX_FILES:
+                if rel + index in self.files:
+                    return "page", path
+            stem = rel.rstrip("/")
+            for suffix in HTML_SUFFIXES:
+                if stem and stem + suffix in self.files:
+                    return "page", "/" + stem + suffix
+            return "broken", path
+        if rel in self.files:
+            if is_html_file(rel):
+                return "page", page_url_for_file(rel)
+            return "file", path
+        for index in INDEX_FILES:
+            if rel + "/" + index in self.files:
+                return "page", path + "/"
+        for suffix in HTML_SUFFIXES:
+            if rel + suffix in self.files:
+                return "page", path + suffix
+        return "broken", path
+
+    def resolve(self, href: str, base: str) -> tuple[str, str]:
+        """Classify an href found on a page whose base URL path is ``base``.
+
+        Returns (kind, value) where kind is one of ``page``, ``file``,
+        ``broken``, ``external`` or ``ignored`` (fragments, mailto:, ...).
+        """
+        key = (base, href)
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = self._resolve(href, base)
+            if len(self._cache) < 200_000:
+                self._cache[key] = hit
+        return hit
+
+    def _resolve(self, href: str, base: str) -> tuple[str, str]:
+        href = href.strip()
+        if not href or href.startswith("#"):
+            return "ignored", href
+        internal = self.to_internal_path(href, base)
+        if internal is None:
+            return ("external", href) if self._looks_web(href) else ("ignored", href)
+        return self.lookup(internal)
+
+    def to_internal_path(self, href: str, base: str) -> str | None:
+        """The clean site path an href points to, or None when it leaves the site."""
+        try:
+            joined = urljoin(_ORIGIN + base, href)
+            parts = urlsplit(joined)
+        except ValueError:
+            return None
+        scheme = parts.scheme.lower()
+        if scheme not in ("http", "https"):
+            return None
+        origin = f"{scheme}://{parts.netloc.lower()}"
+        if origin != _ORIGIN and not self._is_own_origin(parts.netloc.lower()):
+            return None
+        return normalize_path(parts.path)
+
+    def _is_own_origin(self, netloc: str) -> bool:
+        return any(o.split("://", 1)[-1] == netloc for o in self.origins)
+
+    @staticmethod
+    def _looks_web(href: str) -> bool:
+        scheme = href.split(":", 1)[0].lower() if ":" in href else ""
+        return scheme in ("http", "https") or href.startswith("//")
+
+
+def base_for_page(page_url: str, base_href: str | None, resolver: FolderResolver) -> str | None:
+    """The base path relative links on a page resolve against.
+
+    ``<base href>`` overrides the page's own URL; a base on another host makes
+    every relative link external, signalled by None.
+    """
+    if not base_href:
+        return page_url
+    path = resolver.to_internal_path(base_href.strip(), page_url)
+    if path is None:
+        return None
+    # A base without trailing slash names a document; relative links use its folder.
+    return path

@@ -1,0 +1,86 @@
+"""URL-path globs as users write them in linkrules.toml.
+
+``*`` matches within one path segment, ``**`` across segments, ``?`` one
+character, ``[abc]`` a character class. A trailing slash is optional on the
+page side, so ``/guides/*`` matches ``/guides/seo/`` as well as
+``/guides/seo``; it does not match ``/guides/seo/intro/``. Globs match page
+URLs, which name ``dir/index.html`` as ``/dir/``.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Iterable
+
+
+class GlobError(ValueError):
+    pass
+
+
+@lru_cache(maxsize=1024)
+def compile_glob(glob: str) -> re.Pattern[str]:
+    """Translate a URL glob to a regex, or raise GlobError saying what is wrong."""
+    if not isinstance(glob, str) or not glob:
+        raise GlobError("expected a non-empty URL path glob")
+    if not glob.startswith(("/", "*")):
+        raise GlobError(f'expected a URL path starting with "/", got "{glob}"')
+    out = []
+    i = 0
+    n = len(glob)
+    while i < n:
+        c = glob[i]
+        if c == "*":
+            if glob.startswith("**", i):
+                i += 2
+                if glob.startswith("/", i) and out and out[-1] == "/":
+                    # "/**/" also matches a single "/": /a/**/b matches /a/b
+                    out.append("(?:.*/)?")
+                    i += 1
+                else:
+                    out.append(".*")
+                continue
+            out.append("[^/]*")
+        elif c == "?":
+            out.append("[^/]")
+        elif c == "[":
+            j = glob.find("]", i + 1)
+            if j == -1 or j == i + 1:
+                raise GlobError(f'unclosed "[" in glob "{glob}"')
+            body = glob[i + 1 : j]
+            if body.startswith("!"):
+                body = "^" + body[1:]
+            out.append("[" + body.replace("\\", "\\\\") + "]")
+            i = j
+        else:
+            out.append(re.escape(c))
+        i += 1
+    pattern = "".join(out)
+    if not pattern.endswith("/"):
+        pattern += "/?"
+    try:
+        return re.compile(pattern + r"\Z")
+    except re.error as exc:
+        raise GlobError(f'invalid glob "{glob}": {exc}') from None
+
+
+def matches(url: str, globs: Iterable[str]) -> bool:
+    return any(compile_glob(g).match(url) for g in globs)
+
+
+class GlobSet:
+    """A group of globs matched together, with results cached per URL."""
+
+    def __init__(self, globs: Iterable[str]) -> None:
+        self.globs = tuple(globs)
+        combined = "|".join(f"(?:{compile_glob(g).pattern})" for g in self.globs)
+        self._regex = re.compile(combined) if combined else None
+
+    def __call__(self, url: str) -> bool:
+        return bool(self._regex and self._regex.match(url))
+
+    def __bool__(self) -> bool:
+        return bool(self.globs)
+
+    def __repr__(self) -> str:
+        return f"GlobSet({list(self.globs)!r})"

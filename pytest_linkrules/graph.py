@@ -1,0 +1,313 @@
+"""The site's internal link graph and the metrics the rules read.
+
+Metrics are computed on sparse arrays (scipy) because a networkx graph of a
+100k-page site takes ~20 s and ~2 GB to build; the networkx ``DiGraph`` that
+users and custom rules see is built on first use from the same arrays.
+
+Conventions (documented in docs/metrics.md):
+
+* Parallel links (a page linking to the same page twice) are one edge; the
+  edge is "content" if any of them is in the content, "followed" if any of
+  them lacks rel=nofollow.
+* Self links are dropped.
+* Click depth, reachability and inlinks use followed edges only: a link a
+  search engine won't follow does not make a page reachable.
+* Inlinks count unique source pages that are themselves reachable from a start
+  page; a link from an orphan is a link nobody finds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping
+
+import numpy as np
+from scipy import sparse
+from scipy.sparse import csgraph
+
+from .model import CONTENT, NOFOLLOW, REDIRECT, Link, Page
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+UNREACHABLE = -1
+
+
+@dataclass(frozen=True)
+class Inlink:
+    """A page linking to another, for evidence in reports."""
+
+    source: str
+    anchor: str
+    in_content: bool
+    followed: bool
+    reachable: bool
+    redirect: bool = False
+
+
+class SiteGraph:
+    """Pages, their links, and metrics over them; read-only once built."""
+
+    def __init__(self, pages: Mapping[str, Page], starts: Iterable[str]) -> None:
+        self.pages: dict[str, Page] = dict(pages)
+        self.urls: list[str] = list(self.pages)
+        self.index: dict[str, int] = {u: i for i, u in enumerate(self.urls)}
+        self.starts: tuple[str, ...] = tuple(s for s in starts if s in self.index)
+        self._build_edges()
+
+    # ------------------------------------------------------------------ edges
+    def _build_edges(self) -> None:
+        index = self.index
+        n_links = sum(len(p.links) for p in self.pages.values())
+        src = np.empty(n_links, dtype=np.int64)
+        dst = np.empty(n_links, dtype=np.int64)
+        flg = np.empty(n_links, dtype=np.uint8)
+        k = 0
+        for i, url in enumerate(self.urls):
+            for link in self.pages[url].links:
+                j = index.get(link.target)
+                if j is None or j == i:
+                    continue
+                src[k] = i
+                dst[k] = j
+                flg[k] = link.flags
+                k += 1
+        src, dst, flg = src[:k], dst[:k], flg[:k]
+        n = len(self.urls)
+        # Dedupe parallel links: one edge per (src, dst), flags combined.
+        key = src * max(n, 1) + dst
+        order = np.argsort(key, kind="stable")
+        key = key[order]
+        first = np.ones(len(key), dtype=bool)
+        first[1:] = key[1:] != key[:-1]
+        group = np.cumsum(first) - 1
+        n_edges = int(first.sum())
+        f = flg[order]
+        content = np.zeros(n_edges, dtype=bool)
+        followed = np.zeros(n_edges, dtype=bool)
+        redirect = np.zeros(n_edges, dtype=bool)
+        np.logical_or.at(content, group, (f & CONTENT) != 0)
+        np.logical_or.at(followed, group, (f & NOFOLLOW) == 0)
+        np.logical_or.at(redirect, group, (f & REDIRECT) != 0)
+        self.edge_src = src[order][first]
+        self.edge_dst = dst[order][first]
+        self.edge_content = content
+        self.edge_followed = followed
+        self.edge_redirect = redirect
+
+    def _matrix(self, mask: np.ndarray | None = None) -> sparse.csr_matrix:
+        n = len(self.urls)
+        src, dst = self.edge_src, self.edge_dst
+        if mask is not None:
+            src, dst = src[mask], dst[mask]
+        data = np.ones(len(src), dtype=np.float64)
+        return sparse.csr_matrix((data, (src, dst)), shape=(n, n))
+
+    @cached_property
+    def _follow_matrix(self) -> sparse.csr_matrix:
+        return self._matrix(self.edge_followed)
+
+    @cached_property
+    def _outgoing(self) -> sparse.csr_matrix:
+        return self._matrix()
+
+    @cached_property
+    def _incoming(self) -> sparse.csc_matrix:
+        """All edges by target, for listing a page's inlinks quickly."""
+        return self._outgoing.tocsc()
+
+    # ------------------------------------------------------------------ depth
+    def _bfs(self, matrix: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        """Click depth and BFS predecessor of every page from all start pages at once."""
+        n = len(self.urls)
+        depth = np.full(n, UNREACHABLE, dtype=np.int64)
+        pred = np.full(n, -1, dtype=np.int64)
+        if not self.starts or n == 0:
+            return depth, pred
+        # A virtual root linking to every start page makes this one BFS.
+        starts = np.array([self.index[s] for s in self.starts], dtype=np.int64)
+        coo = matrix.tocoo()
+        rows = np.concatenate([coo.row, np.full(len(starts), n)])
+        cols = np.concatenate([coo.col, starts])
+        big = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n + 1, n + 1))
+        order, preds = csgraph.breadth_first_order(big, n, directed=True, return_predecessors=True)
+        depth_ext = np.full(n + 1, UNREACHABLE, dtype=np.int64)
+        depth_ext[n] = -1
+        for v in order[1:]:
+            depth_ext[v] = depth_ext[preds[v]] + 1
+        depth[:] = depth_ext[:n]
+        p = preds[:n].astype(np.int64)
+        p[(p == n) | (p < 0)] = -1
+        pred[:] = p
+        return depth, pred
+
+    @cached_property
+    def _depth_pred(self) -> tuple[np.ndarray, np.ndarray]:
+        return self._bfs(self._follow_matrix)
+
+    @property
+    def depths(self) -> np.ndarray:
+        return self._depth_pred[0]
+
+    def depth(self, url: str) -> int | None:
+        """Clicks from the nearest start page, or None if unreachable."""
+        d = int(self.depths[self.index[url]])
+        return None if d == UNREACHABLE else d
+
+    def is_reachable(self, url: str) -> bool:
+        return self.depths[self.index[url]] != UNREACHABLE
+
+    def path_to(self, url: str) -> list[str]:
+        """A shortest click path from a start page to url ([] if unreachable)."""
+        i = self.index[url]
+        if self.depths[i] == UNREACHABLE:
+            return []
+        pred = self._depth_pred[1]
+        path = [i]
+        while pred[path[-1]] >= 0:
+            path.append(int(pred[path[-1]]))
+        return [self.urls[j] for j in reversed(path)]
+
+    @cached_property
+    def orphans(self) -> list[str]:
+        """Pages that exist but can't be reached by following links from a start page."""
+        return [self.urls[i] for i in np.flatnonzero(self.depths == UNREACHABLE)]
+
+    # ---------------------------------------------------------------- inlinks
+    @cached_property
+    def _inlink_counts(self) -> tuple[np.ndarray, np.ndarray]:
+        n = len(self.urls)
+        reachable_src = self.depths[self.edge_src] != UNREACHABLE
+        counted = self.edge_followed & reachable_src
+        unique = np.bincount(self.edge_dst[counted], minlength=n)
+        content = np.bincount(self.edge_dst[counted & self.edge_content], minlength=n)
+        return unique, content
+
+    def inlink_count(self, url: str) -> int:
+        """Unique reachable pages with a followed link to url."""
+        return int(self._inlink_counts[0][self.index[url]])
+
+    def content_inlink_count(self, url: str) -> int:
+        """Like inlink_count, counting only links placed in page content."""
+        return int(self._inlink_counts[1][self.index[url]])
+
+    def outlink_count(self, url: str) -> int:
+        """Unique pages this page links to."""
+        i = self.index[url]
+        out = self._outgoing
+        return int(out.indptr[i + 1] - out.indptr[i])
+
+    def inlinks(self, url: str) -> list[Inlink]:
+        """Every page linking to url with its anchor text, reachable sources first."""
+        j = self.index[url]
+        col = self._incoming
+        sources = col.indices[col.indptr[j] : col.indptr[j + 1]]
+        out: list[Inlink] = []
+        for i in sources:
+            src = self.urls[i]
+            reachable = bool(self.depths[i] != UNREACHABLE)
+            for link in self.pages[src].links:
+                if link.target == url:
+                    out.append(
+                        Inlink(src, link.anchor, link.in_content, not link.nofollow, reachable, link.is_redirect)
+                    )
+        out.sort(key=lambda x: (not x.reachable, not x.followed, not x.in_content, x.source))
+        return out
+
+    # --------------------------------------------------------------- pagerank
+    @cached_property
+    def pagerank(self) -> np.ndarray:
+        """Internal PageRank over followed links (damping 0.85), summing to 1."""
+        n = len(self.urls)
+        if n == 0:
+            return np.zeros(0)
+        m = self._follow_matrix
+        out_deg = np.asarray(m.sum(axis=1)).ravel()
+        dangling = out_deg == 0
+        inv = np.zeros(n)
+        inv[~dangling] = 1.0 / out_deg[~dangling]
+        mt = (sparse.diags(inv) @ m).T.tocsr()
+        rank = np.full(n, 1.0 / n)
+        alpha = 0.85
+        for _ in range(100):
+            new = alpha * (mt @ rank + rank[dangling].sum() / n) + (1 - alpha) / n
+            if np.abs(new - rank).sum() < n * 1e-10:
+                rank = new
+                break
+            rank = new
+        return rank / rank.sum()
+
+    def rank(self, url: str) -> float:
+        return float(self.pagerank[self.index[url]])
+
+    # ---------------------------------------------------------- archive-only
+    def archive_only(self, is_archive: Callable[[str], bool]) -> list[str]:
+        """Reachable pages that become unreachable when links out of archive pages are ignored.
+
+        Archive pages themselves are never reported.
+        """
+        archive = np.fromiter((is_archive(u) for u in self.urls), dtype=bool, count=len(self.urls))
+        if not archive.any():
+            return []
+        keep = self.edge_followed & ~archive[self.edge_src]
+        depth_without, _ = self._bfs(self._matrix(keep))
+        lost = (self.depths != UNREACHABLE) & (depth_without == UNREACHABLE) & ~archive
+        return [self.urls[i] for i in np.flatnonzero(lost)]
+
+    # -------------------------------------------------------------- networkx
+    @cached_property
+    def nx(self) -> "nx.DiGraph":
+        """The graph as a networkx DiGraph, built on first use.
+
+        Nodes are page URLs with attributes title, depth (None if
+        unreachable), inlinks, content_inlinks, pagerank, noindex, canonical;
+        edges carry content, followed and redirect booleans.
+        """
+        import networkx as nx
+
+        g = nx.DiGraph()
+        unique, content = self._inlink_counts
+        pr = self.pagerank
+        for i, url in enumerate(self.urls):
+            page = self.pages[url]
+            d = int(self.depths[i])
+            g.add_node(
+                url,
+                title=page.title,
+                depth=None if d == UNREACHABLE else d,
+                inlinks=int(unique[i]),
+                content_inlinks=int(content[i]),
+                pagerank=float(pr[i]),
+                noindex=page.noindex,
+                canonical=page.canonical,
+                source=page.source,
+            )
+        urls = self.urls
+        g.add_edges_from(
+            (urls[s], urls[d], {"content": bool(c), "followed": bool(f), "redirect": bool(r)})
+            for s, d, c, f, r in zip(
+                self.edge_src.tolist(),
+                self.edge_dst.tolist(),
+                self.edge_content.tolist(),
+                self.edge_followed.tolist(),
+                self.edge_redirect.tolist(),
+            )
+        )
+        return g
+
+    # --------------------------------------------------------------- figures
+    @property
+    def n_links(self) -> int:
+        return len(self.edge_src)
+
+    @property
+    def max_depth(self) -> int:
+        reachable = self.depths[self.depths != UNREACHABLE]
+        return int(reachable.max()) if len(reachable) else 0
+
+    def broken_links(self) -> Iterable[tuple[str, Link]]:
+        for url, page in self.pages.items():
+            for link in page.broken:
+                yield url, link
+

@@ -1,0 +1,158 @@
+"""The collector for linkrules.toml and its test items.
+
+The scheme, chosen to stay fast on 100k-page sites (pytest costs ~1 ms per
+item): one ``crawl`` item, one item per configured rule that passes when the
+rule ran, and one failing item per page that breaks a rule, e.g.
+``linkrules.toml::max-depth[/blog/2019/old-post/]``. Pages that pass are not
+items; the rule item says how many pages it checked.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from .config import LinkrulesConfig
+from .model import Violation
+from .rules.base import Rule
+from .report.text import explain
+from .runner import Analysis, RuleOutcome
+
+
+@dataclass
+class LinkrulesState:
+    """What the plugin knows in one session: the rules, the configs, their analyses."""
+
+    registry: dict[str, type[Rule]]
+    configs: list[LinkrulesConfig]
+    analyses: dict[Path, Analysis] = field(default_factory=dict)
+
+    @property
+    def paths(self) -> set[Path]:
+        return {c.path for c in self.configs}
+
+
+STATE_KEY = pytest.StashKey[LinkrulesState]()
+
+
+class LinkrulesFailure(Exception):
+    """Raised by an item to fail with plain text instead of a traceback."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+class TextRepr:
+    """A failure shown as plain text whose first line is the summary line.
+
+    ``reprcrash.message`` is what pytest's short summary prints, so it is only
+    the first line, not the whole evidence.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.reprcrash = SimpleNamespace(message=text.splitlines()[0] if text else "")
+        self.sections: list[tuple[str, str, str]] = []
+
+    def toterminal(self, tw: Any) -> None:
+        first, _, rest = self.text.partition("\n")
+        tw.line(first, red=True, bold=True)
+        for line in rest.splitlines():
+            tw.line(line)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class LinkrulesFile(pytest.File):
+    """A linkrules.toml file; its items come from one shared crawl."""
+
+    def collect(self) -> Iterator[pytest.Item]:
+        state = self.config.stash[STATE_KEY]
+        analysis = state.analyses[self.path]
+        yield CrawlItem.from_parent(self, name="crawl", analysis=analysis)
+        for outcome in analysis.outcomes:
+            yield RuleItem.from_parent(self, name=outcome.config.id, analysis=analysis, outcome=outcome)
+            for violation in outcome.violations:
+                yield ViolationItem.from_parent(
+                    self,
+                    name=f"{violation.rule}[{violation.page}]",
+                    analysis=analysis,
+                    outcome=outcome,
+                    violation=violation,
+                )
+
+
+class LinkrulesItem(pytest.Item):
+    def __init__(self, *, analysis: Analysis, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.analysis = analysis
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
+        if isinstance(excinfo.value, LinkrulesFailure):
+            return TextRepr(excinfo.value.text)
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self) -> tuple[Any, int | None, str]:
+        return self.path, 0, self.name
+
+
+class CrawlItem(LinkrulesItem):
+    """Fails when pages could not be read: their links, and so the graph, are unknown."""
+
+    def runtest(self) -> None:
+        crawl = self.analysis.crawl
+        bad = crawl.unreadable
+        if bad:
+            lines = [f"{len(bad)} of {len(crawl.pages)} pages could not be read (crawl)"]
+            lines += [f"  {p.url}  ({p.source}): {p.error}" for p in bad[:50]]
+            if len(bad) > 50:
+                lines.append(f"  ... and {len(bad) - 50} more")
+            lines.append("Fix: make these pages readable, or exclude them from the build.")
+            raise LinkrulesFailure("\n".join(lines))
+
+    def reportinfo(self) -> tuple[Any, int | None, str]:
+        return self.path, 0, f"crawl of {self.analysis.crawl.source}"
+
+
+class RuleItem(LinkrulesItem):
+    """Stands for the rule itself: passes once it has run over the site."""
+
+    def __init__(self, *, outcome: RuleOutcome, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.outcome = outcome
+        self.user_properties.append(("rule", outcome.config.id))
+        self.user_properties.append(("pages_checked", outcome.checked))
+        self.user_properties.append(("violations", len(outcome.violations)))
+
+    def runtest(self) -> None:
+        if self.outcome.error:
+            raise LinkrulesFailure(self.outcome.error)
+
+    def reportinfo(self) -> tuple[Any, int | None, str]:
+        n = len(self.outcome.violations)
+        return self.path, self.outcome.config.line, f"{self.name}: {self.outcome.checked} pages checked, {n} failing"
+
+
+class ViolationItem(LinkrulesItem):
+    """One page breaking one rule: always fails, with the evidence."""
+
+    def __init__(self, *, outcome: RuleOutcome, violation: Violation, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.outcome = outcome
+        self.violation = violation
+        self.user_properties.append(("rule", violation.rule))
+        self.user_properties.append(("page", violation.page))
+        for key, value in violation.figures:
+            self.user_properties.append((key, value))
+
+    def runtest(self) -> None:
+        raise LinkrulesFailure(explain(self.violation, self.analysis.graph))
+
+    def reportinfo(self) -> tuple[Any, int | None, str]:
+        return self.path, self.outcome.config.line, f"{self.violation.rule} {self.violation.page}"

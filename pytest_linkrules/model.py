@@ -1,0 +1,91 @@
+"""Value objects shared by the crawl, the graph, the rules and the reports.
+
+They are small and frozen so that a crawl result can be cached, sent between
+processes and compared in tests without surprises.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Tuple
+
+# Link flags, kept as bits so millions of links fit in one numpy array.
+CONTENT = 1  # the link sits in the page's content, not in nav/header/footer/aside chrome
+NOFOLLOW = 2  # rel="nofollow" on the link, or meta robots nofollow on the page
+REDIRECT = 4  # not an <a>: a meta refresh or an HTTP redirect from the source page
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """One link found on a page, already resolved to a site URL.
+
+    ``target`` is the page URL the link resolves to (``/guides/seo/``) or, for a
+    broken link, the normalised path that was looked for.
+    """
+
+    target: str
+    href: str = ""
+    anchor: str = ""
+    flags: int = CONTENT
+
+    @property
+    def in_content(self) -> bool:
+        return bool(self.flags & CONTENT)
+
+    @property
+    def nofollow(self) -> bool:
+        return bool(self.flags & NOFOLLOW)
+
+    @property
+    def is_redirect(self) -> bool:
+        return bool(self.flags & REDIRECT)
+
+    def __repr__(self) -> str:
+        where = "content" if self.in_content else "chrome"
+        extra = " nofollow" if self.nofollow else ""
+        extra += " redirect" if self.is_redirect else ""
+        return f"<Link {self.target!r} {self.anchor!r} {where}{extra}>"
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page of the site reduced to what the rules need: metadata and links.
+
+    The HTML itself is never kept, so memory stays proportional to the links.
+    """
+
+    url: str
+    source: str = ""  # file path relative to the site root, or the fetched URL
+    title: str = ""
+    canonical: str | None = None
+    noindex: bool = False
+    nofollow: bool = False
+    links: Tuple[Link, ...] = ()
+    broken: Tuple[Link, ...] = ()  # internal links that resolve to nothing
+    status: int = 200
+    error: str = ""  # why the page could not be read, if it could not
+    rendered: bool = False
+
+    def __repr__(self) -> str:
+        return f"<Page {self.url!r} links={len(self.links)} broken={len(self.broken)}>"
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One page breaking one rule, with what a person needs to fix it.
+
+    ``message`` is the single line shown in summaries; ``details`` are further
+    lines of evidence (figures, lists); ``hint`` says what would fix it.
+    The click path and inlinks are added by the reporter from the graph, so a
+    rule only says what is specific to it.
+    """
+
+    rule: str
+    page: str
+    message: str
+    details: Tuple[str, ...] = ()
+    hint: str = ""
+    figures: Tuple[Tuple[str, object], ...] = field(default=())
+
+    def __repr__(self) -> str:
+        return f"<Violation {self.rule} {self.page!r}: {self.message}>"

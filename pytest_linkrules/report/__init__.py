@@ -1,0 +1,1 @@
+"""Reports of a run: plain text evidence here; HTML, GitHub and exports beside it."""

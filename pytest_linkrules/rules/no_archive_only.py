@@ -1,0 +1,54 @@
+"""no-archive-only: pages found only through tag, category or pagination archives."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..graph import SiteGraph
+from ..model import Violation
+from .base import GLOBS, Option, Rule
+
+
+class NoArchiveOnly(Rule):
+    """No page is reachable only through archive pages.
+
+    **Why:** archive pages (tags, categories, pagination) hold hundreds of
+    links each, so every link on them passes almost nothing; a post reachable
+    only through ``/tag/x/page/7/`` is in practice invisible. It needs a
+    contextual link from a real page.
+
+    A page is archive-only when it is reachable from a start page, but no longer
+    is once links *out of* archive pages are ignored. Archive pages themselves
+    are not checked.
+
+    **Options:** ``archives`` (required, globs): the archive pages;
+    ``pages`` (globs, default all pages): which pages to check.
+
+    **Example:**
+
+    ```toml
+    [rules.no-archive-only]
+    archives = ["/tag/*", "/page/*", "/category/*"]
+    ```
+    """
+
+    id = "no-archive-only"
+    options = (
+        Option("archives", GLOBS, required=True, help='the archive pages, e.g. archives = ["/tag/*", "/page/*"]', must_match=True),
+        Option("pages", GLOBS, default=("/**",), help="which pages to check", must_match=True),
+    )
+
+    def check(self, graph: SiteGraph) -> Iterator[Violation]:
+        archives = self.globset("archives")
+        scope = self.globset("pages")
+        for url in graph.archive_only(archives):
+            if not scope(url):
+                continue
+            via = sorted({i.source for i in graph.inlinks(url) if i.reachable and i.followed})
+            yield self.violation(
+                url,
+                f"{url} is reachable only through archive pages",
+                details=("Linked from archive pages only: " + ", ".join(via[:10]) + (" ..." if len(via) > 10 else ""),),
+                hint="Link to it from the content of a related post, guide or hub page, not only from tag, "
+                "category or pagination pages.",
+            )
