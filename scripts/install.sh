@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Install pytest-linkrules for development, with everything its tests need:
+# the package and its test extras into the current Python, and a Chromium.
+# Safe to run again: each step is skipped when already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+
+need_pip=1
+if "$PYTHON" - <<'PY' 2>/dev/null; then need_pip=0; fi
+import importlib.metadata as md, sys, pathlib
+dist = md.distribution("pytest-linkrules")
+import pytest_linkrules, selectolax, networkx, scipy, playwright, pytest_html, xdist, hypothesis, pytest_timeout  # noqa
+# Installed from this checkout (editable), not from elsewhere:
+here = pathlib.Path.cwd().resolve() / "pytest_linkrules"
+sys.exit(0 if pathlib.Path(pytest_linkrules.__file__).resolve().parent == here else 1)
+PY
+if [ "$need_pip" = 1 ]; then
+  echo "==> installing pytest-linkrules (editable) with test extras"
+  "$PYTHON" -m pip install --quiet --disable-pip-version-check -e ".[test]"
+fi
+
+# A browser for rendering. Playwright can't download its own here, so use the
+# system Chromium (Debian/Ubuntu package "chromium"); LINKRULES_BROWSER or
+# --linkrules-browser-path point at another one.
+if [ -z "${LINKRULES_BROWSER:-}" ] && ! command -v chromium >/dev/null 2>&1 \
+   && ! command -v chromium-browser >/dev/null 2>&1 && ! command -v google-chrome >/dev/null 2>&1; then
+  echo "==> installing Chromium (Debian package chromium)"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
