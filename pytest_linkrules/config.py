@@ -7,6 +7,7 @@ naming the file, the key path and what was expected:
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import os
 import re
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .globs import compile_glob
-from .rules.base import Rule
+from .rules.base import Rule, show_list
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -80,9 +81,11 @@ TOP_KEYS = ("site", "rules")
 def display_path(path: Path) -> str:
     """A path as short as it can be while still unambiguous for the user."""
     try:
-        return os.path.relpath(path)
+        relative = os.path.relpath(path)
     except ValueError:  # pragma: no cover - another drive on Windows
         return str(path)
+    # "../../../etc/x" is harder to read than "/etc/x".
+    return str(path) if relative.startswith("..") and os.path.isabs(path) else relative
 
 
 def did_you_mean(word: str, choices: Any) -> str:
@@ -96,7 +99,7 @@ def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return "a list"
+        return show_list(value)
     if isinstance(value, dict):
         return "a table"
     return repr(value)
@@ -105,24 +108,32 @@ def _show(value: Any) -> str:
 def read_toml(path: Path) -> dict[str, Any]:
     """Parse the file, turning every way it can fail into a ConfigError line."""
     name = display_path(path)
-    if not path.exists():
-        raise ConfigError([f"{name}: file not found"])
     if path.is_dir():
         raise ConfigError([f"{name}: is a directory, expected a linkrules.toml file"])
     try:
         data = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError([f"{name}: file not found"]) from None
     except OSError as exc:
+        # Permission denied, a symlink loop, an I/O error: say which.
         raise ConfigError([f"{name}: cannot be read: {exc.strerror or exc}"]) from None
+    # Editors on Windows often save UTF-8 with a byte-order mark; TOML forbids
+    # it, but refusing the file over an invisible character helps nobody.
+    data = data.removeprefix(codecs.BOM_UTF8)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError([f"{name}: is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); TOML files must be UTF-8"]) from None
+    empty = f"{name}: is empty; expected a [site] table and at least one [rules.NAME] table"
     if not text.strip():
-        raise ConfigError([f"{name}: is empty; expected a [site] table and at least one [rules.NAME] table"])
+        raise ConfigError([empty])
     try:
-        return tomllib.loads(text)
+        parsed = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([f"{name}: invalid TOML: {exc}"]) from None
+    if not parsed:  # only comments
+        raise ConfigError([empty])
+    return parsed
 
 
 def rule_lines(text: str) -> dict[str, int]:

@@ -56,6 +56,8 @@ def is_enabled(config: pytest.Config) -> bool:
 def config_paths(config: pytest.Config) -> list[Path]:
     """The linkrules.toml files of this run: from the command line, the ini, or the rootdir."""
     given = config.getoption("linkrules_config")
+    if any(not p.strip() for p in given):
+        raise pytest.UsageError("--linkrules-config: expected a path to a linkrules.toml file, got an empty value")
     if given:
         return [Path(p).absolute() for p in given]
     from_ini = config.getini("linkrules_config")

@@ -65,13 +65,29 @@ def _bool(value: Any) -> bool:
     return value
 
 
+def show_list(value: list[Any]) -> str:
+    """A list as TOML would spell it, cut short: ``["index.html"]``, ``[]``, ``[1, 2]``."""
+    items = []
+    for item in value:
+        if isinstance(item, str):
+            items.append(f'"{item}"')
+        elif isinstance(item, bool):
+            items.append("true" if item else "false")
+        elif isinstance(item, (list, dict)):
+            items.append("[...]" if isinstance(item, list) else "{...}")
+        else:
+            items.append(repr(item))
+    text = "[" + ", ".join(items) + "]"
+    return text if len(text) <= 80 else text[:76] + " ...]"
+
+
 def _show(value: Any) -> str:
     if isinstance(value, str):
         return f'"{value}"'
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
-        return "a list"
+        return show_list(list(value))
     if isinstance(value, dict):
         return "a table"
     return repr(value)
