@@ -27,15 +27,18 @@ class FolderError(Exception):
     """The folder can't be crawled at all (missing, not a directory)."""
 
 
-def list_files(root: Path) -> tuple[list[str], list[str]]:
+def list_files(
+    root: Path, *, _real_root: Path | None = None, _ancestors: frozenset[Path] = frozenset()
+) -> tuple[list[str], list[str]]:
     """All files below root as POSIX paths relative to it, and what was skipped.
 
     Symlinks are followed only when they stay inside the folder: a crawl never
-    reads a file outside the site.
+    reads a file outside the site. A symlinked folder that contains itself
+    (``a/again -> ..``) is skipped: following it would list the site forever.
     """
     if not root.is_dir():
         raise FolderError(f"{root} is not a directory")
-    real_root = root.resolve()
+    real_root = _real_root or root.resolve()
     files: list[str] = []
     skipped: list[str] = []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
@@ -47,13 +50,18 @@ def list_files(root: Path) -> tuple[list[str], list[str]]:
                 continue
             full = Path(dirpath, d)
             if full.is_symlink():
-                if _inside(full, real_root):
-                    # os.walk won't descend into symlinked dirs; walk them explicitly.
-                    sub_files, sub_skipped = list_files(full)
-                    files.extend(rel_dir + d + "/" + f for f in sub_files)
-                    skipped.extend(sub_skipped)
-                else:
+                if not _inside(full, real_root):
                     skipped.append(f"{rel_dir}{d}/ (symlink pointing outside the site folder)")
+                    continue
+                here = Path(dirpath).resolve()
+                above = _ancestors | {here, *here.parents}
+                if full.resolve() in above:
+                    skipped.append(f"{rel_dir}{d}/ (symlink to a folder that contains it)")
+                    continue
+                # os.walk won't descend into symlinked dirs; walk them explicitly.
+                sub_files, sub_skipped = list_files(full, _real_root=real_root, _ancestors=above)
+                files.extend(rel_dir + d + "/" + f for f in sub_files)
+                skipped.extend(rel_dir + d + "/" + s for s in sub_skipped)
                 continue
             keep.append(d)
         dirnames[:] = keep
