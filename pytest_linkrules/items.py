@@ -69,6 +69,21 @@ class TextRepr:
         return self.text
 
 
+def page_figures(analysis: Analysis, violation: Violation) -> list[tuple[str, object]]:
+    """Depth, inlinks and link score of the page, for --junitxml and other reports."""
+    graph = analysis.graph
+    if violation.page not in graph.index:
+        return []
+    own = {key for key, _ in violation.figures}
+    depth = graph.depth(violation.page)
+    figures = [
+        ("depth", "unreachable" if depth is None else depth),
+        ("inlinks", graph.inlink_count(violation.page)),
+        ("link_score", f"{graph.rank(violation.page):.6g}"),
+    ]
+    return [(k, v) for k, v in figures if k not in own]
+
+
 class LinkrulesFile(pytest.File):
     """A linkrules.toml file; its items come from one shared crawl."""
 
@@ -150,6 +165,7 @@ class ViolationItem(LinkrulesItem):
         self.user_properties.append(("page", violation.page))
         for key, value in violation.figures:
             self.user_properties.append((key, value))
+        self.user_properties.extend(page_figures(self.analysis, violation))
 
     def runtest(self) -> None:
         raise LinkrulesFailure(explain(self.violation, self.analysis.graph))

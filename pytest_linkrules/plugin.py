@@ -105,6 +105,11 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError("invalid linkrules config:\n" + "\n".join(problems))
     config.stash[STATE_KEY] = LinkrulesState(registry, configs)
     _make_collected(config, paths)
+    if config.getoption("htmlpath", None) and config.pluginmanager.hasplugin("html"):
+        from .report.html import HtmlReport
+
+        html = HtmlReport(lambda: config.stash[STATE_KEY].analyses, config.rootpath)
+        config.pluginmanager.register(html, "linkrules-html")
 
 
 def _make_collected(config: pytest.Config, paths: list[Path]) -> None:

@@ -1,0 +1,89 @@
+"""Failing test reports mapped back to the violations behind them.
+
+pytest's reports (which may have crossed from an xdist worker) carry the rule
+and page as ``user_properties``; every report format looks the violation up
+here instead of keeping its own map from node ids to pages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from ..model import Violation
+from ..runner import Analysis, RuleOutcome
+
+
+@dataclass
+class Failure:
+    """One failed item: a page breaking a rule, or a crawl or rule that failed as a whole."""
+
+    nodeid: str
+    message: str  # the first line of the failure, which stands alone
+    text: str  # the whole failure text
+    config_path: Path | None = None
+    line: int = 0  # 0-based line in the config file
+    rule: str | None = None
+    page: str | None = None
+    analysis: Analysis | None = None
+    outcome: RuleOutcome | None = None
+    violation: Violation | None = None
+
+    @property
+    def severity(self) -> str:
+        """"error" unless the rule's config says otherwise (e.g. severity = "warning")."""
+        if self.outcome is None:
+            return "error"
+        return str(getattr(self.outcome.config, "severity", "error") or "error")
+
+
+class ViolationIndex:
+    """Finds the violation a report stands for, in O(1) per report."""
+
+    def __init__(self, analyses: Mapping[Path, Analysis], rootpath: Path) -> None:
+        self.analyses = analyses
+        self.rootpath = rootpath
+        self._by_key: dict[tuple[Path, str, str], tuple[RuleOutcome, Violation]] = {}
+        self._outcomes: dict[tuple[Path, str], RuleOutcome] = {}
+        for path, analysis in analyses.items():
+            for outcome in analysis.outcomes:
+                self._outcomes[(path, outcome.config.id)] = outcome
+                for v in outcome.violations:
+                    self._by_key[(path, v.rule, v.page)] = (outcome, v)
+
+    def config_of(self, nodeid: str) -> Path | None:
+        """The linkrules.toml a node id belongs to (node ids are relative to the rootdir)."""
+        head = nodeid.split("::", 1)[0]
+        candidate = (self.rootpath / head).resolve()
+        for path in self.analyses:
+            if path.resolve() == candidate:
+                return path
+        return None
+
+    def failure(self, report: Any) -> Failure:
+        """A Failure for a failed pytest report (any item, ours or not)."""
+        text = str(getattr(report, "longreprtext", "") or "")
+        first = text.splitlines()[0] if text.strip() else report.nodeid
+        props = dict(getattr(report, "user_properties", ()) or ())
+        path = self.config_of(report.nodeid)
+        location = getattr(report, "location", None)
+        line = int(location[1]) if location and location[1] is not None else 0
+        fail = Failure(report.nodeid, first, text, path, line)
+        rule, page = props.get("rule"), props.get("page")
+        if path is None or rule is None:
+            return fail
+        fail.rule = str(rule)
+        fail.analysis = self.analyses[path]
+        fail.outcome = self._outcomes.get((path, fail.rule))
+        if page is not None:
+            fail.page = str(page)
+            found = self._by_key.get((path, fail.rule, fail.page))
+            if found is not None:
+                fail.outcome, fail.violation = found
+        if fail.outcome is not None:
+            fail.line = fail.outcome.config.line
+        return fail
+
+    def failures(self, reports: Iterable[Any]) -> list[Failure]:
+        return [self.failure(r) for r in reports if getattr(r, "failed", False)]

@@ -1,0 +1,210 @@
+"""Evidence in pytest-html reports: per failing page, and a summary of the site.
+
+Registered by plugin.py only when pytest-html writes a report (``--html``).
+Each failing page gets one HTML extra: the click path, the pages linking to
+it, the rule's options and a picture of its neighbourhood. The summary gets
+the site's figures and a click-depth histogram.
+
+Sizes are capped so a report of a 10k-page site with thousands of failures
+stays openable with ``--self-contained-html``: at most ``MAX_INLINK_ROWS``
+linking pages per failure, and pictures for the first ``MAX_PICTURES_PER_RULE``
+failing pages of each rule only (the rest keep the tables, which are small).
+
+Every string from the site is escaped with ``html.escape``; pytest-html itself
+puts the test id into the page unescaped, so ``pytest_html_results_table_row``
+escapes that cell too (a page URL can hold ``<``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from html import escape
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from ..graph import UNREACHABLE, SiteGraph
+from ..runner import Analysis, RuleOutcome
+from ..model import Violation
+from .failures import ViolationIndex
+from .svg import depth_histogram_svg, neighbourhood_svg
+
+MAX_INLINK_ROWS = 15
+MAX_PATH_ROWS = 12
+MAX_PICTURES_PER_RULE = 100
+
+CSS = """
+.linkrules-evidence{font-family:sans-serif;font-size:13px;margin:6px 0 12px;padding:8px 12px;border-left:4px solid #c62828;background:#fffafa}
+.linkrules-evidence h3{font-size:14px;margin:2px 0 6px}
+.linkrules-evidence h4{font-size:13px;margin:10px 0 4px}
+.linkrules-evidence table,.linkrules-summary table{border-collapse:collapse;margin:2px 0 6px}
+.linkrules-evidence td,.linkrules-evidence th,.linkrules-summary td,.linkrules-summary th{border:1px solid #ddd;padding:2px 8px;text-align:left;vertical-align:top}
+.linkrules-evidence code,.linkrules-summary code{font-size:12px}
+.linkrules-evidence ol{margin:2px 0 6px;padding-left:28px}
+.linkrules-summary{font-family:sans-serif;font-size:13px;margin:8px 0}
+.linkrules-summary h3{font-size:15px;margin:8px 0 4px}
+"""
+
+
+def e(value: object) -> str:
+    return escape(str(value), quote=True)
+
+
+def _page_label(graph: SiteGraph, url: str) -> str:
+    page = graph.pages.get(url)
+    title = f' <span style="color:#666">{e(page.title)}</span>' if page is not None and page.title else ""
+    return f"<code>{e(url)}</code>{title}"
+
+
+def _option_value(value: Any) -> str:
+    if isinstance(value, tuple):
+        value = list(value)
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except TypeError:
+        return repr(value)
+
+
+def evidence_html(analysis: Analysis, outcome: RuleOutcome, violation: Violation, *, picture: bool = True) -> str:
+    """The HTML extra of one failing page."""
+    graph = analysis.graph
+    url = violation.page
+    rc = outcome.config
+    out = [f'<div class="linkrules-evidence"><h3>{e(violation.message)}</h3>']
+    if violation.details:
+        out.append("<ul>" + "".join(f"<li>{e(d)}</li>" for d in violation.details[:20]) + "</ul>")
+    if url in graph.index:
+        path = graph.path_to(url)
+        if path:
+            out.append(f"<h4>Click path ({len(path) - 1} clicks from the start page)</h4><ol start=\"0\">")
+            shown = path if len(path) <= MAX_PATH_ROWS else path[:3] + [None] + path[-(MAX_PATH_ROWS - 4) :]
+            for node in shown:
+                out.append("<li>…</li>" if node is None else f"<li>{_page_label(graph, node)}</li>")
+            out.append("</ol>")
+        else:
+            starts = ", ".join(f"<code>{e(s)}</code>" for s in graph.starts) or "(none)"
+            out.append(f"<h4>Click path</h4><p>None: not reachable from the start page(s) {starts} by followed links.</p>")
+        inlinks = graph.inlinks(url)
+        counted = graph.inlink_count(url)
+        sources = len({i.source for i in inlinks})
+        out.append(f"<h4>Linked from {sources} page(s), {counted} counted (reachable, followed)</h4>")
+        if inlinks:
+            out.append("<table><tr><th>Linking page</th><th>Anchor text</th><th>Where</th><th>Notes</th></tr>")
+            for i in inlinks[:MAX_INLINK_ROWS]:
+                notes = [n for n, on in (("source not reachable", not i.reachable), ("nofollow", not i.followed), ("redirect", i.redirect)) if on]
+                where = "content" if i.in_content else "chrome (nav/header/footer/aside)"
+                anchor = e(i.anchor) if i.anchor else '<i style="color:#888">no anchor text</i>'
+                out.append(
+                    f"<tr><td>{_page_label(graph, i.source)}</td><td>{anchor}</td><td>{where}</td><td>{e(', '.join(notes))}</td></tr>"
+                )
+            out.append("</table>")
+            if len(inlinks) > MAX_INLINK_ROWS:
+                out.append(f"<p>… and {len(inlinks) - MAX_INLINK_ROWS} more links.</p>")
+        else:
+            out.append("<p>No page links to it.</p>")
+    out.append(f"<h4>Rule <code>{e(rc.id)}</code> (line {rc.line + 1} of {e(analysis.config.display)})</h4><table>")
+    for key, value in rc.options.items():
+        given = "" if key in rc.given else ' <span style="color:#888">(default)</span>'
+        out.append(f"<tr><td><code>{e(key)}</code></td><td><code>{e(_option_value(value))}</code>{given}</td></tr>")
+    out.append("</table>")
+    if picture and url in graph.index:
+        out.append("<h4>Neighbourhood</h4>")
+        out.append(neighbourhood_svg(graph, url, key=violation.rule))
+    if violation.hint:
+        out.append(f"<p><b>Fix:</b> {e(violation.hint)}</p>")
+    out.append("</div>")
+    return "".join(out)
+
+
+def depth_counts(graph: SiteGraph) -> tuple[list[int], int]:
+    """Pages per click depth, and the number of unreachable pages."""
+    depths = graph.depths
+    reachable = depths[depths != UNREACHABLE]
+    counts = np.bincount(reachable).tolist() if len(reachable) else []
+    return [int(c) for c in counts], int(len(depths) - len(reachable))
+
+
+def summary_html(analysis: Analysis, failing: Mapping[str, int]) -> str:
+    """The site's figures and click-depth histogram, for one linkrules.toml."""
+    crawl, graph = analysis.crawl, analysis.graph
+    counts, unreachable = depth_counts(graph)
+    limit = next((o.config.options.get("max") for o in analysis.outcomes if o.config.id == "max-depth"), None)
+    rows = [
+        ("Site", e(crawl.source)),
+        ("Pages", f"{len(graph.urls):,}"),
+        ("Links (unique page to page)", f"{graph.n_links:,}"),
+        ("Start page(s)", ", ".join(f"<code>{e(s)}</code>" for s in graph.starts)),
+        ("Max click depth", str(graph.max_depth)),
+        ("Orphans (not reachable)", f"{len(graph.orphans):,}"),
+        ("Render mode", f"{e(crawl.render)} ({e(crawl.render_reason)})"),
+        ("Crawl time", f"{crawl.seconds:.2f} s"),
+    ]
+    out = [f'<div class="linkrules-summary"><h3>linkrules: {e(analysis.config.display)}</h3><table>']
+    out += [f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows]
+    out.append("</table>")
+    if failing:
+        out.append("<table><tr><th>Rule</th><th>Failing pages</th></tr>")
+        for rule, n in sorted(failing.items(), key=lambda kv: (-kv[1], kv[0])):
+            out.append(f"<tr><td><code>{e(rule)}</code></td><td>{n:,}</td></tr>")
+        out.append("</table>")
+    else:
+        out.append("<p>No failing pages.</p>")
+    out.append("<h4>Pages per click depth</h4>")
+    out.append(depth_histogram_svg(counts, unreachable, limit if isinstance(limit, int) else None))
+    out.append("</div>")
+    return "".join(out)
+
+
+class HtmlReport:
+    """The pytest-html hooks, as a plugin object registered when --html is given.
+
+    Plain methods named like hooks: pluggy needs no decorator for them, and
+    this module stays free of pytest imports.
+    """
+
+    def __init__(self, analyses: Callable[[], Mapping[Path, Analysis]], rootpath: Path) -> None:
+        self._analyses = analyses
+        self._rootpath = rootpath
+        self._index: ViolationIndex | None = None
+        self.pictures: Counter[str] = Counter()
+        self.failing: dict[Path, Counter[str]] = {}
+
+    @property
+    def index(self) -> ViolationIndex:
+        if self._index is None:
+            self._index = ViolationIndex(self._analyses(), self._rootpath)
+        return self._index
+
+    def pytest_runtest_logreport(self, report: Any) -> None:
+        # Runs before pytest-html's own (trylast) logreport, which reads report.extras.
+        if report.when != "call" or not report.failed:
+            return
+        failure = self.index.failure(report)
+        if failure.config_path is not None and failure.rule is not None and failure.page is not None:
+            self.failing.setdefault(failure.config_path, Counter())[failure.rule] += 1
+        if failure.violation is None or failure.outcome is None or failure.analysis is None:
+            return
+        from pytest_html import extras
+
+        self.pictures[failure.rule or ""] += 1
+        picture = self.pictures[failure.rule or ""] <= MAX_PICTURES_PER_RULE
+        fragment = evidence_html(failure.analysis, failure.outcome, failure.violation, picture=picture)
+        report.extras = list(getattr(report, "extras", None) or []) + [extras.html(fragment)]
+
+    def pytest_html_results_table_row(self, report: Any, cells: list[Any]) -> None:
+        for k, cell in enumerate(cells):
+            prefix = '<td class="col-testId">'
+            if isinstance(cell, str) and cell.startswith(prefix) and cell.endswith("</td>"):
+                inner = cell[len(prefix) : -len("</td>")]
+                if "<" in inner or ">" in inner:  # not escaped yet: a later pytest-html may do it
+                    cells[k] = prefix + e(inner) + "</td>"
+
+    def pytest_html_results_summary(self, prefix: list[str], summary: list[str], postfix: list[str], session: Any) -> None:
+        analyses = self._analyses()
+        if not analyses:
+            return
+        prefix.append(f"<style>{CSS}</style>")
+        for path, analysis in analyses.items():
+            prefix.append(summary_html(analysis, self.failing.get(path, Counter())))
