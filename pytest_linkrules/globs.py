@@ -3,8 +3,11 @@
 ``*`` matches within one path segment, ``**`` across segments, ``?`` one
 character, ``[abc]`` a character class. A trailing slash is optional on the
 page side, so ``/guides/*`` matches ``/guides/seo/`` as well as
-``/guides/seo``; it does not match ``/guides/seo/intro/``. Globs match page
-URLs, which name ``dir/index.html`` as ``/dir/``.
+``/guides/seo``; it does not match ``/guides/seo/intro/``, nor ``/guides/``
+itself (``/guides/**`` matches all three). Globs match page URLs, which name
+``dir/index.html`` as ``/dir/``; a glob ending in ``/index.html`` (or
+``.htm``) is read as ending in ``/``, so ``/guides/seo/index.html`` and
+``/guides/seo/`` are the same glob.
 """
 
 from __future__ import annotations
@@ -25,6 +28,11 @@ def compile_glob(glob: str) -> re.Pattern[str]:
         raise GlobError("expected a non-empty URL path glob")
     if not glob.startswith(("/", "*")):
         raise GlobError(f'expected a URL path starting with "/", got "{glob}"')
+    # Page URLs name dir/index.html as /dir/, so a glob spelling the file
+    # out means the folder's page.
+    for index in ("/index.html", "/index.htm"):
+        if glob.endswith(index):
+            glob = glob[: -len(index) + 1]
     out = []
     i = 0
     n = len(glob)
@@ -40,7 +48,11 @@ def compile_glob(glob: str) -> re.Pattern[str]:
                 else:
                     out.append(".*")
                 continue
-            out.append("[^/]*")
+            # A "*" that is a whole segment names something in the folder, not
+            # the folder itself: /guides/* matches /guides/seo/, not /guides/
+            # (as in a shell); /guides/** matches both.
+            whole = glob[i - 1 : i] == "/" and glob[i + 1 : i + 2] in ("", "/")
+            out.append("[^/]+" if whole else "[^/]*")
         elif c == "?":
             out.append("[^/]")
         elif c == "[":
