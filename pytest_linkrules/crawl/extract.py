@@ -56,6 +56,21 @@ class RawPage:
     links: list[RawLink] = field(default_factory=list)
 
 
+# Charsets a page may name that no browser decodes it with: UTF-16/32 can't be
+# declared in ASCII bytes, UTF-7 is refused for safety, and Python's
+# escape/IDNA codecs are not page encodings at all (a hostile page could name
+# them to crash or confuse the crawl).
+_NOT_PAGE_CHARSETS = frozenset(
+    {
+        "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be", "utf-7",
+        "idna", "punycode", "undefined", "unicode-escape", "raw-unicode-escape",
+    }
+)
+# Browsers (WHATWG Encoding) read these labels as windows-1252, which differs
+# from Latin-1 in 0x80-0x9F: curly quotes, the euro sign, dashes.
+_BROWSER_ALIASES = {"iso8859-1": "cp1252", "ascii": "cp1252"}
+
+
 def decode_html(data: bytes, declared: str | None = None) -> str:
     """Decode HTML bytes the way a browser would, never failing.
 
@@ -74,11 +89,14 @@ def decode_html(data: bytes, declared: str | None = None) -> str:
     for name in candidates:
         try:
             codec = codecs.lookup(name)
-        except LookupError:
+        except (LookupError, ValueError):  # unknown, or a NUL in the name
             continue
-        if codec.name in ("utf-16-le", "utf-16-be", "utf-16"):
-            continue  # a meta tag can't really declare UTF-16 in ASCII bytes
-        return data.decode(codec.name, errors="replace")
+        if codec.name in _NOT_PAGE_CHARSETS:
+            continue
+        try:
+            return data.decode(_BROWSER_ALIASES.get(codec.name, codec.name), errors="replace")
+        except (LookupError, UnicodeError):
+            continue  # a codec that is not a text encoding (rot13, zlib, ...)
     return data.decode("utf-8", errors="replace")
 
 
