@@ -126,7 +126,7 @@ class FolderResolver:
         return hit
 
     def _resolve(self, href: str, base: str) -> tuple[str, str]:
-        href = href.strip()
+        href = browser_href(href)
         if not href or href.startswith("#"):
             return "ignored", href
         internal = self.to_internal_path(href, base)
@@ -136,15 +136,19 @@ class FolderResolver:
 
     def to_internal_path(self, href: str, base: str) -> str | None:
         """The clean site path an href points to, or None when it leaves the site."""
+        href = browser_href(href)
         try:
             joined = urljoin(_ORIGIN + base, href)
             parts = urlsplit(joined)
+            explicit_host = urlsplit(href).netloc
         except ValueError:
             return None
         scheme = parts.scheme.lower()
         if scheme not in ("http", "https"):
             return None
         origin = f"{scheme}://{parts.netloc.lower()}"
+        if origin == _ORIGIN and explicit_host:
+            return None  # a link that names the placeholder host itself
         if origin != _ORIGIN and not self._is_own_origin(parts.netloc.lower()):
             return None
         return normalize_path(parts.path)
@@ -154,8 +158,28 @@ class FolderResolver:
 
     @staticmethod
     def _looks_web(href: str) -> bool:
+        href = browser_href(href)
         scheme = href.split(":", 1)[0].lower() if ":" in href else ""
         return scheme in ("http", "https") or href.startswith("//")
+
+
+_C0_OR_SPACE = "".join(chr(c) for c in range(0x21))
+
+
+def browser_href(href: str) -> str:
+    r"""An href cleaned the way a browser's URL parser cleans it, before joining.
+
+    Leading and trailing controls and spaces go, tabs and newlines anywhere go
+    (``java<TAB>script:`` is ``javascript:``), and in a web or relative URL a
+    backslash is a slash: ``\\evil.example\x`` is ``//evil.example/x``,
+    another host, not a path of this site.
+    """
+    href = href.strip(_C0_OR_SPACE).replace("\t", "").replace("\n", "").replace("\r", "")
+    scheme, colon, _ = href.partition(":")
+    if colon and scheme.isascii() and scheme.isalpha() and scheme.lower() not in ("http", "https"):
+        return href  # another scheme keeps its backslashes (and is not a page anyway)
+    cut = min((i for i in (href.find("?"), href.find("#")) if i >= 0), default=len(href))
+    return href[:cut].replace("\\", "/") + href[cut:]
 
 
 def base_for_page(page_url: str, base_href: str | None, resolver: FolderResolver) -> str | None:
