@@ -60,9 +60,11 @@ def compile_glob(glob: str) -> re.Pattern[str]:
             if j == -1 or j == i + 1:
                 raise GlobError(f'unclosed "[" in glob "{glob}"')
             body = glob[i + 1 : j]
-            if body.startswith("!"):
-                body = "^" + body[1:]
-            out.append("[" + body.replace("\\", "\\\\") + "]")
+            negate = body.startswith("!")
+            # Every character but "-" (ranges) is literal inside a class, so
+            # "[[]" or "[a&&b]" can't become a regex set operation.
+            literal = "".join(c if c == "-" else re.escape(c) for c in body[negate:])
+            out.append("[" + ("^" if negate else "") + literal + "]")
             i = j
         else:
             out.append(re.escape(c))
