@@ -11,6 +11,7 @@ import codecs
 import difflib
 import os
 import re
+import string
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,9 @@ class SiteConfig:
     base_url: tuple[str, ...] = ()
     max_pages: int = 200_000
     max_page_bytes: int = 20 * 1024 * 1024
+    # Where a page's source file lives, e.g. "content/{path}.md" (see SOURCE_FIELDS);
+    # relative to linkrules.toml. Used to point GitHub annotations at that file.
+    source: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,11 @@ SITE_KEYS = {
     "base_url": "the site's public URL(s); absolute links to it are internal",
     "max_pages": "the most pages to read",
     "max_page_bytes": "the largest page file to read, in bytes",
+    "source": 'where a page\'s source file is, e.g. "content/{path}.md"',
 }
+# Placeholders in site.source: {path} is the URL path without slashes at the ends
+# or .html ("/guides/seo/" -> "guides/seo", "/" -> "index"); {file} is the built file.
+SOURCE_FIELDS = ("path", "file")
 TOP_KEYS = ("site", "rules")
 
 
@@ -219,7 +227,30 @@ def _load_site(path: Path, table: Any, problem: Any) -> SiteConfig | None:
             problem(f"site.{key}", f"expected a positive integer, got {_show(value)}")
             value = default
         limits[key] = value
-    return SiteConfig(root=root, start=start, base_url=base_url, **limits)
+    source = _load_source(table.get("source", []), problem)
+    return SiteConfig(root=root, start=start, base_url=base_url, source=source, **limits)
+
+
+def _load_source(raw: Any, problem: Any) -> tuple[str, ...]:
+    """site.source: one pattern or a list, tried in order; each names {path} or {file}."""
+    if isinstance(raw, str):
+        raw = [raw]
+    expected = 'expected a path pattern or a list of them, e.g. "content/{path}.md"'
+    if not isinstance(raw, list) or not all(isinstance(p, str) and p.strip() for p in raw):
+        problem("site.source", f"{expected}, got {_show(raw)}")
+        return ()
+    for pattern in raw:
+        try:
+            fields = [f for _, f, _, _ in string.Formatter().parse(pattern) if f is not None]
+        except ValueError as exc:
+            problem("site.source", f'"{pattern}": {exc}; {expected}')
+            continue
+        unknown = [f for f in fields if f not in SOURCE_FIELDS]
+        if unknown:
+            problem("site.source", f'"{pattern}": unknown placeholder {{{unknown[0]}}} (use {{path}} or {{file}})')
+        elif not fields:
+            problem("site.source", f'"{pattern}": names no page; use {{path}} or {{file}}, e.g. "content/{{path}}.md"')
+    return tuple(raw)
 
 
 def _load_rules(path: Path, table: Any, registry: Mapping[str, type[Rule]], problem: Any) -> list[RuleConfig]:

@@ -6,6 +6,7 @@ option is true, so installing the plugin never changes an ordinary test run.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -186,8 +187,15 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     """Failures per rule, so a broken site reads as a few lines, not a wall of ids."""
-    if config.stash.get(STATE_KEY, None) is None:
+    state = config.stash.get(STATE_KEY, None)
+    if state is None:
         return
+    if os.environ.get("GITHUB_ACTIONS") == "true" and not hasattr(config, "workerinput"):
+        from .report import github
+        from .report.failures import ViolationIndex
+
+        failures = ViolationIndex(state.analyses, config.rootpath).failures(terminalreporter.stats.get("failed", []))
+        github.report(terminalreporter.write_line, failures, state.analyses)
     counts: Counter[str] = Counter()
     for report in terminalreporter.stats.get("failed", []):
         rule = dict(getattr(report, "user_properties", ())).get("rule")
