@@ -90,7 +90,7 @@ CASES = [
     Case(
         "byte-order-mark-is-fine-but-key-is-not",
         "\ufeff" + SITE + "rot = 1\n" + GOOD_RULES,
-        'linkrules.toml: site.rot: unknown key; did you mean "root"? (expected one of: root, start, base_url, max_pages, max_page_bytes)',
+        'linkrules.toml: site.rot: unknown key; did you mean "root"? (expected one of: root, start, base_url, max_pages, max_page_bytes, source)',
     ),
     # --- top level ----------------------------------------------------------
     Case(
@@ -127,7 +127,7 @@ CASES = [
     Case(
         "site-unknown-key",
         SITE + "rot = 'x'\n" + GOOD_RULES,
-        'linkrules.toml: site.rot: unknown key; did you mean "root"? (expected one of: root, start, base_url, max_pages, max_page_bytes)',
+        'linkrules.toml: site.rot: unknown key; did you mean "root"? (expected one of: root, start, base_url, max_pages, max_page_bytes, source)',
     ),
     Case(
         "start-wrong-type",
