@@ -13,9 +13,10 @@ import os
 import re
 import string
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
+from urllib.parse import urlsplit
 
 from .globs import compile_glob
 from .rules.base import Rule, show_list
@@ -44,6 +45,20 @@ class SiteConfig:
     # Where a page's source file lives, e.g. "content/{path}.md" (see SOURCE_FIELDS);
     # relative to linkrules.toml. Used to point GitHub annotations at that file.
     source: tuple[str, ...] = ()
+    # A deployed site instead of a folder, and how pages are fetched (crawl/http.py,
+    # crawl/render.py). Secrets are never stored: only names of environment variables.
+    url: str | None = None  # the origin, e.g. "https://preview-123.example.com"
+    sitemap: str | None = None
+    render: str = "auto"  # "auto" | "always" | "never"
+    hash_routes: bool = False
+    respect_robots: bool = True
+    timeout: float = 15.0
+    concurrency: int = 4
+    rate_limit: float = 20.0  # requests per second to a deployed site; 0 = no limit
+    headers_from_env: tuple[tuple[str, str], ...] = ()
+    cookies_from_env: tuple[tuple[str, str], ...] = ()
+    basic_auth_from_env: tuple[str, str] | None = None
+    browser_path: str | None = None  # from --linkrules-browser-path only
 
 
 @dataclass(frozen=True)
@@ -72,6 +87,20 @@ class LinkrulesConfig:
         return display_path(self.path)
 
 
+RENDER_MODES = ("auto", "always", "never")
+REMOTE_KEYS = {
+    "url": "a deployed site to crawl instead of root, e.g. \"https://preview-123.example.com\"",
+    "sitemap": "the sitemap's path on the site, e.g. \"/sitemap.xml\"",
+    "render": 'render pages in Chromium: "auto", "always" or "never"',
+    "hash_routes": "treat #/route links as pages (single-page apps with hash routing)",
+    "respect_robots": "honour robots.txt when crawling a url (default true)",
+    "timeout": "seconds to wait for one page",
+    "concurrency": "requests (and rendered pages) in flight at once",
+    "rate_limit": "most requests per second to a deployed site (0: no limit)",
+    "headers_from_env": "extra request headers, each taken from an environment variable",
+    "cookies_from_env": "cookies, each taken from an environment variable",
+    "basic_auth_from_env": "[USER_VAR, PASSWORD_VAR]: HTTP basic auth from environment variables",
+}
 SITE_KEYS = {
     "root": "the built site folder, relative to linkrules.toml",
     "start": 'entry pages, e.g. ["/"]',
@@ -79,6 +108,7 @@ SITE_KEYS = {
     "max_pages": "the most pages to read",
     "max_page_bytes": "the largest page file to read, in bytes",
     "source": 'where a page\'s source file is, e.g. "content/{path}.md"',
+    **REMOTE_KEYS,
 }
 # Placeholders in site.source: {path} is the URL path without slashes at the ends
 # or .html ("/guides/seo/" -> "guides/seo", "/" -> "index"); {file} is the built file.
@@ -192,7 +222,10 @@ def _load_site(path: Path, table: Any, problem: Any) -> SiteConfig | None:
     root = None
     raw_root = table.get("root")
     if raw_root is None:
-        problem("site.root", 'missing; expected the built site folder, e.g. root = "public"')
+        if table.get("url") is None:
+            problem("site.root", 'missing; expected the built site folder, e.g. root = "public" (or url = "https://..." for a deployed site)')
+    elif table.get("url") is not None:
+        problem("site", "root and url are both set; give root (a built folder) or url (a deployed site), not both")
     elif not isinstance(raw_root, str) or not raw_root.strip():
         problem("site.root", f"expected a folder path, got {_show(raw_root)}")
     else:
@@ -228,7 +261,13 @@ def _load_site(path: Path, table: Any, problem: Any) -> SiteConfig | None:
             value = default
         limits[key] = value
     source = _load_source(table.get("source", []), problem)
-    return SiteConfig(root=root, start=start, base_url=base_url, source=source, **limits)
+    remote = _load_remote(table, problem)
+    if remote.get("url"):
+        path = urlsplit(remote["url"]).path
+        if path not in ("", "/") and "start" not in table:
+            start = (path,)
+        remote["url"] = origin_of(remote["url"])
+    return SiteConfig(root=root, start=start, base_url=base_url, source=source, **limits, **remote)
 
 
 def _load_source(raw: Any, problem: Any) -> tuple[str, ...]:
@@ -316,3 +355,114 @@ def unmatched_globs(config: LinkrulesConfig, urls: list[str]) -> tuple[list[str]
 def _example(urls: list[str]) -> str:
     sample = sorted(urls, key=lambda u: (u.count("/"), u))[1:3] or urls[:1]
     return ", ".join(sample) if sample else "/"
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url.strip())
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+
+
+def _check_url(value: Any) -> str | None:
+    """Why value is not an http(s) site URL, or None when it is one."""
+    expected = f'expected an http(s) URL, e.g. "https://preview-123.example.com", got {_show(value)}'
+    if not isinstance(value, str) or not value.strip():
+        return expected
+    parts = urlsplit(value.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return expected
+    if parts.username or parts.password:
+        return "must not hold a user name or password; use basic_auth_from_env so secrets stay out of files and reports"
+    return None
+
+
+def _env_table(table: Mapping[str, Any], key: str, problem: Any, what: str) -> tuple[tuple[str, str], ...]:
+    value = table.get(key, {})
+    ok = isinstance(value, dict) and all(isinstance(v, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", v) for v in value.values())
+    if not ok:
+        problem(
+            f"site.{key}",
+            f'expected a table of {what} names to environment variable names, e.g. {{Authorization = "STAGING_TOKEN"}}, got {_show(value)}',
+        )
+        return ()
+    return tuple((str(k), v) for k, v in value.items())
+
+
+def _load_remote(table: Mapping[str, Any], problem: Any) -> dict[str, Any]:
+    """The [site] keys for deployed sites and rendering, validated."""
+    out: dict[str, Any] = {}
+    if "url" in table:
+        why = _check_url(table["url"])
+        if why:
+            problem("site.url", why)
+        else:
+            out["url"] = table["url"].strip()
+    if "sitemap" in table:
+        value = table["sitemap"]
+        if not isinstance(value, str) or not (value.startswith("/") or _check_url(value) is None):
+            problem("site.sitemap", f'expected the path of the sitemap on the site, e.g. "/sitemap.xml", got {_show(value)}')
+        else:
+            out["sitemap"] = value
+    if "render" in table:
+        value = table["render"]
+        if value not in RENDER_MODES:
+            problem("site.render", f'expected one of "auto", "always", "never", got {_show(value)}')
+        else:
+            out["render"] = value
+    for key in ("hash_routes", "respect_robots"):
+        if key in table:
+            if not isinstance(table[key], bool):
+                problem(f"site.{key}", f"expected true or false, got {_show(table[key])}")
+            else:
+                out[key] = table[key]
+    if "timeout" in table:
+        value = table["timeout"]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.1 <= value <= 600:
+            problem("site.timeout", f"expected a number of seconds from 0.1 to 600, got {_show(value)}")
+        else:
+            out["timeout"] = float(value)
+    if "rate_limit" in table:
+        value = table["rate_limit"]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            problem("site.rate_limit", f"expected a number of requests per second (0: no limit), got {_show(value)}")
+        else:
+            out["rate_limit"] = float(value)
+    if "concurrency" in table:
+        value = table["concurrency"]
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 64:
+            problem("site.concurrency", f"expected an integer from 1 to 64, got {_show(value)}")
+        else:
+            out["concurrency"] = value
+    if "headers_from_env" in table:
+        out["headers_from_env"] = _env_table(table, "headers_from_env", problem, "header")
+    if "cookies_from_env" in table:
+        out["cookies_from_env"] = _env_table(table, "cookies_from_env", problem, "cookie")
+    if "basic_auth_from_env" in table:
+        value = table["basic_auth_from_env"]
+        if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) and v for v in value)):
+            problem("site.basic_auth_from_env", f"expected [USER_VAR, PASSWORD_VAR], two environment variable names, got {_show(value)}")
+        else:
+            out["basic_auth_from_env"] = (value[0], value[1])
+    return out
+
+
+def with_overrides(
+    config: LinkrulesConfig, *, url: str | None = None, render: str | None = None, browser_path: str | None = None
+) -> LinkrulesConfig:
+    """The config with command-line overrides (--linkrules-url, ...) applied."""
+    site = config.site
+    if url:
+        why = _check_url(url)
+        if why:
+            raise ConfigError([f"--linkrules-url: {why}"])
+        start = site.start
+        path = urlsplit(url.strip()).path
+        if path not in ("", "/") and "start" not in (config.raw.get("site") or {}):
+            start = (path,)
+        site = replace(site, url=origin_of(url), root=None, start=start)
+    if render:
+        if render not in RENDER_MODES:
+            raise ConfigError([f'--linkrules-render: expected one of "auto", "always", "never", got "{render}"'])
+        site = replace(site, render=render)
+    if browser_path:
+        site = replace(site, browser_path=browser_path)
+    return replace(config, site=site)

@@ -13,6 +13,7 @@ from typing import Tuple
 CONTENT = 1  # the link sits in the page's content, not in nav/header/footer/aside chrome
 NOFOLLOW = 2  # rel="nofollow" on the link, or meta robots nofollow on the page
 REDIRECT = 4  # not an <a>: a meta refresh or an HTTP redirect from the source page
+VIA_REDIRECT = 8  # the href answered with an HTTP redirect; target is where it ended
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +66,7 @@ class Page:
     status: int = 200
     error: str = ""  # why the page could not be read, if it could not
     rendered: bool = False
+    has_scripts: bool = False  # scripts could change its links: a candidate for rendering
 
     def __repr__(self) -> str:
         return f"<Page {self.url!r} links={len(self.links)} broken={len(self.broken)}>"

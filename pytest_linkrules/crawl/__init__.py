@@ -1,9 +1,10 @@
-"""Turn a site (a built folder today) into pages with resolved links."""
+"""Turn a site (a built folder or a deployed URL) into pages with resolved links."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 from ..config import SiteConfig, display_path
 from ..model import Page
@@ -30,9 +31,18 @@ class CrawlResult:
         return [p for p in self.pages.values() if p.error]
 
 
-def crawl_site(site: SiteConfig, *, workers: int | None = None) -> CrawlResult:
-    """Crawl the site a config describes. Raises CrawlError when nothing can be crawled."""
+def crawl_site(
+    site: SiteConfig, *, workers: int | None = None, progress: Callable[[int, int], None] | None = None
+) -> CrawlResult:
+    """Crawl the site a config describes. Raises CrawlError when nothing can be crawled.
+
+    ``progress(done, queued)`` is called now and then during long crawls.
+    """
     began = time.perf_counter()
+    if site.url:
+        from .http import crawl_url
+
+        return crawl_url(site, progress=progress)
     if site.root is None:  # pragma: no cover - config validation requires it
         raise CrawlError("site.root is not set")
     try:
@@ -45,7 +55,25 @@ def crawl_site(site: SiteConfig, *, workers: int | None = None) -> CrawlResult:
     if not pages:
         raise CrawlError(f"{source} contains no .html or .htm pages; build the site first or fix site.root")
     starts = resolve_starts(site.start, pages)
-    return CrawlResult(pages, starts, source, time.perf_counter() - began, notes=notes)
+    render, reason, render_notes = _render_folder(site, pages, starts, progress)
+    notes.extend(render_notes)
+    return CrawlResult(pages, starts, source, time.perf_counter() - began, render, reason, notes)
+
+
+def _render_folder(
+    site: SiteConfig, pages: dict[str, Page], starts: tuple[str, ...], progress: Callable[[int, int], None] | None
+) -> tuple[str, str, list[str]]:
+    """Apply site.render to a folder crawl; a missing browser only fails render = "always"."""
+    from .browser import BrowserError
+    from .rendering import render_folder, render_options
+
+    assert site.root is not None
+    try:
+        return render_folder(site.root, pages, starts, site.render, render_options(site), progress)
+    except BrowserError as exc:
+        if site.render == "always":
+            raise CrawlError(f'site.render = "always": {exc}') from None
+        return "static", f"pages have scripts but no browser could be started to check them ({exc})", []
 
 
 def resolve_starts(start: tuple[str, ...], pages: dict[str, Page]) -> tuple[str, ...]:

@@ -30,6 +30,8 @@ CONTENT_SECTIONING = (
     "main footer area[href], section header area[href], section footer area[href]"
 )
 
+# Script types a browser runs; JSON-LD and templates don't change the DOM.
+SCRIPT_TYPES = frozenset({"", "module", "text/javascript", "application/javascript", "text/ecmascript", "application/ecmascript"})
 MAX_ANCHOR = 200  # characters of anchor text kept per link
 
 _CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
@@ -54,6 +56,7 @@ class RawPage:
     robots: str = ""
     refresh: str | None = None
     links: list[RawLink] = field(default_factory=list)
+    scripts: int = 0  # <script> elements that run; a page without any renders as parsed
 
 
 # Charsets a page may name that no browser decodes it with: UTF-16/32 can't be
@@ -143,6 +146,8 @@ def extract(html: str | bytes) -> RawPage:
     refresh = tree.css_first('meta[http-equiv="refresh" i][content]')
     if refresh is not None:
         page.refresh = parse_refresh(refresh.attrs.get("content") or "")
+
+    page.scripts = sum(1 for n in tree.css("script") if (n.attrs.get("type") or "").strip().lower() in SCRIPT_TYPES)
 
     chrome = {n.mem_id for n in tree.css(CHROME_ALWAYS)}
     sectioning = {n.mem_id for n in tree.css(CHROME_SECTIONING)}

@@ -121,6 +121,7 @@ def page_from_raw(url: str, source: str, raw: RawPage, resolver: FolderResolver)
         nofollow=page_nofollow,
         links=tuple(links),
         broken=tuple(broken),
+        has_scripts=raw.scripts > 0,
     )
 
 

@@ -1,0 +1,107 @@
+"""Find and launch a Chromium for rendering.
+
+Playwright's own browser download is often impossible (air-gapped CI, this
+project's CI), so a system Chromium is just as good a choice. The order:
+
+1. a path the user gave (``--linkrules-browser-path``, else ``LINKRULES_BROWSER``):
+   an explicit choice wins, and failing to launch it is an error, never a
+   silent fallback to another browser;
+2. Playwright's own Chromium, when it is installed;
+3. ``chromium``, ``chromium-browser``, ``google-chrome`` (and friends) on PATH.
+
+Every way this can fail ends in one BrowserError whose message says how to
+install a browser, never a Playwright traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ENV_VAR = "LINKRULES_BROWSER"
+SYSTEM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+
+# The network may be closed, and a browser that keeps calling home (updates,
+# sync, safe browsing) slows every page and sends requests off the site.
+LAUNCH_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--no-first-run",
+    "--mute-audio",
+)
+
+INSTALL_HINT = (
+    "install one with `playwright install --with-deps chromium`, or the system package "
+    "(`apt-get install chromium` on Debian/Ubuntu), or point --linkrules-browser-path "
+    f"(or the {ENV_VAR} environment variable) at a Chromium or Chrome executable"
+)
+
+
+class BrowserError(Exception):
+    """No browser can be launched; the message says what to install."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    path: str | None  # None: Playwright's own download
+    how: str  # where it came from, for messages and the report header
+
+
+def candidates(explicit: str | None = None, playwright_path: str | None = None) -> list[Candidate]:
+    """Browsers to try, in order. An explicit path is the only candidate."""
+    given = explicit or os.environ.get(ENV_VAR) or None
+    if given:
+        how = "--linkrules-browser-path" if explicit else ENV_VAR
+        resolved = shutil.which(given) or given
+        if not Path(resolved).is_file():
+            raise BrowserError(f"browser {given!r} given by {how} does not exist; {INSTALL_HINT}")
+        return [Candidate(resolved, how)]
+    found: list[Candidate] = []
+    if playwright_path and Path(playwright_path).is_file():
+        found.append(Candidate(None, "Playwright's Chromium"))
+    for name in SYSTEM_NAMES:
+        path = shutil.which(name)
+        if path and all(c.path != path for c in found):
+            found.append(Candidate(path, f"system {name} ({path})"))
+    return found
+
+
+def import_playwright() -> Any:
+    """The async Playwright entry point, or a BrowserError saying how to get it."""
+    try:
+        from playwright.async_api import async_playwright
+    except ImportError:
+        raise BrowserError(
+            "rendering needs Playwright, which is not installed: pip install 'pytest-linkrules[render]' "
+            f"(then a browser: {INSTALL_HINT})"
+        ) from None
+    return async_playwright
+
+
+async def launch(playwright: Any, explicit: str | None = None) -> tuple[Any, Candidate]:
+    """Launch the first browser that starts; BrowserError when none does."""
+    try:
+        bundled = playwright.chromium.executable_path
+    except Exception:  # Playwright raises when its browser registry is unknown
+        bundled = None
+    tried = candidates(explicit, bundled)
+    if not tried:
+        raise BrowserError(f"no Chromium found for rendering; {INSTALL_HINT}")
+    failures = []
+    for cand in tried:
+        try:
+            browser = await playwright.chromium.launch(executable_path=cand.path, args=list(LAUNCH_ARGS), headless=True)
+        except Exception as exc:  # a Playwright error with a long log; keep its first line
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            failures.append(f"{cand.how}: {first}")
+            continue
+        return browser, cand
+    raise BrowserError("no browser could be launched for rendering (" + "; ".join(failures) + f"); {INSTALL_HINT}")

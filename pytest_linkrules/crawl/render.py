@@ -1,0 +1,300 @@
+"""Render pages in Chromium and read links from the DOM scripts built.
+
+The only module that drives Playwright. Choices measured on this project's
+machines (see PERF-NOTES): one browser and one context for the whole crawl; a
+small pool of pages reused across URLs (a new page per URL halves throughput);
+``domcontentloaded`` and then a bounded quiet period read in the same
+``page.evaluate`` that collects the links; images, media and fonts blocked
+through CDP ``Network.setBlockedURLs`` rather than request routing, which
+disables the HTTP cache. The same CDP call blocks every request that would
+leave the site's origin, so a page's scripts can't reach another host.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable, Iterable, TypeVar
+from urllib.parse import urlsplit
+
+from .browser import Candidate, import_playwright, launch
+from .extract import MAX_ANCHOR, RawLink, RawPage, parse_refresh
+
+T = TypeVar("T")
+
+BLOCKED_EXTENSIONS = (
+    "png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "ico", "bmp", "tif", "tiff",
+    "woff", "woff2", "ttf", "otf", "eot",
+    "mp4", "webm", "ogg", "ogv", "mp3", "wav", "m4a", "mov", "avi", "flac",
+    "pdf", "zip",
+)  # fmt: skip
+
+# Counts fetch/XHR requests in flight, so "settled" can mean the data a
+# script is waiting for has arrived, not just that the DOM paused.
+INIT_SCRIPT = """
+(() => {
+  let n = 0;
+  Object.defineProperty(window, '__linkrulesInflight', {get: () => n, configurable: true});
+  const f = window.fetch;
+  if (f) window.fetch = function (...a) { n++; return f.apply(this, a).finally(() => { n--; }); };
+  const send = XMLHttpRequest.prototype.send;
+  XMLHttpRequest.prototype.send = function (...a) {
+    n++; this.addEventListener('loadend', () => { n--; }, {once: true});
+    return send.apply(this, a);
+  };
+})();
+"""
+
+# Waits until the document is loaded, no fetch/XHR is in flight and no element
+# or href changed for quietMs (at most maxMs), then reads everything in one
+# pass. Chrome/content is decided exactly as crawl/extract.py decides it.
+READ_PAGE = """
+async ([quietMs, maxMs, maxAnchor]) => {
+  const t0 = performance.now();
+  const settled = await new Promise(resolve => {
+    let last = performance.now();
+    const obs = new MutationObserver(() => { last = performance.now(); });
+    obs.observe(document, {subtree: true, childList: true, attributes: true, attributeFilter: ['href']});
+    const tick = () => {
+      const now = performance.now();
+      const busy = document.readyState !== 'complete' || (window.__linkrulesInflight || 0) > 0;
+      if (!busy && now - last >= quietMs) { obs.disconnect(); resolve(true); return; }
+      if (now - t0 >= maxMs) { obs.disconnect(); resolve(false); return; }
+      setTimeout(tick, 40);
+    };
+    tick();
+  });
+  const ALWAYS = 'nav, aside, [role=navigation], [role=banner], [role=contentinfo], [role=complementary]';
+  const chromeOf = a => {
+    if (a.closest(ALWAYS)) return true;
+    let any = false;
+    for (let e = a.parentElement; e; e = e.parentElement) {
+      const t = e.localName;
+      if (t === 'header' || t === 'footer') {
+        any = true;
+        if (e.parentElement && e.parentElement.closest('article, main, section')) return false;
+      }
+    }
+    return any;
+  };
+  const textOf = a => {
+    let text;
+    if (a.childElementCount === 0) text = a.textContent || '';
+    else {
+      const parts = [];
+      const w = document.createTreeWalker(a, NodeFilter.SHOW_TEXT);
+      for (let n = w.nextNode(); n; n = w.nextNode()) {
+        const s = n.nodeValue.trim();
+        if (s) parts.push(s);
+      }
+      text = parts.join(' ');
+    }
+    if (!text.trim() && a.localName === 'area') text = a.getAttribute('alt') || '';
+    if (!text.trim()) { const img = a.querySelector('img[alt]'); if (img) text = img.getAttribute('alt') || ''; }
+    return text.split(/\\s+/).filter(Boolean).join(' ').slice(0, maxAnchor);
+  };
+  const links = [];
+  for (const a of document.querySelectorAll('a[href], area[href]')) {
+    const rel = (a.getAttribute('rel') || '').toLowerCase().split(/\\s+/);
+    links.push([a.getAttribute('href'), textOf(a), rel.includes('nofollow'), chromeOf(a)]);
+  }
+  const attr = (sel, name) => { const e = document.querySelector(sel); return e ? e.getAttribute(name) : null; };
+  const robots = Array.from(document.querySelectorAll('meta[name="robots" i]'), m => m.getAttribute('content') || '');
+  const title = document.querySelector('title');
+  return {
+    settled, links, url: location.href, baseURI: document.baseURI,
+    title: title ? (title.textContent || '').split(/\\s+/).filter(Boolean).join(' ').slice(0, 300) : '',
+    base: attr('base[href]', 'href'),
+    canonical: attr('link[rel~="canonical" i][href]', 'href'),
+    robots: robots.join(',').toLowerCase(),
+    refresh: attr('meta[http-equiv="refresh" i][content]', 'content'),
+  };
+}
+"""
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How pages are rendered; the defaults suit a CI machine with 2 cores."""
+
+    timeout: float = 15.0  # seconds for a page to reach DOMContentLoaded
+    settle: float = 3.0  # most seconds to wait for scripts to go quiet after that
+    quiet: float = 0.2  # seconds without DOM changes that count as settled
+    pages: int = 3  # pages in flight; more only adds latency on 2 cores
+    browser_path: str | None = None
+    headers: dict[str, str] = field(default_factory=dict, repr=False)  # may hold secrets
+    cookies: dict[str, str] = field(default_factory=dict, repr=False)
+    basic_auth: tuple[str, str] | None = field(default=None, repr=False)
+
+
+@dataclass
+class Rendered:
+    """One rendered page: its DOM reduced to a RawPage, or why it failed."""
+
+    url: str  # the URL asked for
+    final_url: str = ""  # where the document ended up (redirects, pushState)
+    base_uri: str = ""  # what relative hrefs resolve against in the browser
+    status: int = 0
+    raw: RawPage | None = None
+    error: str = ""
+    settled: bool = True
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def block_patterns(origin: str) -> list[dict[str, Any]]:
+    """CDP block patterns: heavy resources anywhere, then everything not on origin.
+
+    The first matching pattern wins, so the origin is allowed only after its
+    images and fonts were blocked.
+    """
+    patterns = [{"urlPattern": f"*://*:*/*.{ext}", "block": True} for ext in BLOCKED_EXTENSIONS]
+    patterns.append({"urlPattern": "*://*:*/favicon.ico", "block": True})
+    patterns.append({"urlPattern": f"{origin}/*", "block": False})
+    patterns.append({"urlPattern": "*://*:*/*", "block": True})
+    patterns.append({"urlPattern": "*://*/*", "block": True})
+    return patterns
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    line = text.splitlines()[0] if text else type(exc).__name__
+    return line.replace("page.goto: ", "").replace("page.evaluate: ", "")
+
+
+class Renderer:
+    """One browser, one context, a pool of reused pages; use as ``async with``."""
+
+    def __init__(self, origin: str, options: RenderOptions = RenderOptions()) -> None:
+        self.origin = origin
+        self.options = options
+        self.browser_used: Candidate | None = None
+        self._pw_cm: Any = None
+        self._browser: Any = None
+        self._context: Any = None
+        self._pool: asyncio.Queue[Any] = asyncio.Queue()
+
+    async def __aenter__(self) -> "Renderer":
+        self._pw_cm = import_playwright()()
+        playwright = await self._pw_cm.__aenter__()
+        try:
+            self._browser, self.browser_used = await launch(playwright, self.options.browser_path)
+            opts = self.options
+            kwargs: dict[str, Any] = {"service_workers": "block", "accept_downloads": False}
+            if opts.headers:
+                kwargs["extra_http_headers"] = dict(opts.headers)
+            if opts.basic_auth:
+                kwargs["http_credentials"] = {
+                    "username": opts.basic_auth[0], "password": opts.basic_auth[1], "origin": self.origin,
+                }
+            self._context = await self._browser.new_context(**kwargs)
+            if opts.cookies:
+                await self._context.add_cookies([{"name": k, "value": v, "url": self.origin} for k, v in opts.cookies.items()])
+            await self._context.add_init_script(INIT_SCRIPT)
+            for _ in range(max(1, opts.pages)):
+                self._pool.put_nowait(await self._new_page())
+        except BaseException:
+            await self.__aexit__(None, None, None)
+            raise
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        try:
+            if self._browser is not None:
+                await asyncio.wait_for(self._browser.close(), 10)
+        except Exception:  # a wedged browser must not turn a finished crawl into an error
+            pass
+        finally:
+            if self._pw_cm is not None:
+                await self._pw_cm.__aexit__(None, None, None)
+
+    async def _new_page(self) -> Any:
+        page = await self._context.new_page()
+        page.set_default_timeout(self.options.timeout * 1000)
+        cdp = await self._context.new_cdp_session(page)
+        await cdp.send("Network.enable")
+        await cdp.send("Network.setBlockedURLs", {"urlPatterns": block_patterns(self.origin)})
+        return page
+
+    async def render(self, url: str) -> Rendered:
+        """Load url in a pooled page; never raises for a page's own failures."""
+        page = await self._pool.get()
+        opts = self.options
+        try:
+            return await asyncio.wait_for(self._render_on(page, url), opts.timeout + opts.settle + 5)
+        except asyncio.TimeoutError:
+            # A script stuck in a loop wedges the page: replace it.
+            try:
+                await asyncio.wait_for(page.close(), 5)
+            except Exception:
+                pass
+            page = await self._new_page()
+            return Rendered(url, error=f"page did not finish rendering within {opts.timeout + opts.settle:.0f}s")
+        finally:
+            self._pool.put_nowait(page)
+
+    async def _render_on(self, page: Any, url: str) -> Rendered:
+        opts = self.options
+        current = page.url
+        if "#" in url and current.split("#")[0] == url.split("#")[0]:
+            # Only the fragment differs: goto would not reload and a hash
+            # route would keep the previous route's DOM.
+            await page.goto("about:blank")
+        try:
+            response = await page.goto(url, wait_until="domcontentloaded", timeout=opts.timeout * 1000)
+        except Exception as exc:
+            return Rendered(url, error=f"could not load in the browser: {_first_line(exc)}")
+        status = response.status if response is not None else 200
+        try:
+            data = await page.evaluate(READ_PAGE, [opts.quiet * 1000, opts.settle * 1000, MAX_ANCHOR])
+        except Exception as exc:
+            return Rendered(url, status=status, error=f"could not read the rendered page: {_first_line(exc)}")
+        raw = RawPage(
+            title=data["title"],
+            base=data["base"],
+            canonical=data["canonical"],
+            robots=data["robots"],
+            refresh=parse_refresh(data["refresh"]) if data["refresh"] else None,
+            links=[RawLink(h, a, bool(n), bool(c)) for h, a, n, c in data["links"] if h is not None],
+        )
+        return Rendered(url, data["url"], data["baseURI"], status, raw, settled=bool(data["settled"]))
+
+
+async def render_batch(renderer: Renderer, urls: Iterable[str], on_result: Callable[[Rendered], None]) -> None:
+    """Render a known list of URLs with the pool kept full; results arrive as they finish."""
+    queue = list(urls)
+    queue.reverse()
+    pending: set[asyncio.Future[Rendered]] = set()
+    limit = max(1, renderer.options.pages)
+    while queue or pending:
+        while queue and len(pending) < limit:
+            pending.add(asyncio.ensure_future(renderer.render(queue.pop())))
+        done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            on_result(task.result())
+
+
+def run_async(make: Callable[[], Awaitable[T]]) -> T:
+    """Run a coroutine from sync code, even when the caller already runs a loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make())  # type: ignore[arg-type]
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = asyncio.run(make())  # type: ignore[arg-type]
+        except BaseException as exc:  # re-raised in the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, name="linkrules-render")
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return box["value"]

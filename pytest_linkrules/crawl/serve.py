@@ -1,0 +1,101 @@
+"""A throwaway static server on 127.0.0.1 so a built folder can be rendered.
+
+A browser needs http:// URLs for scripts, fetch and history routing to behave
+as deployed; ``file://`` would break most of them, and ``route.fulfill`` costs
+twice as much per page (PERF-NOTES). It serves files below the root only, the
+way common static hosts do: ``/dir`` redirects to ``/dir/``, ``/dir/`` is
+``dir/index.html``, ``/about`` is ``about.html``.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import posixpath
+import threading
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import unquote, urlsplit
+
+from .urls import INDEX_FILES, normalize_path
+
+
+def find_file(root: Path, url_path: str) -> tuple[int, Path | str | None]:
+    """What a static host answers for url_path: (200, file), (301, location) or (404, None)."""
+    clean = normalize_path(unquote(url_path))
+    rel = clean.lstrip("/")
+    target = (root / rel) if rel else root
+    try:
+        target.resolve().relative_to(root.resolve())
+    except ValueError:
+        return 404, None
+    if target.is_dir():
+        if not clean.endswith("/"):
+            return 301, clean + "/"
+        for index in INDEX_FILES:
+            if (target / index).is_file():
+                return 200, target / index
+        return 404, None
+    if target.is_file():
+        return 200, target
+    for suffix in (".html", ".htm"):
+        candidate = target.with_name(target.name + suffix) if rel else None
+        if candidate is not None and candidate.is_file():
+            return 200, candidate
+    return 404, None
+
+
+class _Handler(BaseHTTPRequestHandler):
+    root: Path
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        self._answer(body=True)
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._answer(body=False)
+
+    def _answer(self, body: bool) -> None:
+        path = urlsplit(self.path).path
+        status, found = find_file(self.root, path)
+        if status == 301:
+            self.send_response(301)
+            self.send_header("Location", str(found))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if status != 200 or not isinstance(found, Path):
+            data = b"<!doctype html><title>Not found</title>"
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+        else:
+            try:
+                data = found.read_bytes()
+            except OSError:
+                data, status = b"", 500
+            self.send_response(status)
+            ctype = mimetypes.guess_type(posixpath.basename(str(found)))[0] or "application/octet-stream"
+            self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "max-age=600")
+        self.end_headers()
+        if body:
+            self.wfile.write(data)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - quiet
+        pass
+
+
+@contextmanager
+def serve_folder(root: Path) -> Iterator[str]:
+    """Serve root on a free 127.0.0.1 port for the duration; yields the origin."""
+    handler = type("FolderHandler", (_Handler,), {"root": Path(root)})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="linkrules-serve", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
