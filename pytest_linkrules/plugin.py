@@ -7,6 +7,7 @@ option is true, so installing the plugin never changes an ordinary test run.
 from __future__ import annotations
 
 import os
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,8 @@ from typing import Any
 import pytest
 
 from . import hooks
-from .config import ConfigError, LinkrulesConfig, display_path, load_config
+from .config import ConfigError, LinkrulesConfig, display_path, load_config, with_overrides
+from .crawl.progress import TerminalProgress
 from .items import STATE_KEY, LinkrulesFile, LinkrulesState
 from .rules import Rule, builtin_registry
 from .runner import analyze
@@ -36,6 +38,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=[],
         metavar="PATH",
         help="linkrules.toml to use (default: linkrules.toml in the rootdir); may be given more than once",
+    )
+    group.addoption("--linkrules-url", metavar="URL", default=None, help="crawl this deployed site instead of site.root / site.url (e.g. a local preview)")
+    group.addoption(
+        "--linkrules-render",
+        choices=("auto", "always", "never"),
+        default=None,
+        help="render pages in Chromium: auto (default: when scripts change the links), always or never",
+    )
+    group.addoption(
+        "--linkrules-browser-path",
+        metavar="PATH",
+        default=None,
+        help="Chromium or Chrome executable for rendering (default: Playwright's, then chromium on PATH; env LINKRULES_BROWSER)",
     )
     parser.addini("linkrules", type="bool", default=False, help="turn on link rule checks as --linkrules does")
     parser.addini(
@@ -99,7 +114,7 @@ def pytest_configure(config: pytest.Config) -> None:
     problems: list[str] = []
     for path in paths:
         try:
-            configs.append(load_config(path, registry))
+            configs.append(_with_command_line(config, load_config(path, registry)))
         except ConfigError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -111,6 +126,22 @@ def pytest_configure(config: pytest.Config) -> None:
 
         html = HtmlReport(lambda: config.stash[STATE_KEY].analyses, config.rootpath)
         config.pluginmanager.register(html, "linkrules-html")
+
+
+def _with_command_line(config: pytest.Config, cfg: LinkrulesConfig) -> LinkrulesConfig:
+    return with_overrides(
+        cfg,
+        url=config.getoption("linkrules_url"),
+        render=config.getoption("linkrules_render"),
+        browser_path=config.getoption("linkrules_browser_path"),
+    )
+
+
+def _progress(config: pytest.Config) -> TerminalProgress | None:
+    """A progress line on a terminal; nothing under -q or when output is a file or pipe."""
+    if config.getoption("verbose") < 0 or not sys.stdout.isatty():
+        return None
+    return TerminalProgress(sys.stdout)
 
 
 def _make_collected(config: pytest.Config, paths: list[Path]) -> None:
@@ -135,7 +166,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     problems: list[str] = []
     for cfg in state.configs:
         try:
-            analysis = analyze(cfg)
+            progress = _progress(config)
+            try:
+                analysis = analyze(cfg, progress=progress)
+            finally:
+                if progress is not None:
+                    progress.close()
         except ConfigError as exc:
             problems.extend(exc.problems)
             continue

@@ -7,6 +7,7 @@ read by every test item, as pytest-mypy shares one mypy run.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 import traceback
 
 from .config import ConfigError, LinkrulesConfig, RuleConfig, unmatched_globs
@@ -36,14 +37,16 @@ class Analysis:
         return [v for o in self.outcomes for v in o.violations]
 
 
-def analyze(config: LinkrulesConfig, *, workers: int | None = None) -> Analysis:
+def analyze(
+    config: LinkrulesConfig, *, workers: int | None = None, progress: Callable[[int, int], None] | None = None
+) -> Analysis:
     """Crawl, build the graph and run every configured rule.
 
     Raises ConfigError for problems only visible once the site is known (a
     glob that matches no page, a start page that doesn't exist).
     """
     try:
-        crawl = crawl_site(config.site, workers=workers)
+        crawl = crawl_site(config.site, workers=workers, progress=progress)
     except CrawlError as exc:
         raise ConfigError([f"{config.display}: {exc}"]) from None
     graph = SiteGraph(crawl.pages, crawl.starts)

@@ -13,3 +13,20 @@ SITES = Path(__file__).parent / "sites"
 def sites() -> Path:
     """The folder of fixture sites, tests/sites/."""
     return SITES
+
+
+@pytest.fixture
+def serve():
+    """Start SiteServers on 127.0.0.1 for this test: ``serve(root, redirects=...)``."""
+    from helpers.siteserver import SiteServer
+
+    started: list[SiteServer] = []
+
+    def start(root: Path | None = None, **kwargs: object) -> SiteServer:
+        server = SiteServer(root=root, **kwargs)  # type: ignore[arg-type]
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.close()

@@ -13,6 +13,7 @@ leave the site's origin, so a page's scripts can't reach another host.
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Iterable, TypeVar
@@ -161,9 +162,10 @@ def block_patterns(origin: str) -> list[dict[str, Any]]:
 
 
 def _first_line(exc: BaseException) -> str:
+    """Playwright's messages carry a call log; the first line is the news."""
     text = str(exc).strip()
     line = text.splitlines()[0] if text else type(exc).__name__
-    return line.replace("page.goto: ", "").replace("page.evaluate: ", "")
+    return re.sub(r"^\w+\.\w+: ", "", line)
 
 
 class Renderer:
@@ -247,7 +249,10 @@ class Renderer:
         try:
             response = await page.goto(url, wait_until="domcontentloaded", timeout=opts.timeout * 1000)
         except Exception as exc:
-            return Rendered(url, error=f"could not load in the browser: {_first_line(exc)}")
+            why = _first_line(exc)
+            if why.startswith("Timeout"):
+                why = f"did not reach DOMContentLoaded within {opts.timeout:g}s (site.timeout)"
+            return Rendered(url, error=f"could not load in the browser: {why}")
         status = response.status if response is not None else 200
         try:
             data = await page.evaluate(READ_PAGE, [opts.quiet * 1000, opts.settle * 1000, MAX_ANCHOR])

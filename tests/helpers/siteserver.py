@@ -1,0 +1,124 @@
+"""A small static web server on 127.0.0.1 for tests that need HTTP.
+
+It behaves like common static hosts (``/dir`` -> 301 ``/dir/``, ``/dir/`` ->
+``dir/index.html``, ``/about`` -> ``about.html``) and can be told to answer
+some paths with redirects, errors, extra headers, a single-page-app fallback
+or never at all. Every request is logged so tests can assert who asked what.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+
+@dataclass
+class Request:
+    method: str
+    path: str  # as sent, with the query
+    headers: dict[str, str]
+
+
+@dataclass
+class SiteServer:
+    root: Path | None = None
+    redirects: dict[str, tuple[int, str]] = field(default_factory=dict)  # path -> (status, Location)
+    statuses: dict[str, int] = field(default_factory=dict)  # path -> error status
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)  # path -> extra headers
+    pages: dict[str, str] = field(default_factory=dict)  # path -> HTML served as is
+    fallback: str | None = None  # file served (200) for any unknown path: history-mode SPAs
+    hang: set[str] = field(default_factory=set)  # paths that never answer
+    requests: list[Request] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._stop = threading.Event()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:  # noqa: N802
+                server._answer(self, body=True)
+
+            def do_HEAD(self) -> None:  # noqa: N802
+                server._answer(self, body=False)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
+        self.port = self._httpd.server_address[1]
+        self.origin = f"http://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    @property
+    def paths(self) -> list[str]:
+        return [r.path for r in self.requests]
+
+    def _send(self, h: BaseHTTPRequestHandler, status: int, data: bytes, headers: dict[str, str], body: bool) -> None:
+        h.send_response(status)
+        for k, v in headers.items():
+            h.send_header(k, v)
+        h.send_header("Content-Length", str(len(data)))
+        h.end_headers()
+        if body:
+            h.wfile.write(data)
+
+    def _answer(self, h: BaseHTTPRequestHandler, body: bool) -> None:
+        self.requests.append(Request(h.command, h.path, dict(h.headers.items())))
+        path = urlsplit(h.path).path
+        extra = dict(self.headers.get(path, {}))
+        if path in self.hang:
+            self._stop.wait(60)
+            return
+        if path in self.redirects:
+            status, location = self.redirects[path]
+            self._send(h, status, b"", {"Location": location, **extra}, body)
+            return
+        if path in self.statuses:
+            status = self.statuses[path]
+            self._send(h, status, f"<title>{status}</title>".encode(), {"Content-Type": "text/html", **extra}, body)
+            return
+        if path in self.pages:
+            self._send(h, 200, self.pages[path].encode(), {"Content-Type": "text/html; charset=utf-8", **extra}, body)
+            return
+        status, found = self._find(path)
+        if status == 301:
+            self._send(h, 301, b"", {"Location": str(found), **extra}, body)
+        elif isinstance(found, Path):
+            ctype = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
+            self._send(h, 200, found.read_bytes(), {"Content-Type": ctype, **extra}, body)
+        elif self.fallback and self.root is not None:
+            self._send(h, 200, (self.root / self.fallback).read_bytes(), {"Content-Type": "text/html", **extra}, body)
+        else:
+            self._send(h, 404, b"<title>Not found</title>", {"Content-Type": "text/html", **extra}, body)
+
+    def _find(self, path: str) -> tuple[int, Path | str | None]:
+        if self.root is None:
+            return 404, None
+        rel = unquote(path).lstrip("/")
+        target = self.root / rel
+        if ".." in Path(rel).parts:
+            return 404, None
+        if target.is_dir():
+            if not path.endswith("/"):
+                return 301, path + "/"
+            index = target / "index.html"
+            return (200, index) if index.is_file() else (404, None)
+        if target.is_file():
+            return 200, target
+        html = target.with_name(target.name + ".html") if rel else None
+        if html is not None and html.is_file():
+            return 200, html
+        return 404, None

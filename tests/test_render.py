@@ -1,0 +1,115 @@
+"""Rendering with a real Chromium: folders served on 127.0.0.1 by the crawl itself."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from pytest_linkrules.config import SiteConfig
+from pytest_linkrules.crawl import CrawlError, crawl_site
+from pytest_linkrules.crawl.browser import BrowserError, candidates
+
+SITES = Path(__file__).parent / "sites"
+
+
+def site(name: str, **kwargs: object) -> SiteConfig:
+    return SiteConfig(root=SITES / name, **kwargs)  # type: ignore[arg-type]
+
+
+def targets(page) -> set[str]:
+    return {link.target for link in page.links}
+
+
+def test_static_read_misses_links_that_scripts_insert():
+    result = crawl_site(site("js-nav", render="never"))
+    assert result.render == "static"
+    assert result.render_reason == 'render = "never"'
+    assert targets(result.pages["/"]) == set()
+
+
+def test_auto_renders_a_site_whose_nav_is_built_by_a_script():
+    result = crawl_site(site("js-nav"))
+    assert result.render == "rendered"
+    assert result.render_reason.startswith("rendered links differ from the HTML on 5 of 5 sampled pages")
+    home = result.pages["/"]
+    assert home.rendered
+    assert targets(home) == {"/", "/guides/", "/blog/", "/guides/seo/"}
+    by_target = {link.target: link for link in home.links}
+    # Chrome versus content is decided as in the static extractor.
+    assert not by_target["/guides/"].in_content and by_target["/guides/"].anchor == "Guides"
+    # A widget filled 150 ms after DOMContentLoaded is waited for; nested text is joined with spaces.
+    assert by_target["/guides/seo/"].in_content and by_target["/guides/seo/"].anchor == "Related: SEO guide"
+    assert targets(result.pages["/blog/first.html"]) == {"/", "/guides/", "/blog/"}
+
+
+def test_auto_stays_static_when_no_page_has_scripts():
+    result = crawl_site(site("urls"))
+    assert result.render == "static"
+    assert result.render_reason == "no page has a <script>, so rendering would change nothing"
+
+
+def test_pages_that_never_settle_or_never_load_do_not_stop_the_crawl():
+    result = crawl_site(site("render-edge", render="always", timeout=2.0))
+    assert result.render == "rendered"
+    # The busy page is read once the settle period is over, and said so.
+    assert targets(result.pages["/busy.html"]) == {"/ok.html"}
+    assert any("kept changing" in note and "/busy.html" in note for note in result.notes)
+    # A script that never returns blocks DOMContentLoaded: that page fails, alone.
+    loop = result.pages["/loop.html"]
+    assert loop.error == "could not load in the browser: did not reach DOMContentLoaded within 2s (site.timeout)"
+    # The page rendered after it on the same pooled tab is fine.
+    assert targets(result.pages["/ok.html"]) == {"/"}
+    assert [p.url for p in result.unreadable] == ["/loop.html"]
+
+
+def test_an_explicit_browser_path_that_does_not_exist_is_one_clear_error(tmp_path):
+    with pytest.raises(BrowserError) as info:
+        candidates(str(tmp_path / "no-chrome"))
+    message = str(info.value)
+    assert "does not exist" in message
+    assert "playwright install --with-deps chromium" in message and "apt-get install chromium" in message
+
+
+def test_an_explicit_browser_that_cannot_start_fails_render_always(tmp_path):
+    fake = tmp_path / "chromium"
+    fake.write_text("#!/bin/sh\nexit 3\n")
+    fake.chmod(0o755)
+    with pytest.raises(CrawlError) as info:
+        crawl_site(site("js-nav", render="always", browser_path=str(fake)))
+    message = str(info.value)
+    assert message.startswith('site.render = "always": no browser could be launched for rendering (--linkrules-browser-path: ')
+    assert "Traceback" not in message
+    # Under auto the crawl goes on, statically, and says why.
+    result = crawl_site(site("js-nav", browser_path=str(fake)))
+    assert result.render == "static"
+    assert result.render_reason.startswith("pages have scripts but no browser could be started")
+
+
+def test_plugin_renders_when_asked_and_says_so_in_the_header(pytester):
+    shutil.copytree(SITES / "js-nav", pytester.path / "public")
+    pytester.makefile(
+        ".toml",
+        linkrules='[site]\nroot = "public"\n\n[rules.no-orphans]\n\n[rules.max-depth]\nmax = 2\n',
+    )
+    static = pytester.runpytest("--linkrules", "--linkrules-render=never", "-p", "no:cacheprovider")
+    static.stdout.fnmatch_lines(['*render: static (render = "never")*'])
+    failed = {line.split(" ")[1] for line in static.outlines if line.startswith("FAILED ")}
+    assert failed == {
+        "linkrules.toml::no-orphans[/blog/]",
+        "linkrules.toml::no-orphans[/blog/first.html]",
+        "linkrules.toml::no-orphans[/guides/]",
+        "linkrules.toml::no-orphans[/guides/seo/]",
+    }
+    rendered = pytester.runpytest("--linkrules", "--linkrules-render=always", "-p", "no:cacheprovider")
+    rendered.stdout.fnmatch_lines(['*render: rendered (render = "always"; 5 page(s) with scripts rendered in *'])
+    assert rendered.ret == 0
+
+
+def test_a_bad_render_option_is_a_usage_error(pytester):
+    pytester.makefile(".toml", linkrules='[site]\nroot = "."\nrender = "sometimes"\n\n[rules.no-orphans]\n')
+    result = pytester.runpytest("--linkrules")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(['*linkrules.toml: site.render: expected one of "auto", "always", "never", got "sometimes"'])
