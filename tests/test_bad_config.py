@@ -90,7 +90,7 @@ CASES = [
     Case(
         "byte-order-mark-is-fine-but-key-is-not",
         "\ufeff" + SITE + "rot = 1\n" + GOOD_RULES,
-        'linkrules.toml: site.rot: unknown key; did you mean "root"? (expected one of: root, start, base_url, max_pages, max_page_bytes, source)',
+        'linkrules.toml: site.rot: unknown key; did you mean "root"? (expected one of: root, start, base_url, max_pages, max_page_bytes, source, url, sitemap, render, hash_routes, respect_robots, timeout, concurrency, rate_limit, headers_from_env, cookies_from_env, basic_auth_from_env)',
     ),
     # --- top level ----------------------------------------------------------
     Case(
@@ -111,7 +111,7 @@ CASES = [
     ),
     Case("rules-not-a-table", 'rules = "all"\n' + SITE, 'linkrules.toml: rules: expected a table of rules, got "all"'),
     # --- [site] -----------------------------------------------------------------
-    Case("root-missing", "[site]\nstart = ['/']\n" + GOOD_RULES, 'linkrules.toml: site.root: missing; expected the built site folder, e.g. root = "public"'),
+    Case("root-missing", "[site]\nstart = ['/']\n" + GOOD_RULES, 'linkrules.toml: site.root: missing; expected the built site folder, e.g. root = "public" (or url = "https://..." for a deployed site)'),
     Case("root-wrong-type", "[site]\nroot = 3\n" + GOOD_RULES, "linkrules.toml: site.root: expected a folder path, got 3"),
     Case("root-empty-string", '[site]\nroot = ""\n' + GOOD_RULES, 'linkrules.toml: site.root: expected a folder path, got ""'),
     Case(
@@ -127,7 +127,7 @@ CASES = [
     Case(
         "site-unknown-key",
         SITE + "rot = 'x'\n" + GOOD_RULES,
-        'linkrules.toml: site.rot: unknown key; did you mean "root"? (expected one of: root, start, base_url, max_pages, max_page_bytes, source)',
+        'linkrules.toml: site.rot: unknown key; did you mean "root"? (expected one of: root, start, base_url, max_pages, max_page_bytes, source, url, sitemap, render, hash_routes, respect_robots, timeout, concurrency, rate_limit, headers_from_env, cookies_from_env, basic_auth_from_env)',
     ),
     Case(
         "start-wrong-type",
