@@ -94,6 +94,7 @@ def test_a_passing_run_still_writes_the_figures(pytester: pytest.Pytester, actio
 
 def test_annotations_are_capped_with_a_line_saying_how_many_were_left_out(tmp_path: Path) -> None:
     config = tmp_path / "linkrules.toml"
+    config.write_text("[rules.no-orphans]\n", encoding="utf-8")
     failures = [Failure(f"linkrules.toml::no-orphans[/p{i}/]", f"/p{i}/ is an orphan", "", config, 3, "no-orphans", f"/p{i}/") for i in range(7)]
     lines = annotations(failures, tmp_path, limit=5)
     assert len(lines) == 6

@@ -94,7 +94,9 @@ def annotation(failure: Failure, workspace: Path) -> str | None:
         title = f"linkrules {failure.rule}: {violation.page}"
     else:
         title = f"linkrules: {failure.nodeid.split('::', 1)[-1]}"
-    props = f"file={escape_property(workspace_relative(file, workspace))},line={line},title={escape_property(title)}"
+    props = f"title={escape_property(title)}"
+    if file.is_file():  # the command line's default rules have no file to point at
+        props = f"file={escape_property(workspace_relative(file, workspace))},line={line},{props}"
     return f"::{level} {props}::{escape_data(chr(10).join(body))}"
 
 

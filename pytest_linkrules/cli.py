@@ -1,0 +1,399 @@
+"""The ``linkrules`` command: the same checks as ``pytest --linkrules``, without pytest.
+
+    linkrules check public/                      # a built site with the default rules
+    linkrules check --config linkrules.toml      # the rules of a linkrules.toml
+    linkrules graph public/ -o site.graphml      # export the link graph
+    linkrules explain public/ /guides/seo/       # everything known about one page
+
+Rules registered by conftest.py files or pytest plugins need pytest; this
+command knows the built-in rules only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import re
+import shutil
+import sys
+import textwrap
+import traceback
+from dataclasses import replace
+from pathlib import Path
+from typing import Callable, Sequence
+from urllib.parse import urlsplit
+
+from .config import ConfigError, LinkrulesConfig, RuleConfig, SiteConfig, display_path, load_config
+from .report import export, github
+from .report.failures import Failure
+from .report.text import click_path, explain, inlink_lines
+from .rules import builtin_registry
+from .runner import Analysis, analyze
+
+EXIT_OK = 0
+EXIT_FAILURES = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130
+
+EXIT_CODES = """\
+exit status:
+  0    every rule passes (for explain: the page passes every rule)
+  1    pages break rules, pages could not be read, or a rule failed
+  2    usage or configuration error: bad arguments, invalid linkrules.toml,
+       a site that can't be crawled, an unknown page
+  3    internal error in linkrules (a bug: please report it with the output)
+  130  interrupted"""
+
+DEFAULT_MAX_DEPTH = 4
+DEFAULT_CONFIG = "linkrules.toml"
+
+
+class UsageError(Exception):
+    """A problem with what the user asked for; printed as one line, exit status 2."""
+
+
+# Terminal control characters in a page's title or anchor text must not reach
+# the terminal as escape sequences.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _print(text: str = "", file=None) -> None:
+    print(_CONTROL.sub("\ufffd", text), file=file or sys.stdout)
+
+
+def default_config(folder: Path, starts: Sequence[str], max_depth: int) -> LinkrulesConfig:
+    """The rules used for a bare folder: no orphans, no broken links, max depth."""
+    registry = builtin_registry()
+    wanted = {"max-depth": {"max": max_depth}, "no-orphans": {}, "no-broken-links": {}}
+    rules = []
+    for line, (rule_id, raw) in enumerate(wanted.items()):
+        rule = registry[rule_id]
+        values, problems = rule.parse_options(raw)
+        if problems:
+            raise UsageError("; ".join(f"{rule_id}.{k}: {m}" for k, m in problems))
+        rules.append(RuleConfig(rule_id, rule, values, frozenset(raw), line))
+    site = SiteConfig(root=folder.resolve(), start=tuple(starts) or ("/",))
+    # No file holds these rules; the path only names the run in messages.
+    return LinkrulesConfig(path=folder.resolve() / "(default rules)", site=site, rules=tuple(rules))
+
+
+def resolve_config(args: argparse.Namespace) -> LinkrulesConfig:
+    """TARGET and --config to a config: a folder alone gets the default rules."""
+    target = Path(args.target) if args.target else None
+    config_path = Path(args.config) if args.config else None
+    if target is not None and not target.exists():
+        raise UsageError(f"{args.target}: no such folder or file (expected the built site folder or a linkrules.toml)")
+    if target is not None and target.is_file():
+        if config_path is not None:
+            raise UsageError(f"{args.target} is a file and --config was given too; give one linkrules.toml")
+        config_path, target = target, None
+    if config_path is None and target is None:
+        if not Path(DEFAULT_CONFIG).is_file():
+            raise UsageError(f"nothing to check: give the built site folder (linkrules check public/) or --config PATH; no {DEFAULT_CONFIG} here")
+        config_path = Path(DEFAULT_CONFIG)
+    if config_path is None:
+        assert target is not None
+        return default_config(target, args.start, args.max_depth or DEFAULT_MAX_DEPTH)
+    if args.max_depth is not None:
+        raise UsageError("--max-depth sets the default rules for a folder; with a linkrules.toml, set [rules.max-depth] max there")
+    config = load_config(config_path, builtin_registry())
+    site = config.site
+    if target is not None:
+        site = replace(site, root=target.resolve())
+    if args.start:
+        site = replace(site, start=tuple(args.start))
+    return replace(config, site=site)
+
+
+def run_analysis(args: argparse.Namespace) -> Analysis:
+    config = resolve_config(args)
+    return analyze(config)
+
+
+def header(analysis: Analysis) -> str:
+    crawl, graph = analysis.crawl, analysis.graph
+    return (
+        f"linkrules: {analysis.config.display}: {crawl.source}, {len(graph.urls):,} pages, {graph.n_links:,} links, "
+        f"max depth {graph.max_depth}, render: {crawl.render}, crawled in {crawl.seconds:.2f}s"
+    )
+
+
+def failures_of(analysis: Analysis) -> list[Failure]:
+    """Every failure of a run, as the reports see them (the same as the pytest items)."""
+    config = analysis.config
+    out = []
+    bad = analysis.crawl.unreadable
+    if bad:
+        first = f"{len(bad)} of {len(analysis.crawl.pages)} pages could not be read (crawl)"
+        text = "\n".join([first] + [f"  {p.url}  ({p.source}): {p.error}" for p in bad[:50]])
+        out.append(Failure(f"{config.display}::crawl", first, text, config.path, 0))
+    for outcome in analysis.outcomes:
+        rc = outcome.config
+        if outcome.error:
+            first = outcome.error.splitlines()[0]
+            out.append(Failure(f"{config.display}::{rc.id}", first, outcome.error, config.path, rc.line, rc.id, None, analysis, outcome))
+        for v in outcome.violations:
+            text = explain(v, analysis.graph)
+            out.append(Failure(f"{config.display}::{v.rule}[{v.page}]", v.message, text, config.path, rc.line, v.rule, v.page, analysis, outcome, v))
+    return out
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    analysis = run_analysis(args)
+    failures = failures_of(analysis)
+    if not args.quiet:
+        _print(header(analysis))
+        for note in analysis.crawl.notes[:10]:
+            _print(f"linkrules: note: {note}")
+    for f in failures:
+        if args.quiet:
+            _print(f.message)
+        else:
+            _print()
+            _print(f"{f.nodeid}")
+            _print(f.text)
+    if github.enabled(os.environ):
+        github.report(_print, failures, {analysis.config.path: analysis})
+    per_rule: dict[str, int] = {}
+    for f in failures:
+        per_rule[f.rule or "crawl"] = per_rule.get(f.rule or "crawl", 0) + 1
+    if not args.quiet:
+        _print()
+        for rule, n in sorted(per_rule.items(), key=lambda kv: (-kv[1], kv[0])):
+            _print(f"{rule}: {n} page{'s' if n != 1 else ''}" if rule != "crawl" else f"crawl: {n} failure")
+        n_rules = len(analysis.outcomes)
+        if failures:
+            _print(f"{len(failures)} failure{'s' if len(failures) != 1 else ''} ({n_rules} rules on {len(analysis.graph.urls):,} pages)")
+        else:
+            _print(f"all {n_rules} rules pass on {len(analysis.graph.urls):,} pages")
+    return EXIT_FAILURES if failures else EXIT_OK
+
+
+def cmd_graph(args: argparse.Namespace) -> int:
+    fmt = args.format or (export.format_for(args.output) if args.output and args.output != "-" else None) or "graphml"
+    if args.output and args.output != "-" and Path(args.output).is_dir():
+        raise UsageError(f"-o {args.output}: is a folder; give a file name such as site.{fmt}")
+    analysis = run_analysis(args)
+    if not args.output or args.output == "-":
+        export.write(analysis.graph, fmt, sys.stdout)
+        return EXIT_OK
+    try:
+        with open(args.output, "w", encoding="utf-8", newline="") as fh:
+            export.write(analysis.graph, fmt, fh)
+    except OSError as exc:
+        raise UsageError(f"-o {args.output}: cannot write: {exc.strerror or exc}") from None
+    _print(f"{header(analysis)}\nwrote {fmt} to {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def find_page(analysis: Analysis, given: str) -> str:
+    """The page URL a user means: /guides/seo, guides/seo/index.html, https://site/guides/seo/."""
+    graph = analysis.graph
+    text = given.strip()
+    if re.match(r"https?://", text):
+        text = urlsplit(text).path or "/"
+    from .crawl.urls import FolderResolver, normalize_path
+
+    path = normalize_path(text)
+    for candidate in (path, path.rstrip("/") + "/", re.sub(r"index\.html?$", "", path)):
+        if candidate in graph.index:
+            return candidate
+    kind, url = FolderResolver(p.source for p in graph.pages.values() if p.source).lookup(path)
+    if kind == "page" and url in graph.index:
+        return url
+    close = difflib.get_close_matches(path, graph.urls, n=1, cutoff=0.6)
+    hint = f'; did you mean "{close[0]}"?' if close else ""
+    raise UsageError(f'"{given}" is not a page of the site ({len(graph.urls):,} pages){hint}')
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    analysis = run_analysis(args)
+    graph = analysis.graph
+    url = find_page(analysis, args.page)
+    page = graph.pages[url]
+    n = len(graph.urls)
+    depth = graph.depth(url)
+    rank = graph.rank(url)
+    position = 1 + sum(1 for r in graph.pagerank if r > rank)
+    _print(f"{url}" + (f"  {page.title!r}" if page.title else ""))
+    if page.source:
+        _print(f"  built file:  {page.source}")
+    src = github.source_file(analysis.config, page)
+    if src is not None:
+        _print(f"  source file: {display_path(src)}")
+    _print(f"  click depth: {depth if depth is not None else 'not reachable'} (deepest page on the site: {graph.max_depth})")
+    _print("  " + click_path(graph, url))
+    _print(f"  inlinks:     {graph.inlink_count(url)} counted (reachable pages, followed links), {graph.content_inlink_count(url)} from page content")
+    for line in inlink_lines(graph, url):
+        _print("  " + line)
+    _print(f"  outlinks:    {graph.outlink_count(url)} pages")
+    _print(f"  link score:  {rank:.4g} (internal PageRank; rank {position:,} of {n:,}, {rank * n:.2f}x the average page)")
+    roles = sorted(name for name, urls in (getattr(graph, "roles", None) or {}).items() if url in urls)
+    if roles:
+        _print(f"  roles:       {', '.join(roles)}")
+    if page.noindex:
+        _print("  noindex:     yes (meta robots)")
+    _print()
+    _print(f"rules ({analysis.config.display}):")
+    failing = 0
+    for outcome in analysis.outcomes:
+        rc = outcome.config
+        hits = [v for v in outcome.violations if v.page == url]
+        if outcome.error:
+            _print(f"  ERROR {rc.id}: the rule itself failed: {outcome.error.splitlines()[0]}")
+            continue
+        if hits:
+            failing += 1
+            for v in hits:
+                _print(f"  FAIL  {rc.id}: {v.message}")
+                for d in v.details:
+                    _print(f"          {d}")
+                if v.hint:
+                    _print(f"          Fix: {v.hint}")
+            continue
+        scope = rc.instantiate().globset("pages") if any(o.name == "pages" for o in rc.rule.options) else None
+        if scope is not None and not scope(url):
+            _print(f"  -     {rc.id}: not checked (the page is outside its pages = {list(rc.options.get('pages') or ())})")
+        else:
+            _print(f"  pass  {rc.id}")
+    return EXIT_FAILURES if failing else EXIT_OK
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    for rule_id, rule in sorted(builtin_registry().items()):
+        _print(f"{rule_id}: {rule.summary()}")
+        for opt in rule.options:
+            req = "required" if opt.required else f"default {opt.default!r}"
+            _print(f"    {opt.name} ({req}){': ' + opt.help if opt.help else ''}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="linkrules",
+        description="Check a website's internal link architecture: click depth, orphans, inlinks, broken links.",
+        epilog=EXIT_CODES + "\n\nDocs: README.md; the same checks run in pytest with `pytest --linkrules`.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        ver = version("pytest-linkrules")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        ver = "unknown"
+    parser.add_argument("--version", action="version", version=f"linkrules {ver}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def site_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "target",
+            nargs="?",
+            metavar="SITE",
+            help="the built site folder (uses the default rules unless --config is given), or a linkrules.toml; "
+            f"default: ./{DEFAULT_CONFIG}",
+        )
+        p.add_argument("-c", "--config", metavar="PATH", help="linkrules.toml with the rules (its [site] root is replaced by SITE if given)")
+        p.add_argument("--start", action="append", default=[], metavar="PATH", help='start page, e.g. "/" (repeatable; default: the config\'s, or "/")')
+        p.add_argument(
+            "--max-depth",
+            type=_positive,
+            metavar="N",
+            help=f"max click depth of the default rules, used for a folder without --config (default: {DEFAULT_MAX_DEPTH})",
+        )
+
+    default_rules = (
+        f"With only a folder, the default rules are: max-depth (max = {DEFAULT_MAX_DEPTH}), no-orphans, no-broken-links."
+    )
+    check = sub.add_parser(
+        "check",
+        help="crawl the site and check its rules",
+        description=_wrap("Crawl the site and check every rule; print each failing page with its evidence and a fix. " + default_rules),
+        epilog=EXIT_CODES + "\n\nexamples:\n  linkrules check public/\n  linkrules check --config linkrules.toml\n  linkrules check public/ -c linkrules.toml -q",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    site_args(check)
+    check.add_argument("-q", "--quiet", action="store_true", help="print only one line per failure")
+    check.set_defaults(func=cmd_check)
+
+    graph = sub.add_parser(
+        "graph",
+        help="export the link graph (GraphML, JSON node-link, CSV edge list)",
+        description=_wrap(
+            "Crawl the site and write its link graph with page attributes: depth, inlinks, "
+            "content_inlinks, outlinks, link_score (internal PageRank), noindex, source, roles. "
+            "GraphML loads with networkx.read_graphml, JSON with networkx.node_link_graph(data, edges=\"edges\"), "
+            "CSV is one row per link."
+        ),
+        epilog=EXIT_CODES + "\n\nexamples:\n  linkrules graph public/ --format graphml -o site.graphml\n  linkrules graph public/ --format csv > links.csv",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    site_args(graph)
+    graph.add_argument("--format", choices=export.FORMATS, help="output format (default: from the -o file name, else graphml)")
+    graph.add_argument("-o", "--output", metavar="FILE", help="file to write (default: standard output)")
+    graph.set_defaults(func=cmd_graph)
+
+    explain_p = sub.add_parser(
+        "explain",
+        help="everything known about one page: depth, path, inlinks, link score, rules",
+        description=_wrap(
+            "Crawl the site and explain one page: its click depth and path, the pages linking to it "
+            "(anchor text, content or nav), its link score, and which rules it fails and why. " + default_rules
+        ),
+        epilog=EXIT_CODES + "\n\nexamples:\n  linkrules explain public/ /guides/seo/\n  linkrules explain -c linkrules.toml /guides/seo/",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    site_args(explain_p)
+    explain_p.add_argument("page", metavar="PAGE", help="the page's URL path (/guides/seo/), file (guides/seo/index.html) or full URL")
+    explain_p.set_defaults(func=cmd_explain)
+
+    rules = sub.add_parser("rules", help="list the built-in rules and their options", description="List the built-in rules and their options.")
+    rules.set_defaults(func=cmd_rules)
+    return parser
+
+
+def _wrap(text: str) -> str:
+    return textwrap.fill(text, width=min(100, shutil.get_terminal_size().columns - 2))
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {number}")
+    return number
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except UsageError as exc:
+        _print(f"linkrules {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ConfigError as exc:
+        for problem in exc.problems:
+            _print(f"linkrules {args.command}: error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        _print("linkrules: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # e.g. `linkrules graph ... | head`
+        sys.stderr.close()
+        return EXIT_OK
+    except Exception:
+        _print("linkrules: internal error (a bug in pytest-linkrules); please report this with the output below", file=sys.stderr)
+        traceback.print_exc()
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
