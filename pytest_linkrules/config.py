@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import Any, Mapping
 from urllib.parse import urlsplit
 
+from .architecture import ClusterDef, RoleDef, load_clusters, load_roles, role_references
 from .globs import compile_glob
-from .rules.base import Rule, show_list
+from .rules.base import GLOBS, Rule, show_list
+from .waivers import Waiver, load_waivers
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -74,6 +76,10 @@ class RuleConfig:
     def instantiate(self) -> Rule:
         return self.rule(self.options)
 
+    @property
+    def severity(self) -> str:
+        return str(self.options.get("severity") or "error")
+
 
 @dataclass(frozen=True)
 class LinkrulesConfig:
@@ -81,6 +87,9 @@ class LinkrulesConfig:
     site: SiteConfig
     rules: tuple[RuleConfig, ...]
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    roles: tuple[RoleDef, ...] = ()
+    clusters: tuple[ClusterDef, ...] = ()
+    waivers: tuple[Waiver, ...] = ()
 
     @property
     def display(self) -> str:
@@ -113,7 +122,7 @@ SITE_KEYS = {
 # Placeholders in site.source: {path} is the URL path without slashes at the ends
 # or .html ("/guides/seo/" -> "guides/seo", "/" -> "index"); {file} is the built file.
 SOURCE_FIELDS = ("path", "file")
-TOP_KEYS = ("site", "rules")
+TOP_KEYS = ("site", "rules", "roles", "clusters", "waivers")
 
 
 def display_path(path: Path) -> str:
@@ -202,10 +211,34 @@ def load_config(path: Path, registry: Mapping[str, type[Rule]]) -> LinkrulesConf
 
     site = _load_site(path, data.get("site"), problem)
     rules = _load_rules(path, data.get("rules"), registry, problem)
+    roles = load_roles(data.get("roles"), problem)
+    clusters = load_clusters(data.get("clusters"), problem)
+    waivers = load_waivers(data.get("waivers"), [r.id for r in rules], problem)
+    _check_role_references(rules, clusters, waivers, {r.name for r in roles}, problem)
     if problems:
         raise ConfigError(problems)
     assert site is not None
-    return LinkrulesConfig(path=path, site=site, rules=tuple(rules), raw=data)
+    return LinkrulesConfig(
+        path=path, site=site, rules=tuple(rules), raw=data, roles=roles, clusters=clusters, waivers=waivers
+    )
+
+
+def _check_role_references(
+    rules: list[RuleConfig], clusters: tuple[ClusterDef, ...], waivers: tuple[Waiver, ...], names: set[str], problem: Any
+) -> None:
+    """Every ``@role`` used must be defined in [roles]; a typo would silently match nothing."""
+    used: list[tuple[str, list[str]]] = []
+    for rc in rules:
+        for opt in rc.rule.all_options():
+            if opt.convert is GLOBS and opt.name in rc.given:
+                used.append((f"rules.{rc.id}.{opt.name}", role_references(rc.options.get(opt.name) or ())))
+    used += [(f"clusters[{c.index}].members", role_references(c.members)) for c in clusters]
+    used += [(f"waivers[{w.index}].pages", role_references(w.pages)) for w in waivers]
+    defined = ", ".join(sorted(names)) or "none defined"
+    for key, refs in used:
+        for name in refs:
+            if name not in names:
+                problem(key, f'unknown role "@{name}"{did_you_mean(name, names)} (roles: {defined}; define it in [roles])')
 
 
 def _load_site(path: Path, table: Any, problem: Any) -> SiteConfig | None:
@@ -313,7 +346,7 @@ def _load_rules(path: Path, table: Any, registry: Mapping[str, type[Rule]], prob
         if not isinstance(raw, dict):
             problem(key, f"expected a table of options, got {_show(raw)}")
             continue
-        allowed = [opt.name for opt in rule.options]
+        allowed = [opt.name for opt in rule.all_options()]
         for opt_key in raw:
             if opt_key not in allowed:
                 expected = f"options: {', '.join(allowed)}" if allowed else "this rule takes no options"
@@ -325,7 +358,9 @@ def _load_rules(path: Path, table: Any, registry: Mapping[str, type[Rule]], prob
     return rules
 
 
-def unmatched_globs(config: LinkrulesConfig, urls: list[str]) -> tuple[list[str], list[str]]:
+def unmatched_globs(
+    config: LinkrulesConfig, urls: list[str], roles: Mapping[str, frozenset[str]] | None = None
+) -> tuple[list[str], list[str]]:
     """Errors and notes for user-written globs that match no page.
 
     An option none of whose globs matches a page is an error (almost always a
@@ -334,12 +369,20 @@ def unmatched_globs(config: LinkrulesConfig, urls: list[str]) -> tuple[list[str]
     for a site that has no categories yet.
     """
     errors, notes = [], []
+    roles = roles or {}
+
+    def matches_nothing(pattern: str) -> bool:
+        if pattern.startswith("@"):
+            return not roles.get(pattern[1:])
+        regex = compile_glob(pattern)
+        return not any(regex.match(u) for u in urls)
+
     for rc in config.rules:
-        for opt in rc.rule.options:
+        for opt in rc.rule.all_options():
             if not opt.must_match or opt.name not in rc.given:
                 continue
             globs = list(rc.options[opt.name] or ())
-            unmatched = [g for g in globs if not any(compile_glob(g).match(u) for u in urls)]
+            unmatched = [g for g in globs if matches_nothing(g)]
             key = f"{config.display}: rules.{rc.id}.{opt.name}"
             if unmatched and len(unmatched) == len(globs):
                 shown = ", ".join(f'"{g}"' for g in unmatched)

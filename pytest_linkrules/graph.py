@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 from scipy import sparse
@@ -30,6 +30,8 @@ from .model import CONTENT, NOFOLLOW, REDIRECT, Link, Page
 
 if TYPE_CHECKING:
     import networkx as nx
+
+    from .architecture import Cluster
 
 UNREACHABLE = -1
 
@@ -49,11 +51,26 @@ class Inlink:
 class SiteGraph:
     """Pages, their links, and metrics over them; read-only once built."""
 
-    def __init__(self, pages: Mapping[str, Page], starts: Iterable[str]) -> None:
+    def __init__(
+        self,
+        pages: Mapping[str, Page],
+        starts: Iterable[str],
+        *,
+        roles: Mapping[str, frozenset[str]] | None = None,
+        clusters: Sequence["Cluster"] = (),
+        sitemap_urls: Iterable[str] | None = None,
+    ) -> None:
         self.pages: dict[str, Page] = dict(pages)
         self.urls: list[str] = list(self.pages)
         self.index: dict[str, int] = {u: i for i, u in enumerate(self.urls)}
         self.starts: tuple[str, ...] = tuple(s for s in starts if s in self.index)
+        # The architecture linkrules.toml declares, resolved to page URLs:
+        # role name -> its pages, and the topic clusters.
+        self.roles: dict[str, frozenset[str]] = dict(roles or {})
+        self.clusters: tuple[Cluster, ...] = tuple(clusters)
+        # URL paths listed in the site's sitemap(s); None when no sitemap was
+        # read, which is not the same as an empty sitemap.
+        self.sitemap_urls: frozenset[str] | None = None if sitemap_urls is None else frozenset(sitemap_urls)
         self._build_edges()
 
     # ------------------------------------------------------------------ edges
@@ -305,6 +322,22 @@ class SiteGraph:
     def max_depth(self) -> int:
         reachable = self.depths[self.depths != UNREACHABLE]
         return int(reachable.max()) if len(reachable) else 0
+
+    @cached_property
+    def redirects(self) -> dict[str, str]:
+        """Pages that redirect (meta refresh or HTTP redirect) -> where they send the reader."""
+        out = {}
+        for url, page in self.pages.items():
+            for link in page.links:
+                if link.is_redirect:
+                    out[url] = link.target
+                    break
+        return out
+
+    @property
+    def rendered(self) -> bool:
+        """Whether any page was rendered by a browser (so JS-only links are known)."""
+        return any(p.rendered for p in self.pages.values())
 
     def broken_links(self) -> Iterable[tuple[str, Link]]:
         for url, page in self.pages.items():

@@ -5,10 +5,15 @@ item): one ``crawl`` item, one item per configured rule that passes when the
 rule ran, and one failing item per page that breaks a rule, e.g.
 ``linkrules.toml::max-depth[/blog/2019/old-post/]``. Pages that pass are not
 items; the rule item says how many pages it checked.
+
+A violation item does not always fail: a waived page, or one already in the
+baseline, is an expected failure (xfail); a rule with ``severity = "warning"``
+passes and records a LinkrulesWarning that the terminal summary lists.
 """
 
 from __future__ import annotations
 
+import warnings
 from types import SimpleNamespace
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +21,7 @@ from typing import Any, Iterator
 
 import pytest
 
+from .baseline import Comparison
 from .config import LinkrulesConfig
 from .model import Violation
 from .rules.base import Rule
@@ -30,6 +36,9 @@ class LinkrulesState:
     registry: dict[str, type[Rule]]
     configs: list[LinkrulesConfig]
     analyses: dict[Path, Analysis] = field(default_factory=dict)
+    # Set when --linkrules-baseline is given: how each config compares with it.
+    baseline_name: str = ""
+    comparisons: dict[Path, Comparison] = field(default_factory=dict)
 
     @property
     def paths(self) -> set[Path]:
@@ -37,6 +46,10 @@ class LinkrulesState:
 
 
 STATE_KEY = pytest.StashKey[LinkrulesState]()
+
+
+class LinkrulesWarning(UserWarning):
+    """A rule with severity "warning" found a problem: reported, not failing the run."""
 
 
 class LinkrulesFailure(Exception):
@@ -101,6 +114,8 @@ class LinkrulesFile(pytest.File):
                     outcome=outcome,
                     violation=violation,
                 )
+        if analysis.config.waivers:
+            yield WaiversItem.from_parent(self, name="waivers", analysis=analysis)
 
 
 class LinkrulesItem(pytest.Item):
@@ -115,6 +130,12 @@ class LinkrulesItem(pytest.Item):
 
     def reportinfo(self) -> tuple[Any, int | None, str]:
         return self.path, 0, self.name
+
+    def warn(self, text: str, line: int = 0) -> None:
+        """Pass with a warning that points at linkrules.toml and shows in the summary."""
+        first = text.splitlines()[0] if text else ""
+        self.user_properties.append(("linkrules_warning", first))
+        warnings.warn_explicit(LinkrulesWarning(text), LinkrulesWarning, str(self.path), line + 1)
 
 
 class CrawlItem(LinkrulesItem):
@@ -147,6 +168,9 @@ class RuleItem(LinkrulesItem):
 
     def runtest(self) -> None:
         if self.outcome.error:
+            if self.outcome.severity == "warning":
+                self.warn(self.outcome.error, self.outcome.config.line)
+                return
             raise LinkrulesFailure(self.outcome.error)
 
     def reportinfo(self) -> tuple[Any, int | None, str]:
@@ -163,12 +187,54 @@ class ViolationItem(LinkrulesItem):
         self.violation = violation
         self.user_properties.append(("rule", violation.rule))
         self.user_properties.append(("page", violation.page))
+        self.user_properties.append(("severity", outcome.severity))
         for key, value in violation.figures:
             self.user_properties.append((key, value))
         self.user_properties.extend(page_figures(self.analysis, violation))
 
     def runtest(self) -> None:
-        raise LinkrulesFailure(explain(self.violation, self.analysis.graph))
+        v = self.violation
+        text = explain(v, self.analysis.graph)
+        waiver = self.analysis.waived.get((v.rule, v.page))
+        if waiver is not None and not waiver.expired():
+            until = f" until {waiver.expires.isoformat()}" if waiver.expires else ""
+            self.user_properties.append(("waived", waiver.reason))
+            pytest.xfail(f"waived{until}: {waiver.reason}")
+        if waiver is not None:
+            assert waiver.expires is not None
+            first, _, rest = text.partition("\n")
+            text = (
+                f"{first} [waiver expired {waiver.expires.isoformat()}]\n{rest}\n"
+                f"Waiver: {waiver.label} expired on {waiver.expires.isoformat()} (reason was: {waiver.reason}); "
+                "fix the page, or extend the waiver's expires date."
+            )
+        else:
+            state = self.config.stash[STATE_KEY]
+            comparison = state.comparisons.get(self.analysis.config.path)
+            if comparison is not None and (v.rule, v.page) in comparison.known:
+                self.user_properties.append(("baseline", "known"))
+                pytest.xfail(f"known violation, in baseline {state.baseline_name}")
+        if self.outcome.severity == "warning":
+            self.warn(text, self.outcome.config.line)
+            return
+        raise LinkrulesFailure(text)
 
     def reportinfo(self) -> tuple[Any, int | None, str]:
         return self.path, self.outcome.config.line, f"{self.violation.rule} {self.violation.page}"
+
+
+class WaiversItem(LinkrulesItem):
+    """Passes, warning about waivers that match no violation: they should be removed."""
+
+    def runtest(self) -> None:
+        text = self.analysis.config.path.read_text(encoding="utf-8")
+        headers = [n for n, line in enumerate(text.splitlines()) if line.strip().replace(" ", "") == "[[waivers]]"]
+        for w in self.analysis.stale_waivers:
+            self.warn(
+                f"{w.label} matches no violation any more; remove it from {self.analysis.config.display}\n"
+                f"Its reason was: {w.reason}",
+                headers[w.index] if w.index < len(headers) else 0,
+            )
+
+    def reportinfo(self) -> tuple[Any, int | None, str]:
+        return self.path, 0, f"waivers: {len(self.analysis.config.waivers)} configured"

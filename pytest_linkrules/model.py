@@ -14,6 +14,7 @@ CONTENT = 1  # the link sits in the page's content, not in nav/header/footer/asi
 NOFOLLOW = 2  # rel="nofollow" on the link, or meta robots nofollow on the page
 REDIRECT = 4  # not an <a>: a meta refresh or an HTTP redirect from the source page
 VIA_REDIRECT = 8  # the href answered with an HTTP redirect; target is where it ended
+JS_ONLY = 16  # seen only in the rendered DOM, not in the HTML the server sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,10 +42,15 @@ class Link:
     def is_redirect(self) -> bool:
         return bool(self.flags & REDIRECT)
 
+    @property
+    def js_only(self) -> bool:
+        return bool(self.flags & JS_ONLY)
+
     def __repr__(self) -> str:
         where = "content" if self.in_content else "chrome"
         extra = " nofollow" if self.nofollow else ""
         extra += " redirect" if self.is_redirect else ""
+        extra += " js-only" if self.js_only else ""
         return f"<Link {self.target!r} {self.anchor!r} {where}{extra}>"
 
 
@@ -67,6 +73,9 @@ class Page:
     error: str = ""  # why the page could not be read, if it could not
     rendered: bool = False
     has_scripts: bool = False  # scripts could change its links: a candidate for rendering
+    # Names of the [roles] whose CSS selector matched this page (roles by URL
+    # glob are resolved from the URL, so they are not stored here).
+    roles: Tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         return f"<Page {self.url!r} links={len(self.links)} broken={len(self.broken)}>"

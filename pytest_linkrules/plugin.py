@@ -17,11 +17,13 @@ import pytest
 from . import hooks
 from .config import ConfigError, LinkrulesConfig, display_path, load_config, with_overrides
 from .crawl.progress import TerminalProgress
+from .baseline import Baseline, BaselineError, save_baseline
 from .items import STATE_KEY, LinkrulesFile, LinkrulesState
 from .rules import Rule, builtin_registry
 from .runner import analyze
 
 DEFAULT_CONFIG = "linkrules.toml"
+ENTRY_POINT_GROUP = "pytest_linkrules.rules"  # packages offer Rule subclasses here
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -51,6 +53,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="PATH",
         default=None,
         help="Chromium or Chrome executable for rendering (default: Playwright's, then chromium on PATH; env LINKRULES_BROWSER)",
+    )
+    group.addoption(
+        "--linkrules-baseline",
+        default=None,
+        metavar="FILE",
+        help="fail only violations that are new against this baseline (written by --linkrules-save-baseline)",
+    )
+    group.addoption(
+        "--linkrules-save-baseline",
+        default=None,
+        metavar="FILE",
+        help="write the graph figures and every violation to FILE (JSON), to compare later runs against",
     )
     parser.addini("linkrules", type="bool", default=False, help="turn on link rule checks as --linkrules does")
     parser.addini(
@@ -92,17 +106,33 @@ def registry_for(config: pytest.Config) -> dict[str, type[Rule]]:
     """Built-in rules plus those that conftest files and plugins register."""
     registry = builtin_registry()
     problems = []
+    offered: list[Any] = []
     for extra in config.hook.pytest_linkrules_register_rules():
-        for rule in extra or ():
-            if not (isinstance(rule, type) and issubclass(rule, Rule)) or not rule.id:
-                problems.append(f"pytest_linkrules_register_rules returned {rule!r}: expected a Rule subclass with an id")
-            elif rule.id in registry and registry[rule.id] is not rule:
-                problems.append(f"pytest_linkrules_register_rules: rule id {rule.id!r} is already taken by {registry[rule.id].__module__}")
-            else:
-                registry[rule.id] = rule
+        offered.extend(extra or ())
+    offered.extend(_entry_point_rules(problems))
+    for rule in offered:
+        if not (isinstance(rule, type) and issubclass(rule, Rule)) or not rule.id:
+            problems.append(f"pytest_linkrules_register_rules returned {rule!r}: expected a Rule subclass with an id")
+        elif rule.id in registry and registry[rule.id] is not rule:
+            problems.append(f"pytest_linkrules_register_rules: rule id {rule.id!r} is already taken by {registry[rule.id].__module__}")
+        else:
+            registry[rule.id] = rule
     if problems:
         raise pytest.UsageError("\n".join(problems))
     return registry
+
+
+def _entry_point_rules(problems: list[str]) -> list[Any]:
+    """Rule classes installed packages register under the pytest_linkrules.rules group."""
+    from importlib.metadata import entry_points
+
+    rules = []
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            rules.append(ep.load())
+        except Exception as exc:  # a broken package must not look like a bug of ours
+            problems.append(f"entry point {ep.name} = {ep.value} ({ENTRY_POINT_GROUP}) could not be loaded: {exc}")
+    return rules
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -179,6 +209,34 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         config.hook.pytest_linkrules_graph_built(graph=analysis.graph, config=config)
     if problems:
         raise pytest.UsageError("linkrules:\n" + "\n".join(problems))
+    _baselines(config, state)
+
+
+def _baseline_key(config: pytest.Config, path: Path) -> str:
+    """A config's name in baseline files: its path from the rootdir, so checkouts agree."""
+    try:
+        return path.relative_to(config.rootpath).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _baselines(config: pytest.Config, state: LinkrulesState) -> None:
+    keyed = {_baseline_key(config, path): a for path, a in state.analyses.items()}
+    compare_with = config.getoption("linkrules_baseline")
+    if compare_with:
+        try:
+            baseline = Baseline.load(Path(compare_with))
+        except BaselineError as exc:
+            raise pytest.UsageError(f"--linkrules-baseline: {exc}") from None
+        state.baseline_name = compare_with
+        for key, analysis in keyed.items():
+            state.comparisons[analysis.config.path] = baseline.compare(key, analysis, len(keyed))
+    save_to = config.getoption("linkrules_save_baseline")
+    if save_to:
+        try:
+            save_baseline(Path(save_to), keyed)
+        except OSError as exc:
+            raise pytest.UsageError(f"--linkrules-save-baseline: cannot write {save_to}: {exc.strerror or exc}") from None
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> Any:
@@ -237,10 +295,63 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         rule = dict(getattr(report, "user_properties", ())).get("rule")
         if rule is not None and "[" in report.nodeid:
             counts[rule] += 1
-    if not counts:
-        return
-    terminalreporter.section("linkrules: failing pages per rule", sep="-")
-    for rule, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-        terminalreporter.line(f"{rule}: {n} page{'s' if n != 1 else ''}")
+    if counts:
+        terminalreporter.section("linkrules: failing pages per rule", sep="-")
+        for rule, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+            terminalreporter.line(f"{rule}: {n} page{'s' if n != 1 else ''}")
+    _summarize_warnings(terminalreporter)
+    _summarize_expected(terminalreporter)
+    _summarize_baseline(terminalreporter, config, state)
+
+
+def _summarize_warnings(terminalreporter: Any) -> None:
+    """Warnings pass the gate, so this list is the only place a reader sees them."""
+    lines = []
+    for report in terminalreporter.stats.get("passed", []):
+        if report.when != "call":
+            continue
+        lines += [value for key, value in report.user_properties if key == "linkrules_warning"]
+    if lines:
+        terminalreporter.section(f"linkrules: {len(lines)} warning{'s' if len(lines) != 1 else ''} (not failing)", sep="-")
+        for line in lines:
+            terminalreporter.line(f"WARNING {line}")
+
+
+def _summarize_expected(terminalreporter: Any) -> None:
+    waived: Counter[str] = Counter()
+    known = 0
+    for report in terminalreporter.stats.get("xfailed", []):
+        props = dict(report.user_properties)
+        if "waived" in props:
+            waived[str(props.get("rule"))] += 1
+        elif "baseline" in props:
+            known += 1
+    if waived:
+        shown = ", ".join(f"{rule}: {n}" for rule, n in sorted(waived.items()))
+        terminalreporter.line(f"linkrules: {sum(waived.values())} waived (xfail): {shown}")
+    if known:
+        terminalreporter.line(f"linkrules: {known} known violation(s) from the baseline (xfail)")
+
+
+def _summarize_baseline(terminalreporter: Any, config: pytest.Config, state: LinkrulesState) -> None:
+    save_to = config.getoption("linkrules_save_baseline")
+    if save_to:
+        total = sum(len(a.violations) for a in state.analyses.values())
+        terminalreporter.line(f"linkrules: baseline saved to {save_to} ({total} violation(s))")
+    for path, comparison in state.comparisons.items():
+        name = display_path(path)
+        if comparison.missing:
+            terminalreporter.line(f"linkrules: {name}: not in baseline {state.baseline_name}; every violation counts as new")
+            continue
+        terminalreporter.section(f"linkrules: {name} against baseline {state.baseline_name}", sep="-")
+        terminalreporter.line(
+            f"{len(comparison.new)} new, {len(comparison.known)} known, {len(comparison.fixed)} fixed since the baseline"
+        )
+        for rule, page in comparison.new:
+            terminalreporter.line(f"NEW    {rule}[{page}]")
+        for rule, page, message in comparison.fixed:
+            terminalreporter.line(f"FIXED  {rule}[{page}]: was: {message}")
+        if comparison.changes:
+            terminalreporter.line("Figures: " + ", ".join(comparison.changes))
 
 

@@ -6,15 +6,17 @@ read by every test item, as pytest-mypy shares one mypy run.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 import traceback
 
+from .architecture import resolve_clusters, resolve_roles
 from .config import ConfigError, LinkrulesConfig, RuleConfig, unmatched_globs
 from .crawl import CrawlError, CrawlResult, crawl_site
 from .graph import SiteGraph
 from .model import Violation
-from .rules.base import Rule
+from .rules.base import Rule, RuleCannotRun
+from .waivers import Waiver, WaiverBook
 
 
 @dataclass
@@ -22,7 +24,11 @@ class RuleOutcome:
     config: RuleConfig
     violations: list[Violation]
     checked: int  # pages in the rule's scope
-    error: str = ""  # the rule itself failed (a bug in a custom rule, say)
+    error: str = ""  # the rule could not run (missing data, a bug in a custom rule)
+
+    @property
+    def severity(self) -> str:
+        return self.config.severity
 
 
 @dataclass
@@ -31,6 +37,9 @@ class Analysis:
     crawl: CrawlResult
     graph: SiteGraph
     outcomes: list[RuleOutcome]
+    # (rule, page) -> the waiver covering that violation; waivers matching none.
+    waived: dict[tuple[str, str], Waiver] = field(default_factory=dict)
+    stale_waivers: list[Waiver] = field(default_factory=list)
 
     @property
     def violations(self) -> list[Violation]:
@@ -45,33 +54,53 @@ def analyze(
     Raises ConfigError for problems only visible once the site is known (a
     glob that matches no page, a start page that doesn't exist).
     """
+    selectors = {role.name: role.selector for role in config.roles if role.selector}
     try:
-        crawl = crawl_site(config.site, workers=workers, progress=progress)
+        crawl = crawl_site(config.site, workers=workers, progress=progress, selectors=selectors or None)
     except CrawlError as exc:
         raise ConfigError([f"{config.display}: {exc}"]) from None
-    graph = SiteGraph(crawl.pages, crawl.starts)
-    problems, notes = unmatched_globs(config, graph.urls)
+    roles = resolve_roles(config.roles, crawl.pages)
+    clusters, cluster_problems = resolve_clusters(config.clusters, list(crawl.pages), roles)
+    graph = SiteGraph(crawl.pages, crawl.starts, roles=roles, clusters=clusters, sitemap_urls=crawl.sitemap_urls)
+    problems, notes = unmatched_globs(config, graph.urls, roles)
+    problems += [f"{config.display}: {key}: {message}" for key, message in cluster_problems]
     if problems:
         raise ConfigError(problems)
     crawl.notes.extend(notes)
+    crawl.notes.extend(f"{config.display}: roles.{name}: matches no page" for name, urls in roles.items() if not urls)
     outcomes = [run_rule(rc, graph) for rc in config.rules]
-    return Analysis(config, crawl, graph, outcomes)
+    book = WaiverBook(config.waivers, roles)
+    waived = {}
+    for v in (v for o in outcomes for v in o.violations):
+        waiver = book.find(v)
+        if waiver is not None:
+            waived[(v.rule, v.page)] = waiver
+    return Analysis(config, crawl, graph, outcomes, waived, book.stale)
 
 
 def run_rule(rc: RuleConfig, graph: SiteGraph) -> RuleOutcome:
     rule: Rule = rc.instantiate()
     merged: dict[str, Violation] = {}
+    include, exclude = rule.select("include", graph), rule.select("exclude", graph)
+
+    def in_scope(url: str) -> bool:
+        return (not include or include(url)) and not (exclude and exclude(url))
+
     try:
         for v in rule.check(graph):
+            if not in_scope(v.page):
+                continue
             # One item per page and rule: a rule yielding a page twice is merged.
             if v.page in merged:
                 old = merged[v.page]
                 v = Violation(old.rule, old.page, old.message, old.details + (v.message,) + v.details, old.hint, old.figures)
             merged[v.page] = v
+    except RuleCannotRun as exc:
+        return RuleOutcome(rc, [], 0, f"{rc.id}: {exc}")
     except Exception:
         # Shown on the rule's own item; the other rules still run.
         error = f"rule {rc.id} raised an error while checking the site ({rc.rule.__module__}.{rc.rule.__name__})\n"
         return RuleOutcome(rc, [], 0, error + traceback.format_exc())
-    scope = rule.opts.get("pages")
-    checked = len(graph.urls) if not scope else sum(1 for u in graph.urls if rule.globset("pages")(u))
+    pages = rule.select("pages", graph)
+    checked = sum(1 for u in graph.urls if (not pages or pages(u)) and in_scope(u))
     return RuleOutcome(rc, list(merged.values()), checked)

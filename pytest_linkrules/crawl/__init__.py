@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Mapping
 
 from ..config import SiteConfig, display_path
 from ..model import Page
@@ -25,6 +25,9 @@ class CrawlResult:
     render: str = "static"
     render_reason: str = "folder of static HTML"
     notes: list[str] = field(default_factory=list)  # things skipped or worth knowing
+    # URL paths listed in the site's sitemap(s), normalised like page URLs;
+    # None when no sitemap was read (sitemap-consistency then says so).
+    sitemap_urls: list[str] | None = None
 
     @property
     def unreadable(self) -> list[Page]:
@@ -32,11 +35,17 @@ class CrawlResult:
 
 
 def crawl_site(
-    site: SiteConfig, *, workers: int | None = None, progress: Callable[[int, int], None] | None = None
+    site: SiteConfig,
+    *,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    selectors: Mapping[str, str] | None = None,
 ) -> CrawlResult:
     """Crawl the site a config describes. Raises CrawlError when nothing can be crawled.
 
     ``progress(done, queued)`` is called now and then during long crawls.
+    ``selectors`` (role name -> CSS selector) are tested on every page and
+    recorded in ``Page.roles``.
     """
     began = time.perf_counter()
     if site.url:
@@ -47,7 +56,12 @@ def crawl_site(
         raise CrawlError("site.root is not set")
     try:
         pages, notes = crawl_folder(
-            site.root, site.base_url, workers=workers, max_bytes=site.max_page_bytes, max_pages=site.max_pages
+            site.root,
+            site.base_url,
+            workers=workers,
+            max_bytes=site.max_page_bytes,
+            max_pages=site.max_pages,
+            selectors=selectors,
         )
     except FolderError as exc:
         raise CrawlError(str(exc)) from None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass, field
+from typing import Mapping
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -57,6 +58,7 @@ class RawPage:
     refresh: str | None = None
     links: list[RawLink] = field(default_factory=list)
     scripts: int = 0  # <script> elements that run; a page without any renders as parsed
+    matched: list[str] = field(default_factory=list)  # names of the selectors present on the page
 
 
 # Charsets a page may name that no browser decodes it with: UTF-16/32 can't be
@@ -125,12 +127,28 @@ def _text(node) -> str:
     return text[:MAX_ANCHOR]
 
 
-def extract(html: str | bytes) -> RawPage:
-    """Parse one document into a RawPage. Never raises on malformed markup."""
+def selector_problem(selector: str) -> str | None:
+    """Why a CSS selector can't be used, or None: checked once, at config time."""
+    try:
+        LexborHTMLParser("<html></html>").css(selector)
+    except Exception as exc:  # selectolax raises its own error type for bad selectors
+        return str(exc) or "cannot be parsed"
+    return None
+
+
+def extract(html: str | bytes, selectors: Mapping[str, str] | None = None) -> RawPage:
+    """Parse one document into a RawPage. Never raises on malformed markup.
+
+    ``selectors`` maps names to CSS selectors (page roles by selector); the
+    names of those present on the page are returned in ``matched``.
+    """
     if isinstance(html, bytes):
         html = decode_html(html)
     tree = LexborHTMLParser(html)
     page = RawPage()
+    for name, selector in (selectors or {}).items():
+        if tree.css_first(selector) is not None:
+            page.matched.append(name)
 
     title = tree.css_first("title")
     if title is not None:

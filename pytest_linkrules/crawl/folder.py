@@ -11,7 +11,7 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Mapping
 
 from ..model import CONTENT, NOFOLLOW, REDIRECT, Link, Page
 from .extract import RawPage, extract
@@ -122,10 +122,13 @@ def page_from_raw(url: str, source: str, raw: RawPage, resolver: FolderResolver)
         links=tuple(links),
         broken=tuple(broken),
         has_scripts=raw.scripts > 0,
+        roles=tuple(raw.matched),
     )
 
 
-def read_page(root: Path, relpath: str, resolver: FolderResolver, max_bytes: int) -> Page:
+def read_page(
+    root: Path, relpath: str, resolver: FolderResolver, max_bytes: int, selectors: Mapping[str, str] | None = None
+) -> Page:
     url = page_url_for_file(relpath)
     path = root / relpath
     try:
@@ -135,22 +138,22 @@ def read_page(root: Path, relpath: str, resolver: FolderResolver, max_bytes: int
         data = path.read_bytes()
     except OSError as exc:
         return Page(url=url, source=relpath, error=f"could not read file: {exc.strerror or exc}")
-    return page_from_raw(url, relpath, extract(data), resolver)
+    return page_from_raw(url, relpath, extract(data, selectors), resolver)
 
 
 # Worker-process state, set once per worker by _init_worker (fork copies it).
-_worker: tuple[Path, FolderResolver, int] | None = None
+_worker: tuple[Path, FolderResolver, int, Mapping[str, str] | None] | None = None
 
 
-def _init_worker(root: Path, resolver: FolderResolver, max_bytes: int) -> None:
+def _init_worker(root: Path, resolver: FolderResolver, max_bytes: int, selectors: Mapping[str, str] | None = None) -> None:
     global _worker
-    _worker = (root, resolver, max_bytes)
+    _worker = (root, resolver, max_bytes, selectors)
 
 
 def _read_chunk(relpaths: list[str]) -> list[Page]:
     assert _worker is not None
-    root, resolver, max_bytes = _worker
-    return [read_page(root, rel, resolver, max_bytes) for rel in relpaths]
+    root, resolver, max_bytes, selectors = _worker
+    return [read_page(root, rel, resolver, max_bytes, selectors) for rel in relpaths]
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
@@ -165,8 +168,13 @@ def crawl_folder(
     workers: int | None = None,
     max_bytes: int = 20 * 1024 * 1024,
     max_pages: int | None = None,
+    selectors: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, Page], list[str]]:
-    """Read every HTML file under root. Returns pages by URL and notes on what was skipped."""
+    """Read every HTML file under root. Returns pages by URL and notes on what was skipped.
+
+    ``selectors`` (role name -> CSS selector) are tested on every page; the
+    names that match end up in ``Page.roles``.
+    """
     files, notes = list_files(root)
     resolver = FolderResolver(files, origins)
     html_files = [f for f in files if is_html_file(f)]
@@ -178,12 +186,12 @@ def crawl_folder(
     pages: dict[str, Page] = {}
     if workers <= 1 or len(html_files) < PARALLEL_THRESHOLD:
         for rel in html_files:
-            page = read_page(root, rel, resolver, max_bytes)
+            page = read_page(root, rel, resolver, max_bytes, selectors)
             _add_page(pages, page, notes)
         return pages, notes
 
     ctx = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
-    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(root, resolver, max_bytes)) as pool:
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(root, resolver, max_bytes, selectors)) as pool:
         for chunk in pool.map(_read_chunk, _chunks(html_files, CHUNK)):
             for page in chunk:
                 _add_page(pages, page, notes)

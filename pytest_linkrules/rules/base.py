@@ -5,12 +5,18 @@ a docstring in four parts (what it does, why it matters, options, example;
 docs/rules.md is generated from them), the ``options`` it accepts, and a
 ``check`` that yields one Violation per offending page. ``check`` is a pure
 function of the graph and the options: no I/O, no pytest.
+
+Every rule also takes the common options ``include``, ``exclude`` and
+``severity`` (see COMMON_OPTIONS); the runner applies them, so a rule never
+has to. Wherever an option takes URL globs it also takes role names written
+``@name`` (``pages = ["@pillar"]``), resolved through ``graph.roles``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, ClassVar, Iterator, Mapping
+import re
+from typing import Any, Callable, ClassVar, Iterable, Iterator, Mapping
 
 from ..globs import GlobError, GlobSet, compile_glob
 from ..graph import SiteGraph
@@ -19,6 +25,14 @@ from ..model import Violation
 
 class OptionError(ValueError):
     """A rule option has the wrong type or value; the text says what was expected."""
+
+
+class RuleCannotRun(Exception):
+    """The site data a rule needs is missing (no sitemap read, no page rendered).
+
+    The rule's own item fails with this message, never a traceback: a rule
+    that silently checks nothing would be a silent green.
+    """
 
 
 def _int(minimum: int) -> Callable[[Any], int]:
@@ -31,6 +45,7 @@ def _int(minimum: int) -> Callable[[Any], int]:
             raise OptionError(f"expected {word}, got {value}")
         return value
 
+    convert.schema = {"type": "integer", "minimum": minimum}  # type: ignore[attr-defined]
     return convert
 
 
@@ -43,20 +58,39 @@ def _number(minimum: float, maximum: float | None = None) -> Callable[[Any], flo
             raise OptionError(f"expected a number {span}, got {value}")
         return float(value)
 
+    schema: dict[str, Any] = {"type": "number", "minimum": minimum}
+    if maximum is not None:
+        schema["maximum"] = maximum
+    convert.schema = schema  # type: ignore[attr-defined]
     return convert
+
+
+ROLE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*\Z")
 
 
 def _globs(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise OptionError(f'expected a list of URL globs like ["/guides/*"], got {_show(value)}')
+        raise OptionError(f'expected a list of URL globs or @roles like ["/guides/*", "@pillar"], got {_show(value)}')
     for glob in value:
+        if glob.startswith("@"):
+            if not ROLE_NAME.match(glob[1:]):
+                raise OptionError(f'expected a role name after "@" (letters, digits, "-", "_"), got "{glob}"')
+            continue
         try:
             compile_glob(glob)
         except GlobError as exc:
             raise OptionError(str(exc)) from None
     return tuple(value)
+
+
+_globs.schema = {  # type: ignore[attr-defined]
+    "oneOf": [
+        {"type": "string", "pattern": "^[/*@]"},
+        {"type": "array", "items": {"type": "string", "pattern": "^[/*@]"}},
+    ]
+}
 
 
 def _bool(value: Any) -> bool:
@@ -81,6 +115,31 @@ def show_list(value: list[Any]) -> str:
     return text if len(text) <= 80 else text[:76] + " ...]"
 
 
+_bool.schema = {"type": "boolean"}  # type: ignore[attr-defined]
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise OptionError(f"expected a list of strings, got {_show(value)}")
+    return tuple(value)
+
+
+_strings.schema = {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}  # type: ignore[attr-defined]
+
+SEVERITIES = ("error", "warning")
+
+
+def _severity(value: Any) -> str:
+    if value not in SEVERITIES:
+        raise OptionError(f'expected "error" or "warning", got {_show(value)}')
+    return str(value)
+
+
+_severity.schema = {"enum": list(SEVERITIES)}  # type: ignore[attr-defined]
+
+
 def _show(value: Any) -> str:
     if isinstance(value, str):
         return f'"{value}"'
@@ -97,6 +156,8 @@ POSITIVE_INT = _int(1)
 NON_NEGATIVE_INT = _int(0)
 GLOBS = _globs
 BOOL = _bool
+STRINGS = _strings
+SEVERITY = _severity
 number = _number
 
 
@@ -112,6 +173,44 @@ class Option:
     # Globs in this option must each match at least one page; a glob that
     # matches nothing is almost always a typo.
     must_match: bool = False
+
+    def schema(self) -> dict[str, Any]:
+        """JSON Schema of the option's value, for linkrules.schema.json."""
+        out = dict(getattr(self.convert, "schema", {}))
+        if self.help:
+            out["description"] = self.help
+        return out
+
+
+# Options every rule takes; the runner applies them after ``check``.
+COMMON_OPTIONS: tuple[Option, ...] = (
+    Option("include", GLOBS, default=(), help="report only pages matching these globs or @roles", must_match=True),
+    Option("exclude", GLOBS, default=(), help="never report pages matching these globs or @roles"),
+    Option("severity", SEVERITY, default="error", help='"error" fails the run; "warning" passes and is listed in the summary'),
+)
+
+
+class PageSet:
+    """URL globs and ``@role`` names matched together, as a predicate on page URLs."""
+
+    def __init__(self, patterns: Iterable[str], roles: Mapping[str, frozenset[str]] | None = None) -> None:
+        self.patterns = tuple(patterns)
+        roles = roles or {}
+        self._globs = GlobSet(p for p in self.patterns if not p.startswith("@"))
+        members: set[str] = set()
+        for p in self.patterns:
+            if p.startswith("@"):
+                members |= roles.get(p[1:], frozenset())
+        self._members = frozenset(members)
+
+    def __call__(self, url: str) -> bool:
+        return url in self._members or self._globs(url)
+
+    def __bool__(self) -> bool:
+        return bool(self.patterns)
+
+    def __repr__(self) -> str:
+        return f"PageSet({list(self.patterns)!r})"
 
 
 class Rule:
@@ -136,7 +235,7 @@ class Rule:
         """
         values: dict[str, Any] = {}
         problems: list[tuple[str, str]] = []
-        for opt in cls.options:
+        for opt in cls.all_options():
             if opt.name not in raw:
                 if opt.required:
                     problems.append((opt.name, f"is required ({opt.help})" if opt.help else "is required"))
@@ -146,10 +245,28 @@ class Rule:
                 values[opt.name] = opt.convert(raw[opt.name])
             except OptionError as exc:
                 problems.append((opt.name, str(exc)))
+        if not problems:
+            problems.extend(cls.validate(values))
         return values, problems
 
+    @classmethod
+    def all_options(cls) -> tuple[Option, ...]:
+        """The rule's own options, then the common ones (a rule may override those)."""
+        own = {opt.name for opt in cls.options}
+        return cls.options + tuple(opt for opt in COMMON_OPTIONS if opt.name not in own)
+
+    @classmethod
+    def validate(cls, values: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """Problems that span options (``a`` or ``b`` required); override when needed."""
+        return []
+
     def globset(self, name: str) -> GlobSet:
-        return GlobSet(self.opts.get(name) or ())
+        """Plain URL globs of an option; prefer ``select``, which also knows @roles."""
+        return GlobSet(p for p in self.opts.get(name) or () if not p.startswith("@"))
+
+    def select(self, name: str, graph: SiteGraph) -> PageSet:
+        """The pages an option names, by glob or @role."""
+        return PageSet(self.opts.get(name) or (), getattr(graph, "roles", None))
 
     def check(self, graph: SiteGraph) -> Iterator[Violation]:  # pragma: no cover - interface
         raise NotImplementedError

@@ -37,7 +37,7 @@ class MaxDepth(Rule):
 
     def check(self, graph: SiteGraph) -> Iterator[Violation]:
         limit = self.opts["max"]
-        scope = self.globset("pages")
+        scope = self.select("pages", graph)
         for i in np.flatnonzero(graph.depths > limit):
             url = graph.urls[i]
             if not scope(url):

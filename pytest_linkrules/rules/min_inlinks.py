@@ -39,7 +39,7 @@ class MinInlinks(Rule):
 
     def check(self, graph: SiteGraph) -> Iterator[Violation]:
         need = self.opts["min"]
-        scope = self.globset("pages")
+        scope = self.select("pages", graph)
         for url in graph.urls:
             if not scope(url) or not graph.is_reachable(url):
                 continue

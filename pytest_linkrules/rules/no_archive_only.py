@@ -39,8 +39,8 @@ class NoArchiveOnly(Rule):
     )
 
     def check(self, graph: SiteGraph) -> Iterator[Violation]:
-        archives = self.globset("archives")
-        scope = self.globset("pages")
+        archives = self.select("archives", graph)
+        scope = self.select("pages", graph)
         for url in graph.archive_only(archives):
             if not scope(url):
                 continue

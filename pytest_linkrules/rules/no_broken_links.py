@@ -33,7 +33,7 @@ class NoBrokenLinks(Rule):
     options = (Option("pages", GLOBS, default=("/**",), help="which pages to check", must_match=True),)
 
     def check(self, graph: SiteGraph) -> Iterator[Violation]:
-        scope = self.globset("pages")
+        scope = self.select("pages", graph)
         by_page: dict[str, list[Link]] = defaultdict(list)
         for url, link in graph.broken_links():
             if scope(url):

@@ -32,7 +32,7 @@ class NoOrphans(Rule):
     options = (Option("pages", GLOBS, default=("/**",), help="which pages to check", must_match=True),)
 
     def check(self, graph: SiteGraph) -> Iterator[Violation]:
-        scope = self.globset("pages")
+        scope = self.select("pages", graph)
         for url in graph.orphans:
             if not scope(url):
                 continue

@@ -1,0 +1,24 @@
+"""Write tiny HTML sites from a dict, for tests that need a folder on disk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping
+
+
+def page(title: str, *, nav: str = "", body: str = "", head: str = "", body_class: str = "") -> str:
+    """A minimal HTML page: ``nav`` links count as chrome, ``body`` links as content."""
+    cls = f' class="{body_class}"' if body_class else ""
+    return (
+        f"<!doctype html><html><head><title>{title}</title>{head}</head>"
+        f"<body{cls}><nav>{nav}</nav><main>{body}</main></body></html>"
+    )
+
+
+def write_site(root: Path, files: Mapping[str, str]) -> Path:
+    """Write ``{"blog/index.html": "<html>..."}`` under root; returns root."""
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
