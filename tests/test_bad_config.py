@@ -96,7 +96,7 @@ CASES = [
     Case(
         "unknown-top-level-key",
         SITE + GOOD_RULES + "[sites]\nroot = 'x'\n",
-        'linkrules.toml: sites: unknown key; did you mean "site"? (expected one of: site, rules)',
+        'linkrules.toml: sites: unknown key; did you mean "site"? (expected one of: site, rules, roles, clusters, waivers)',
     ),
     Case(
         "site-not-a-table",
@@ -177,12 +177,12 @@ CASES = [
     Case(
         "unknown-option",
         SITE + "[rules.max-depth]\nmax = 3\nmaximum = 4\n",
-        'linkrules.toml: rules.max-depth.maximum: unknown option; did you mean "max"? (options: max, pages)',
+        'linkrules.toml: rules.max-depth.maximum: unknown option; did you mean "max"? (options: max, pages, include, exclude, severity)',
     ),
     Case(
         "option-on-rule-without-options",
         SITE + "[rules.no-orphans]\nstrict = true\n",
-        "linkrules.toml: rules.no-orphans.strict: unknown option (options: pages)",
+        "linkrules.toml: rules.no-orphans.strict: unknown option (options: pages, include, exclude, severity)",
     ),
     Case(
         "required-option-missing",

@@ -241,8 +241,9 @@ def test_option_problems(rule_id: str, raw: dict[str, Any], problems: list[tuple
 
 def test_options_get_defaults() -> None:
     values, problems = RULES["max-depth"].parse_options({"max": 3})
-    assert (values, problems) == ({"max": 3, "pages": ("/**",)}, [])
-    assert RULES["min-inlinks"].parse_options({"pages": "/guides/*", "min": 3})[0] == {"pages": ("/guides/*",), "min": 3}
+    common = {"include": (), "exclude": (), "severity": "error"}
+    assert (values, problems) == ({"max": 3, "pages": ("/**",), **common}, [])
+    assert RULES["min-inlinks"].parse_options({"pages": "/guides/*", "min": 3})[0] == {"pages": ("/guides/*",), "min": 3, **common}
 
 
 # ------------------------------------------------------------- runner and report

@@ -72,7 +72,7 @@ def _globs(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise OptionError(f'expected a list of URL globs or @roles like ["/guides/*", "@pillar"], got {_show(value)}')
+        raise OptionError(f'expected a list of URL globs like ["/guides/*"], got {_show(value)}')
     for glob in value:
         if glob.startswith("@"):
             if not ROLE_NAME.match(glob[1:]):
