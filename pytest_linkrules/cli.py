@@ -1,6 +1,7 @@
 """The ``linkrules`` command: the same checks as ``pytest --linkrules``, without pytest.
 
     linkrules check public/                      # a built site with the default rules
+    linkrules check https://preview.example.com  # a deployed site
     linkrules check --config linkrules.toml      # the rules of a linkrules.toml
     linkrules graph public/ -o site.graphml      # export the link graph
     linkrules explain public/ /guides/seo/       # everything known about one page
@@ -24,7 +25,16 @@ from pathlib import Path
 from typing import Callable, Sequence
 from urllib.parse import urlsplit
 
-from .config import ConfigError, LinkrulesConfig, RuleConfig, SiteConfig, display_path, load_config
+from .config import (
+    RENDER_MODES,
+    ConfigError,
+    LinkrulesConfig,
+    RuleConfig,
+    SiteConfig,
+    display_path,
+    load_config,
+    with_overrides,
+)
 from .report import export, github
 from .report.failures import Failure
 from .report.text import click_path, explain, inlink_lines
@@ -63,7 +73,7 @@ def _print(text: str = "", file=None) -> None:
     print(_CONTROL.sub("\ufffd", text), file=file or sys.stdout)
 
 
-def default_config(folder: Path, starts: Sequence[str], max_depth: int) -> LinkrulesConfig:
+def default_config(folder: Path, starts: Sequence[str], max_depth: int, *, folder_is_site: bool = True) -> LinkrulesConfig:
     """The rules used for a bare folder: no orphans, no broken links, max depth."""
     registry = builtin_registry()
     wanted = {"max-depth": {"max": max_depth}, "no-orphans": {}, "no-broken-links": {}}
@@ -74,13 +84,24 @@ def default_config(folder: Path, starts: Sequence[str], max_depth: int) -> Linkr
         if problems:
             raise UsageError("; ".join(f"{rule_id}.{k}: {m}" for k, m in problems))
         rules.append(RuleConfig(rule_id, rule, values, frozenset(raw), line))
-    site = SiteConfig(root=folder.resolve(), start=tuple(starts) or ("/",))
+    site = SiteConfig(root=folder.resolve() if folder_is_site else None, start=tuple(starts) or ("/",))
     # No file holds these rules; the path only names the run in messages.
     return LinkrulesConfig(path=folder.resolve() / "(default rules)", site=site, rules=tuple(rules))
 
 
 def resolve_config(args: argparse.Namespace) -> LinkrulesConfig:
-    """TARGET and --config to a config: a folder alone gets the default rules."""
+    """TARGET and --config to a config, with --render and --browser-path applied."""
+    config = _base_config(args)
+    return with_overrides(config, url=args.url, render=args.render, browser_path=args.browser_path)
+
+
+def _base_config(args: argparse.Namespace) -> LinkrulesConfig:
+    """A folder or URL alone gets the default rules; otherwise a linkrules.toml's."""
+    args.url = None
+    if args.target and re.match(r"https?://", args.target, flags=re.IGNORECASE):
+        args.url, args.target = args.target, None
+        if not args.config:
+            return default_config(Path.cwd(), args.start, args.max_depth or DEFAULT_MAX_DEPTH, folder_is_site=False)
     target = Path(args.target) if args.target else None
     config_path = Path(args.config) if args.config else None
     if target is not None and not target.exists():
@@ -291,8 +312,8 @@ def build_parser() -> argparse.ArgumentParser:
             "target",
             nargs="?",
             metavar="SITE",
-            help="the built site folder (uses the default rules unless --config is given), or a linkrules.toml; "
-            f"default: ./{DEFAULT_CONFIG}",
+            help="the built site folder or a deployed site's URL (the default rules unless --config is given), "
+            f"or a linkrules.toml; default: ./{DEFAULT_CONFIG}",
         )
         p.add_argument("-c", "--config", metavar="PATH", help="linkrules.toml with the rules (its [site] root is replaced by SITE if given)")
         p.add_argument("--start", action="append", default=[], metavar="PATH", help='start page, e.g. "/" (repeatable; default: the config\'s, or "/")')
@@ -302,9 +323,15 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="N",
             help=f"max click depth of the default rules, used for a folder without --config (default: {DEFAULT_MAX_DEPTH})",
         )
+        p.add_argument(
+            "--render",
+            choices=RENDER_MODES,
+            help="render pages in Chromium: auto (when scripts change the links), always or never (default: the config's, else auto)",
+        )
+        p.add_argument("--browser-path", metavar="PATH", help="Chromium or Chrome executable for rendering (env LINKRULES_BROWSER)")
 
     default_rules = (
-        f"With only a folder, the default rules are: max-depth (max = {DEFAULT_MAX_DEPTH}), no-orphans, no-broken-links."
+        f"With only a folder or URL, the default rules are: max-depth (max = {DEFAULT_MAX_DEPTH}), no-orphans, no-broken-links."
     )
     check = sub.add_parser(
         "check",

@@ -214,3 +214,14 @@ def test_the_installed_command_runs_with_help_and_exit_codes(site: Path) -> None
     assert "linkrules explain public/ /guides/seo/" in help_run.stdout and "130  interrupted" in help_run.stdout
     check = subprocess.run([sys.executable, "-m", "pytest_linkrules.cli", "check", "public", "-q"], capture_output=True, text=True, env=env, timeout=120)
     assert (check.returncode, check.stdout, check.stderr) == (1, "/lost/ is not reachable from any start page (no-orphans)\n", "")
+
+
+def test_check_a_deployed_site_by_url(site: Path, serve, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("pytest_linkrules.crawl.http", reason="crawling a URL is not on this branch yet")
+    server = serve(site / "public")
+    code, out, err = run(capsys, "check", server.origin + "/", "--render", "never", "-q")
+    # Over HTTP nothing links to /lost/, so it can't be found: the default rules pass.
+    assert (code, out, err) == (0, "", "")
+    code, out, _ = run(capsys, "explain", server.origin, "/blog/old/", "--render", "never")
+    assert code == 0
+    assert "  click depth: 4 (deepest page on the site: 4)" in out.splitlines()
