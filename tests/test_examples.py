@@ -118,6 +118,6 @@ def test_workflows_run_the_documented_commands() -> None:
 
     users = yaml.safe_load((ROOT / "example-rules" / "github-workflow.yml").read_text(encoding="utf-8"))
     runs = [s.get("run", "") for s in users["jobs"]["linkrules"]["steps"]]
-    assert "pytest --linkrules --junitxml=linkrules-report.xml" in runs
+    assert "pytest --linkrules --junitxml=linkrules-report.xml --html=linkrules-report.html --self-contained-html" in runs
     uploads = [s for s in users["jobs"]["linkrules"]["steps"] if s.get("uses", "").startswith("actions/upload-artifact")]
-    assert uploads and uploads[0]["with"]["path"] == "linkrules-report.xml"
+    assert uploads and uploads[0]["with"]["path"].split() == ["linkrules-report.html", "linkrules-report.xml"]

@@ -119,15 +119,16 @@ def neighbourhood_svg(graph: SiteGraph, url: str, key: str = "") -> str:
     for inlink in graph.inlinks(url):
         if inlink.source in on_path:
             continue
-        content, followed = sources.get(inlink.source, (False, False))
-        sources[inlink.source] = (content or inlink.in_content, followed or inlink.followed)
+        # "counted" as the inlink metrics count it: a followed link from a reachable page.
+        content, counted = sources.get(inlink.source, (False, False))
+        sources[inlink.source] = (content or inlink.in_content, counted or (inlink.followed and inlink.reachable))
     items = list(sources.items())
     right: list[tuple[_Box, bool, bool]] = []
-    for source, (content, followed) in items[:MAX_INLINKS_SHOWN]:
+    for source, (content, counted) in items[:MAX_INLINKS_SHOWN]:
         note = "\nlink in content" if content else "\nlink in nav/header/footer"
-        if not followed:
-            note += ", nofollow"
-        right.append((_Box(RIGHT_X, 0, source, _tooltip(graph, source, note), "inlink"), content, followed))
+        if not counted:
+            note += ", not counted (nofollow, or this page is not reachable)"
+        right.append((_Box(RIGHT_X, 0, source, _tooltip(graph, source, note), "inlink"), content, counted))
     if len(items) > MAX_INLINKS_SHOWN:
         rest = len(items) - MAX_INLINKS_SHOWN
         right.append((_Box(RIGHT_X, 0, f"+ {rest} more linking pages", f"{rest} more pages link here", "more"), True, True))
@@ -138,7 +139,7 @@ def neighbourhood_svg(graph: SiteGraph, url: str, key: str = "") -> str:
 
     bottom = max([page_box.y] + [b.y for b, _, _ in right]) + BOX_H
     legend_y = bottom + 24
-    height = legend_y + 32
+    height = legend_y + 48
     width = RIGHT_X + BOX_W + 10
 
     for upper, lower in zip(left + [page_box], (left + [page_box])[1:]):
@@ -152,11 +153,11 @@ def neighbourhood_svg(graph: SiteGraph, url: str, key: str = "") -> str:
             f'<text x="{LEFT_X + 8}" y="{mid}" font-size="12" font-family="sans-serif" fill="#c62828">'
             "no followed path from the start page</text>"
         )
-    for b, content, followed in right:
+    for b, content, counted in right:
         if b.kind == "more":
             continue
         parts.append(
-            _arrow(uid, b.x, b.y + BOX_H // 2, page_box.x + BOX_W + 2, page_box.y + BOX_H // 2, dashed=not content, faint=not followed)
+            _arrow(uid, b.x, b.y + BOX_H // 2, page_box.x + BOX_W + 2, page_box.y + BOX_H // 2, dashed=not content, faint=not counted)
         )
     for b in left + [page_box] + [b for b, _, _ in right]:
         parts.append(_box(b))
@@ -164,7 +165,9 @@ def neighbourhood_svg(graph: SiteGraph, url: str, key: str = "") -> str:
         f'<text x="{LEFT_X}" y="{legend_y}" font-size="11" font-family="sans-serif" fill="#424242">'
         "green: start page · blue: click path · red: this page · grey: other pages linking here</text>"
         f'<text x="{LEFT_X}" y="{legend_y + 16}" font-size="11" font-family="sans-serif" fill="#424242">'
-        "arrows: solid = link in the content, dashed = link in nav/header/footer, faint = nofollow</text>"
+        "arrows: solid = link in the content, dashed = link in nav/header/footer</text>"
+        f'<text x="{LEFT_X}" y="{legend_y + 32}" font-size="11" font-family="sans-serif" fill="#424242">'
+        "faint arrow = not counted as an inlink (nofollow, or from an unreachable page)</text>"
     )
     label = f"Link neighbourhood of {url}"
     return (
