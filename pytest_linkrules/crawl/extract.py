@@ -59,6 +59,7 @@ class RawPage:
     links: list[RawLink] = field(default_factory=list)
     scripts: int = 0  # <script> elements that run; a page without any renders as parsed
     matched: list[str] = field(default_factory=list)  # names of the selectors present on the page
+    error: str = ""  # why the document was not parsed (binary data, absurd nesting)
 
 
 # Charsets a page may name that no browser decodes it with: UTF-16/32 can't be
@@ -136,14 +137,63 @@ def selector_problem(selector: str) -> str | None:
     return None
 
 
+# Lexbor's tree builder is quadratic in nesting depth (100,000 nested <div>s
+# take over a minute), so absurdly deep documents are refused before parsing.
+# Browsers stop nesting at 512 levels; real pages stay far below either figure.
+MAX_NESTING = 4096
+_TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
+# Elements that never nest by themselves: void elements and those whose end
+# tag is implied (10,000 unclosed <li> or <p> are siblings, not depth).
+_FLAT_ELEMENTS = frozenset(
+    "area base br col embed hr img input link meta source track wbr "
+    "p li dt dd option optgroup tr td th tbody thead tfoot colgroup caption rb rt rtc rp html head body".split()
+)
+
+
+def looks_binary(data: bytes) -> bool:
+    """NUL bytes near the start without a UTF-16/32 byte-order mark: not a text document."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    return b"\x00" in data[:1024]
+
+
+def nesting_depth(html: str, limit: int = MAX_NESTING) -> int:
+    """An upper bound on element nesting, counted no further than ``limit + 1``.
+
+    Cheap for ordinary pages: a document with fewer tags than the limit can't
+    be that deep, so it isn't scanned at all.
+    """
+    if html.count("<") <= limit:
+        return 0
+    depth = 0
+    for match in _TAG_RE.finditer(html):
+        if match.group(2).lower() in _FLAT_ELEMENTS:
+            continue
+        if match.group(1):
+            depth = max(0, depth - 1)
+        else:
+            depth += 1
+            if depth > limit:
+                break
+    return depth
+
+
 def extract(html: str | bytes, selectors: Mapping[str, str] | None = None) -> RawPage:
     """Parse one document into a RawPage. Never raises on malformed markup.
 
     ``selectors`` maps names to CSS selectors (page roles by selector); the
-    names of those present on the page are returned in ``matched``.
+    names of those present on the page are returned in ``matched``. A
+    document that can't sensibly be parsed comes back with ``error`` set and
+    no links, so the crawl reports it instead of stalling on it.
     """
     if isinstance(html, bytes):
+        if looks_binary(html):
+            return RawPage(error="binary data, not HTML (NUL bytes in the first 1,024 bytes); its links were not read")
         html = decode_html(html)
+    if nesting_depth(html) > MAX_NESTING:
+        return RawPage(
+            error=f"markup nested more than {MAX_NESTING:,} elements deep (unclosed tags?); not parsed, its links were not read"
+        )
     tree = LexborHTMLParser(html)
     page = RawPage()
     for name, selector in (selectors or {}).items():
