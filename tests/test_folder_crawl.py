@@ -252,7 +252,7 @@ def test_two_files_with_one_url_keep_the_first(tmp_path: Path) -> None:
 def test_page_over_the_size_limit_is_an_error_page(tmp_path: Path) -> None:
     site = make_site(tmp_path, {"index.html": '<a href="/big.html">big</a>', "big.html": "x" * 2000})
     pages, _ = crawl_folder(site, max_bytes=1000)
-    assert pages["/big.html"].error == "file is 2,000 bytes, over the 1,000-byte page limit; its links were not read"
+    assert pages["/big.html"].error == "file is 2,000 bytes, over the 1,000-byte page limit (site.max_page_bytes); its links were not read"
     assert pages["/"].error == ""
 
 

@@ -70,6 +70,11 @@ def list_files(
             if full.is_symlink() and not _inside(full, real_root):
                 skipped.append(f"{rel_dir}{name} (symlink pointing outside the site folder)")
                 continue
+            if not full.is_file():
+                # A FIFO would block the read forever; a socket or device is no page.
+                what = "broken symlink" if full.is_symlink() else "not a regular file"
+                skipped.append(f"{rel_dir}{name} ({what})")
+                continue
             files.append(rel_dir + name)
     return files, skipped
 
@@ -84,6 +89,8 @@ def _inside(path: Path, real_root: Path) -> bool:
 
 def page_from_raw(url: str, source: str, raw: RawPage, resolver: FolderResolver) -> Page:
     """Resolve a parsed page's hrefs into links between site pages."""
+    if raw.error:
+        return Page(url=url, source=source, error=raw.error)
     robots = {part.strip() for part in raw.robots.split(",")}
     noindex = "noindex" in robots or "none" in robots
     page_nofollow = "nofollow" in robots or "none" in robots
@@ -134,8 +141,11 @@ def read_page(
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            return Page(url=url, source=relpath, error=f"file is {size:,} bytes, over the {max_bytes:,}-byte page limit; its links were not read")
-        data = path.read_bytes()
+            return Page(url=url, source=relpath, error=f"file is {size:,} bytes, over the {max_bytes:,}-byte page limit (site.max_page_bytes); its links were not read")
+        with path.open("rb") as f:
+            data = f.read(max_bytes + 1)  # the file may have grown since stat()
+        if len(data) > max_bytes:
+            return Page(url=url, source=relpath, error=f"file is over the {max_bytes:,}-byte page limit (site.max_page_bytes); its links were not read")
     except OSError as exc:
         return Page(url=url, source=relpath, error=f"could not read file: {exc.strerror or exc}")
     return page_from_raw(url, relpath, extract(data, selectors), resolver)
