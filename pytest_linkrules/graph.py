@@ -215,6 +215,12 @@ class SiteGraph:
         out = self._outgoing
         return int(out.indptr[i + 1] - out.indptr[i])
 
+    @property
+    def outlink_counts(self) -> np.ndarray:
+        """Unique pages each page links to, by page index."""
+        out = self._outgoing
+        return np.diff(out.indptr)
+
     def inlinks(self, url: str) -> list[Inlink]:
         """Every page linking to url with its anchor text, reachable sources first."""
         j = self.index[url]
@@ -322,6 +328,25 @@ class SiteGraph:
     def max_depth(self) -> int:
         reachable = self.depths[self.depths != UNREACHABLE]
         return int(reachable.max()) if len(reachable) else 0
+
+    def links_to(self, targets: Iterable[str]) -> dict[str, list[tuple[str, Link]]]:
+        """target -> [(source page, link)] for every link into the given pages.
+
+        Only the pages that link to a target are scanned (found through the
+        edge arrays), so this stays cheap on large sites with few targets.
+        """
+        wanted = {t for t in targets if t in self.index}
+        if not wanted:
+            return {}
+        idx = np.fromiter((self.index[t] for t in wanted), dtype=np.int64, count=len(wanted))
+        sources = np.unique(self.edge_src[np.isin(self.edge_dst, idx)])
+        out: dict[str, list[tuple[str, Link]]] = {}
+        for i in sources.tolist():
+            src = self.urls[i]
+            for link in self.pages[src].links:
+                if link.target in wanted and link.target != src:
+                    out.setdefault(link.target, []).append((src, link))
+        return out
 
     @cached_property
     def redirects(self) -> dict[str, str]:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping
 from urllib.parse import quote, urlsplit
 
-from ..model import CONTENT, REDIRECT, Link, Page
+from ..model import CONTENT, JS_ONLY, REDIRECT, Link, Page
 from .folder import page_from_raw
 from .render import Renderer, RenderOptions, Rendered, render_batch, run_async
 from .serve import serve_folder
@@ -67,6 +67,20 @@ def differences(static: Mapping[str, Page], rendered: Mapping[str, Page]) -> lis
                 what.append(f"{gone} only before")
             lines.append(f"{url}: {', '.join(what)}")
     return lines
+
+
+def mark_js_only(static: Page, rendered: Page) -> Page:
+    """The rendered page, with links its served HTML lacks flagged JS_ONLY.
+
+    Roles matched by CSS selector on the served HTML are kept (js-only-links
+    and roles by selector both read them).
+    """
+    before = link_targets(static)
+    links = tuple(
+        link if link.target in before else dataclasses.replace(link, flags=link.flags | JS_ONLY)
+        for link in rendered.links
+    )
+    return dataclasses.replace(rendered, links=links, roles=rendered.roles or static.roles)
 
 
 def page_from_rendered(url: str, source: str, rendered: Rendered, resolver: FolderResolver) -> Page:
@@ -157,7 +171,7 @@ async def _render_folder(
             reason = 'render = "always"'
         todo = [r for r, u in url_of.items() if u not in rendered]
         await render_batch(renderer, todo, on_result)
-    pages.update(rendered)
+    pages.update({url: mark_js_only(pages[url], page) for url, page in rendered.items()})
     reason += f"; {len(scripted):,} page(s) with scripts rendered in {how}"
     if len(pages) > len(scripted):
         reason += f", {len(pages) - len(scripted):,} without scripts read as HTML"

@@ -1,0 +1,62 @@
+"""js-only-links: links that exist only after JavaScript runs."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..graph import SiteGraph
+from ..model import Violation
+from .base import GLOBS, Option, Rule, RuleCannotRun
+
+
+class JsOnlyLinks(Rule):
+    """Links to the pages in ``pages`` are in the HTML the server sends, not added by JavaScript.
+
+    **Why:** crawlers that don't run JavaScript (and search engines, for days
+    until a page is rendered) never see links a script adds. A pillar reached
+    only through a JavaScript menu is, for them, an orphan.
+
+    Needs rendered pages: a link is JS-only when the browser's DOM has it and
+    the served HTML doesn't. When no page was rendered, the rule fails once,
+    saying so, rather than passing on nothing. One failure per page holding
+    JS-only links.
+
+    **Options:** ``pages`` (globs or @roles, default all pages): the link
+    targets that matter.
+
+    **Example:**
+
+    ```toml
+    [site]
+    render = "always"
+
+    [rules.js-only-links]
+    pages = ["@pillar", "/blog/**"]
+    ```
+    """
+
+    id = "js-only-links"
+    options = (Option("pages", GLOBS, default=("/**",), help="the link targets that matter", must_match=True),)
+
+    def check(self, graph: SiteGraph) -> Iterator[Violation]:
+        if not graph.rendered:
+            raise RuleCannotRun(
+                'no page was rendered, so links added by JavaScript are unknown; set site.render = "always" '
+                "(or run with --linkrules-render=always)"
+            )
+        scope = self.select("pages", graph)
+        for url, page in graph.pages.items():
+            links = [link for link in page.links if link.js_only and link.target != url and scope(link.target)]
+            if not links:
+                continue
+            targets = sorted({link.target for link in links})
+            more = f" and {len(targets) - 1} more" if len(targets) > 1 else ""
+            yield self.violation(
+                url,
+                f"{url} has {len(targets)} {'links that only exist' if len(targets) != 1 else 'link that only exists'} "
+                f"after JavaScript runs: {targets[0]}{more}",
+                details=("Links missing from the served HTML:",)
+                + tuple(f'  {link.target}  (href="{link.href}", anchor "{link.anchor}")' for link in links[:50]),
+                hint="Render these links in the HTML (server-side or at build time); let scripts enhance them, not create them.",
+                figures=(("js_only_links", len(targets)),),
+            )

@@ -1,0 +1,48 @@
+"""no-links-to-noindex: pages the site links to but tells search engines to drop."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..graph import SiteGraph
+from ..model import Violation
+from .base import Option, Rule
+
+
+class NoLinksToNoindex(Rule):
+    """No page marked noindex is linked from other pages of the site.
+
+    **Why:** a link says "this page matters"; noindex says "leave it out".
+    Linking to noindex pages spends crawl budget and link weight on pages
+    that can't rank, and is often a sign that noindex was left on by mistake
+    (a staging setting, a template flag).
+
+    One failure per noindex page that reachable pages link to (redirects
+    excluded), on the noindex page, with the pages linking to it as evidence.
+
+    **Options:** none beyond ``include``, ``exclude`` and ``severity``, which
+    select the noindex pages.
+
+    **Example:**
+
+    ```toml
+    [rules.no-links-to-noindex]
+    exclude = ["/search/"]
+    ```
+    """
+
+    id = "no-links-to-noindex"
+    options: tuple[Option, ...] = ()
+
+    def check(self, graph: SiteGraph) -> Iterator[Violation]:
+        noindex = [url for url, page in graph.pages.items() if page.noindex]
+        for url, links in graph.links_to(noindex).items():
+            sources = sorted({src for src, link in links if not link.is_redirect and graph.is_reachable(src)})
+            if not sources:
+                continue
+            yield self.violation(
+                url,
+                f"{url} is noindex but {len(sources)} page{'s link' if len(sources) != 1 else ' links'} to it",
+                hint="Remove the noindex if the page should be found, or remove the links to it if it shouldn't.",
+                figures=(("linking_pages", len(sources)),),
+            )

@@ -1,0 +1,59 @@
+"""no-redirect-links: links that go through a redirect instead of to the page."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..graph import SiteGraph
+from ..model import VIA_REDIRECT, Violation
+from .base import Option, Rule
+
+
+class NoRedirectLinks(Rule):
+    """No page links to a URL that redirects; links point at the final page.
+
+    **Why:** every redirect costs a round trip for readers and crawl budget
+    for search engines, and some link value is lost on the way. Redirects are
+    for outside links and old bookmarks; the site's own links can say where
+    the page is now.
+
+    A URL redirects when it is a page with a meta refresh or, on a crawled
+    URL, answered with an HTTP redirect. One failure per page holding such
+    links, listing each and where it ends.
+
+    **Options:** none beyond ``include``, ``exclude`` and ``severity``, which
+    select the pages holding the links.
+
+    **Example:**
+
+    ```toml
+    [rules.no-redirect-links]
+    ```
+    """
+
+    id = "no-redirect-links"
+    options: tuple[Option, ...] = ()
+
+    def check(self, graph: SiteGraph) -> Iterator[Violation]:
+        redirects = graph.redirects
+        for url, page in graph.pages.items():
+            found: dict[str, str] = {}
+            for link in page.links:
+                if link.is_redirect:
+                    continue  # the page's own meta refresh: that is the redirect, not a link to one
+                if link.target in redirects and link.target != url:
+                    found.setdefault(link.href or link.target, f"{link.target} -> {redirects[link.target]}")
+                elif link.flags & VIA_REDIRECT:
+                    found.setdefault(link.href, f"{link.href} -> {link.target}")
+            if not found:
+                continue
+            first = next(iter(found.values()))
+            more = f" and {len(found) - 1} more" if len(found) > 1 else ""
+            yield self.violation(
+                url,
+                f"{url} links to {len(found)} redirecting URL{'s' if len(found) != 1 else ''}: {first}{more}",
+                details=("Links that redirect (href -> where it ends):",)
+                + tuple(f"  href=\"{href}\": {hop}" for href, hop in list(found.items())[:50]),
+                hint="Point each link at the URL it ends on.",
+                figures=(("redirect_links", len(found)),),
+            )
