@@ -24,7 +24,7 @@ OUTPUT = ROOT / "docs" / "rules.md"
 sys.path.insert(0, str(ROOT))
 
 from pytest_linkrules.rules import BUILTIN_RULES  # noqa: E402
-from pytest_linkrules.rules.base import Option, Rule  # noqa: E402
+from pytest_linkrules.rules.base import COMMON_OPTIONS, Option, Rule  # noqa: E402
 
 HEADER = """\
 # Rules
@@ -77,11 +77,27 @@ def rule_section(rule: type[Rule]) -> str:
     return "\n".join(lines)
 
 
+COMMON = """\
+## Options every rule takes
+
+Wherever an option takes URL globs it also takes page roles written `@name`
+(`pages = ["@pillar"]`), defined once in `[roles]`; see
+[rule-language.md](rule-language.md) for roles, clusters, waivers and baselines.\
+"""
+
+
+def common_section() -> str:
+    lines = [COMMON, "", "| Option | Default | Meaning |", "|---|---|---|"]
+    for opt in COMMON_OPTIONS:
+        lines.append(f"| `{opt.name}` | {show_default(opt)} | {opt.help} |")
+    return "\n".join(lines)
+
+
 def render() -> str:
     rules = sorted(BUILTIN_RULES, key=lambda r: r.id)
     index = ["| Rule | What it checks |", "|---|---|"]
     index += [f"| [`{r.id}`](#{r.id}) | {markdown(r.summary())} |" for r in rules]
-    parts = [HEADER, "\n".join(index)] + [rule_section(r) for r in rules]
+    parts = [HEADER, "\n".join(index), common_section()] + [rule_section(r) for r in rules]
     return "\n\n".join(parts) + "\n"
 
 
