@@ -48,13 +48,36 @@ def show_default(opt: Option) -> str:
     if opt.required:
         return "required"
     value: Any = opt.default
-    if value is None:
-        return "not set"
+    if value is None or value == ():
+        return "none"
     if isinstance(value, tuple):
         value = list(value)
     if isinstance(value, bool):
         return "`true`" if value else "`false`"
     return f"`{json.dumps(value)}`"
+
+
+def option_table(options: tuple[Option, ...]) -> list[str]:
+    lines = ["| Option | Default | Meaning |", "|---|---|---|"]
+    for opt in options:
+        meaning = opt.help or ""
+        if opt.must_match:
+            # Mirrors config.unmatched_globs: an error only when no glob of the option matches.
+            meaning += " (a config error if none of its globs matches a page)"
+        meaning = meaning.replace("|", "\\|")  # a pipe would end the table cell
+        lines.append(f"| `{opt.name}` | {show_default(opt)} | {meaning} |")
+    return lines
+
+
+def common_section() -> str:
+    lines = [
+        "## Options every rule takes",
+        "",
+        "Besides its own options, every rule accepts these; they decide which failures are",
+        "reported and how, so a rule itself never sees them.",
+        "",
+    ]
+    return "\n".join(lines + option_table(COMMON_OPTIONS))
 
 
 def rule_section(rule: type[Rule]) -> str:
@@ -64,16 +87,9 @@ def rule_section(rule: type[Rule]) -> str:
     if body.strip():
         lines += [markdown(body.strip()), ""]
     if rule.options:
-        lines += ["| Option | Default | Meaning |", "|---|---|---|"]
-        for opt in rule.options:
-            meaning = opt.help or ""
-            if opt.must_match:
-                # Mirrors config.unmatched_globs: an error only when no glob of the option matches.
-                meaning += " (a config error if none of its globs matches a page)"
-            meaning = meaning.replace("|", "\\|")  # a pipe would end the table cell
-            lines.append(f"| `{opt.name}` | {show_default(opt)} | {meaning} |")
+        lines += option_table(rule.options)
     else:
-        lines.append("This rule takes no options.")
+        lines.append("This rule takes no options of its own.")
     return "\n".join(lines)
 
 
