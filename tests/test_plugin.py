@@ -386,7 +386,7 @@ def test_unreadable_page_fails_the_crawl_item(pytester: pytest.Pytester, blog: P
     result.stdout.fnmatch_lines(
         [
             "1 of 14 pages could not be read (crawl)",
-            "  /guides/speed/  (guides/speed/index.html): file is * bytes, over the 700-byte page limit; its links were not read",
+            "  /guides/speed/  (guides/speed/index.html): file is * bytes, over the 700-byte page limit (site.max_page_bytes); its links were not read",
         ]
     )
 
