@@ -36,6 +36,7 @@ class LinkrulesState:
     registry: dict[str, type[Rule]]
     configs: list[LinkrulesConfig]
     analyses: dict[Path, Analysis] = field(default_factory=dict)
+    site_folders: set[str] = field(default_factory=set)  # folders of built sites, not searched for tests
     # Set when --linkrules-baseline is given: how each config compares with it.
     baseline_name: str = ""
     comparisons: dict[Path, Comparison] = field(default_factory=dict)

@@ -20,6 +20,7 @@ from .crawl.progress import TerminalProgress
 from .baseline import Baseline, BaselineError, save_baseline
 from .items import STATE_KEY, LinkrulesFile, LinkrulesState
 from .rules import Rule, builtin_registry
+from .crawl.folder import page_folders
 from .runner import analyze
 
 DEFAULT_CONFIG = "linkrules.toml"
@@ -206,6 +207,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             problems.extend(exc.problems)
             continue
         state.analyses[cfg.path] = analysis
+        if cfg.site.root is not None:
+            sources = (p.source for p in analysis.crawl.pages.values())
+            state.site_folders |= page_folders(cfg.site.root, sources, keep=[c.path.parent for c in state.configs])
         config.hook.pytest_linkrules_graph_built(graph=analysis.graph, config=config)
     if problems:
         raise pytest.UsageError("linkrules:\n" + "\n".join(problems))
@@ -237,6 +241,14 @@ def _baselines(config: pytest.Config, state: LinkrulesState) -> None:
             save_baseline(Path(save_to), keyed)
         except OSError as exc:
             raise pytest.UsageError(f"--linkrules-save-baseline: cannot write {save_to}: {exc.strerror or exc}") from None
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Don't walk the built site looking for tests: its pages are crawled, not collected."""
+    state = config.stash.get(STATE_KEY, None)
+    if state is not None and str(collection_path) in state.site_folders:
+        return True
+    return None
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> Any:

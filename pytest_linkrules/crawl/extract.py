@@ -15,20 +15,12 @@ from typing import Mapping
 from selectolax.lexbor import LexborHTMLParser
 
 LINKS = "a[href], area[href]"
-# Links inside these are site chrome, repeated on every page.
-CHROME_ALWAYS = (
-    "nav a[href], nav area[href], aside a[href], aside area[href], "
-    "[role=navigation] a[href], [role=banner] a[href], "
-    "[role=contentinfo] a[href], [role=complementary] a[href]"
-)
-# header/footer are chrome only at page level: inside an article or main they
+# Links inside these are site chrome, repeated on every page. header and
+# footer are chrome only at page level: inside an article, main or section they
 # belong to the content (an article's byline, a post's "related" footer).
-CHROME_SECTIONING = "header a[href], header area[href], footer a[href], footer area[href]"
-CONTENT_SECTIONING = (
-    "article header a[href], article footer a[href], main header a[href], "
-    "main footer a[href], section header a[href], section footer a[href], "
-    "article header area[href], article footer area[href], main header area[href], "
-    "main footer area[href], section header area[href], section footer area[href]"
+CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary"})
+CHROME_BOXES = (
+    "nav, aside, header, footer, [role=navigation], [role=banner], [role=contentinfo], [role=complementary]"
 )
 
 # Script types a browser runs; JSON-LD and templates don't change the DOM.
@@ -217,17 +209,45 @@ def extract(html: str | bytes, selectors: Mapping[str, str] | None = None) -> Ra
 
     page.scripts = sum(1 for n in tree.css("script") if (n.attrs.get("type") or "").strip().lower() in SCRIPT_TYPES)
 
-    chrome = {n.mem_id for n in tree.css(CHROME_ALWAYS)}
-    sectioning = {n.mem_id for n in tree.css(CHROME_SECTIONING)}
-    if sectioning:
-        sectioning -= {n.mem_id for n in tree.css(CONTENT_SECTIONING)}
-        chrome |= sectioning
-
+    chrome = _chrome_links(tree)
     for node in tree.css(LINKS):
         attrs = node.attrs
         href = attrs.get("href")
         if href is None:
             continue
-        rel = (attrs.get("rel") or "").lower().split()
-        page.links.append(RawLink(href, _text(node), "nofollow" in rel, node.mem_id in chrome))
+        rel = attrs.get("rel")
+        nofollow = rel is not None and "nofollow" in rel.lower().split()
+        page.links.append(RawLink(href, _text(node), nofollow, node.mem_id in chrome))
     return page
+
+
+def _chrome_links(tree: LexborHTMLParser) -> set[int]:
+    """mem_ids of the links that sit in page chrome.
+
+    One query for the chrome containers, then a query inside each: querying
+    the whole document once per kind of container cost more than the parse.
+    """
+    always: set[int] = set()  # in nav, aside or a landmark role
+    sectioning: set[int] = set()  # in a header or footer
+    inner: set[int] = set()  # in a header or footer of an article, main or section
+    for box in tree.css(CHROME_BOXES):
+        ids = {n.mem_id for n in box.css(LINKS)}
+        if not ids:
+            continue
+        tag = box.tag
+        if tag in ("nav", "aside") or box.attrs.get("role") in CHROME_ROLES:
+            always |= ids
+        if tag in ("header", "footer"):
+            sectioning |= ids
+            if _in_sectioning(box):
+                inner |= ids
+    return always | (sectioning - inner)
+
+
+def _in_sectioning(node) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.tag in ("article", "main", "section"):
+            return True
+        parent = parent.parent
+    return False

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import posixpath
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping
+from typing import Callable, Iterable, Iterator, Mapping
 
 from ..model import CONTENT, NOFOLLOW, REDIRECT, Link, Page
 from .extract import RawPage, extract
+from .linktable import LinkFields, LinkReceiver, LinkTable, Packed
 from .urls import FolderResolver, base_for_page, is_html_file, page_url_for_file
 
 # Below this many pages a process pool costs more than it saves.
@@ -87,8 +89,13 @@ def _inside(path: Path, real_root: Path) -> bool:
     return True
 
 
-def page_from_raw(url: str, source: str, raw: RawPage, resolver: FolderResolver) -> Page:
-    """Resolve a parsed page's hrefs into links between site pages."""
+def page_from_raw(
+    url: str, source: str, raw: RawPage, resolver: FolderResolver, *, link: Callable[[str, str, str, int], Link] = Link
+) -> Page:
+    """Resolve a parsed page's hrefs into links between site pages.
+
+    ``link`` makes the Link objects; a crawl passes LinkTable.link so pages share equal links.
+    """
     if raw.error:
         return Page(url=url, source=source, error=raw.error)
     robots = {part.strip() for part in raw.robots.split(",")}
@@ -107,13 +114,12 @@ def page_from_raw(url: str, source: str, raw: RawPage, resolver: FolderResolver)
         flags = 0 if rl.chrome else CONTENT
         if rl.nofollow or page_nofollow:
             flags |= NOFOLLOW
-        link = Link(target, rl.href, rl.anchor, flags)
-        (links if kind == "page" else broken).append(link)
+        (links if kind == "page" else broken).append(link(target, rl.href, rl.anchor, flags))
     if raw.refresh:
         kind, target = resolver.resolve(raw.refresh, url)
         if kind in ("page", "broken"):
-            link = Link(target, raw.refresh, "(meta refresh)", CONTENT | REDIRECT)
-            (links if kind == "page" else broken).append(link)
+            made = link(target, raw.refresh, "(meta refresh)", CONTENT | REDIRECT)
+            (links if kind == "page" else broken).append(made)
 
     canonical = None
     if raw.canonical:
@@ -134,7 +140,13 @@ def page_from_raw(url: str, source: str, raw: RawPage, resolver: FolderResolver)
 
 
 def read_page(
-    root: Path, relpath: str, resolver: FolderResolver, max_bytes: int, selectors: Mapping[str, str] | None = None
+    root: Path,
+    relpath: str,
+    resolver: FolderResolver,
+    max_bytes: int,
+    selectors: Mapping[str, str] | None = None,
+    *,
+    link: Callable[[str, str, str, int], Link] = Link,
 ) -> Page:
     url = page_url_for_file(relpath)
     path = root / relpath
@@ -148,22 +160,26 @@ def read_page(
             return Page(url=url, source=relpath, error=f"file is over the {max_bytes:,}-byte page limit (site.max_page_bytes); its links were not read")
     except OSError as exc:
         return Page(url=url, source=relpath, error=f"could not read file: {exc.strerror or exc}")
-    return page_from_raw(url, relpath, extract(data, selectors), resolver)
+    return page_from_raw(url, relpath, extract(data, selectors), resolver, link=link)
 
 
 # Worker-process state, set once per worker by _init_worker (fork copies it).
 _worker: tuple[Path, FolderResolver, int, Mapping[str, str] | None] | None = None
+_table = LinkTable()
 
 
 def _init_worker(root: Path, resolver: FolderResolver, max_bytes: int, selectors: Mapping[str, str] | None = None) -> None:
-    global _worker
+    global _worker, _table
     _worker = (root, resolver, max_bytes, selectors)
+    _table = LinkTable()
 
 
-def _read_chunk(relpaths: list[str]) -> list[Page]:
+def _read_chunk(relpaths: list[str]) -> tuple[int, list[LinkFields], list[Packed]]:
+    """Parse some files in a worker; returns its id, the links new to the parent, the packed pages."""
     assert _worker is not None
     root, resolver, max_bytes, selectors = _worker
-    return [read_page(root, rel, resolver, max_bytes, selectors) for rel in relpaths]
+    packed = [_table.pack(read_page(root, rel, resolver, max_bytes, selectors, link=_table.link)) for rel in relpaths]
+    return os.getpid(), _table.new_links(), packed
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
@@ -195,16 +211,21 @@ def crawl_folder(
     workers = workers or min(os.cpu_count() or 1, 8)
     pages: dict[str, Page] = {}
     if workers <= 1 or len(html_files) < PARALLEL_THRESHOLD:
+        table = LinkTable()
         for rel in html_files:
-            page = read_page(root, rel, resolver, max_bytes, selectors)
+            page = read_page(root, rel, resolver, max_bytes, selectors, link=table.link)
             _add_page(pages, page, notes)
         return pages, notes
 
     ctx = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
     with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(root, resolver, max_bytes, selectors)) as pool:
-        for chunk in pool.map(_read_chunk, _chunks(html_files, CHUNK)):
-            for page in chunk:
-                _add_page(pages, page, notes)
+        receiver = LinkReceiver()
+        # map() yields in submission order, and each worker takes chunks in
+        # that order too, so a chunk's link numbers are always known here.
+        for worker, new_links, chunk in pool.map(_read_chunk, _chunks(html_files, CHUNK)):
+            receiver.receive(worker, new_links)
+            for packed in chunk:
+                _add_page(pages, receiver.unpack(worker, packed), notes)
     return pages, notes
 
 
@@ -214,3 +235,26 @@ def _add_page(pages: dict[str, Page], page: Page, notes: list[str]) -> None:
         notes.append(f"{page.source} has the same URL as {pages[page.url].source} ({page.url}); ignored")
         return
     pages[page.url] = page
+
+
+def page_folders(root: Path, sources: Iterable[str], keep: Iterable[Path] = ()) -> set[str]:
+    """Folders of the site that hold pages, as absolute path strings, for pytest to skip.
+
+    Walking a 100k-page build folder for test files took pytest longer than
+    the crawl. Folders in ``keep`` (those holding a linkrules.toml) and their
+    parents stay collectable.
+    """
+    folders: set[str] = set()
+    for source in sources:
+        rel = posixpath.dirname(source)
+        while rel not in folders:
+            folders.add(rel)
+            if not rel:
+                break
+            rel = posixpath.dirname(rel)
+    base = str(root)
+    out = {os.path.join(base, *rel.split("/")) if rel else base for rel in folders}
+    for path in keep:
+        for folder in (path, *path.parents):
+            out.discard(str(folder))
+    return out

@@ -19,6 +19,7 @@ Choices a user may need to know (also in docs/urls.md):
 from __future__ import annotations
 
 import posixpath
+import re
 from typing import Iterable
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -33,6 +34,12 @@ NON_PAGE_SCHEMES = frozenset(
 
 # A placeholder origin for joining relative hrefs; never requested.
 _ORIGIN = "http://site.invalid"
+# Resolved hrefs kept per resolver (per crawl worker): nav links repeat on every page.
+CACHE_SIZE = 500_000
+_HAS_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+# Characters a browser removes or treats specially; hrefs with them take the slow path.
+_UNSAFE = re.compile(r"[\\\t\n\r\x00-\x20]")
+_UNSAFE_BASE = re.compile(r"[?#\\\t\n\r\x00-\x20]")
 
 
 def normalize_path(path: str) -> str:
@@ -117,11 +124,19 @@ class FolderResolver:
         Returns (kind, value) where kind is one of ``page``, ``file``,
         ``broken``, ``external`` or ``ignored`` (fragments, mailto:, ...).
         """
-        key = (base, href)
+        # The cache key holds only what the answer depends on: root-relative and
+        # absolute hrefs don't depend on the page at all (nav links then hit the
+        # cache on every page), relative ones only on the base's folder.
+        if href[:1] == "/" or _HAS_SCHEME.match(href):
+            key: tuple[str, str] | str = href
+        elif href[:1] in ("?", "#", "") or _UNSAFE.search(href):
+            key = (base, href)
+        else:
+            key = (base[: base.rfind("/") + 1], href)
         hit = self._cache.get(key)
         if hit is None:
             hit = self._resolve(href, base)
-            if len(self._cache) < 200_000:
+            if len(self._cache) < CACHE_SIZE:
                 self._cache[key] = hit
         return hit
 
@@ -137,6 +152,15 @@ class FolderResolver:
     def to_internal_path(self, href: str, base: str) -> str | None:
         """The clean site path an href points to, or None when it leaves the site."""
         href = browser_href(href)
+        if not _UNSAFE.search(href):
+            # Fast paths, ~10x cheaper than urljoin + urlsplit and equal to them
+            # (tests/test_crawl_fast_paths.py): root-relative hrefs, and plain
+            # relative ones ("../x/", "y.html") on a base without query or fragment.
+            if href[:1] == "/" and href[1:2] != "/":
+                return normalize_path(href.partition("#")[0].partition("?")[0])
+            if href[:1] not in ("?", "#", "/", "") and not _HAS_SCHEME.match(href) and not _UNSAFE_BASE.search(base):
+                folder = base[: base.rfind("/") + 1]
+                return normalize_path(folder + href.partition("#")[0].partition("?")[0])
         try:
             joined = urljoin(_ORIGIN + base, href)
             parts = urlsplit(joined)
