@@ -36,6 +36,10 @@ LAUNCH_ARGS = (
     "--disable-extensions",
     "--no-first-run",
     "--mute-audio",
+    # Cross-site iframes in their own process would escape the page's request
+    # blocking (crawl/render.py); in-process, they are fenced like the page.
+    "--disable-site-isolation-trials",
+    "--disable-features=site-per-process,IsolateOrigins",
 )
 
 INSTALL_HINT = (

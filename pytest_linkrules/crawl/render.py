@@ -220,7 +220,23 @@ class Renderer:
         cdp = await self._context.new_cdp_session(page)
         await cdp.send("Network.enable")
         await cdp.send("Network.setBlockedURLs", {"urlPatterns": block_patterns(self.origin)})
+        # Frame navigations escape setBlockedURLs; pausing document requests
+        # only (one per frame, not per resource) fences them without the cost
+        # of routing every request.
+        await cdp.send("Fetch.enable", {"patterns": [{"urlPattern": "*", "resourceType": "Document", "requestStage": "Request"}]})
+        cdp.on("Fetch.requestPaused", lambda event: asyncio.ensure_future(self._on_document(cdp, event)))
         return page
+
+    async def _on_document(self, cdp: Any, event: dict[str, Any]) -> None:
+        url = event["request"]["url"]
+        same = origin_of(url).lower() == self.origin.lower()
+        try:
+            if same:
+                await cdp.send("Fetch.continueRequest", {"requestId": event["requestId"]})
+            else:
+                await cdp.send("Fetch.failRequest", {"requestId": event["requestId"], "errorReason": "BlockedByClient"})
+        except Exception:  # the page went away meanwhile
+            pass
 
     async def render(self, url: str) -> Rendered:
         """Load url in a pooled page; never raises for a page's own failures."""

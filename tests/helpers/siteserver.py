@@ -30,6 +30,7 @@ class SiteServer:
     statuses: dict[str, int] = field(default_factory=dict)  # path -> error status
     headers: dict[str, dict[str, str]] = field(default_factory=dict)  # path -> extra headers
     pages: dict[str, str] = field(default_factory=dict)  # path -> HTML served as is
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # path -> (content type, body)
     fallback: str | None = None  # file served (200) for any unknown path: history-mode SPAs
     hang: set[str] = field(default_factory=set)  # paths that never answer
     requests: list[Request] = field(default_factory=list)
@@ -89,6 +90,10 @@ class SiteServer:
         if path in self.statuses:
             status = self.statuses[path]
             self._send(h, status, f"<title>{status}</title>".encode(), {"Content-Type": "text/html", **extra}, body)
+            return
+        if path in self.files:
+            ctype, data = self.files[path]
+            self._send(h, 200, data, {"Content-Type": ctype, **extra}, body)
             return
         if path in self.pages:
             self._send(h, 200, self.pages[path].encode(), {"Content-Type": "text/html; charset=utf-8", **extra}, body)

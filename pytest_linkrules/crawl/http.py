@@ -1,0 +1,637 @@
+"""Crawl a deployed site over HTTP, optionally rendering its pages in Chromium.
+
+Rules of the road, each a promise the docs make:
+
+* Only the start URL's origin is ever requested. Every request goes through
+  ``_get(path)``, which takes a path, not a URL; redirects are followed by hand
+  and one that leaves the origin is recorded, never followed. The browser gets
+  the same fence through CDP (crawl/render.py).
+* Page URLs are origin-relative paths (``/guides/seo/``). Query strings and
+  fragments are dropped, as for a folder: ``/list?page=2`` is ``/list``, which
+  keeps the crawl finite and gives a folder and its deployment the same URLs.
+  ``/dir/index.html`` is ``/dir/``. With ``hash_routes = true``, ``#/route``
+  fragments are kept: ``/#/about`` is a page of its own (rendered only).
+* A link to a URL that redirects is an edge to where the redirect ends; the
+  link keeps its href and carries the VIA_REDIRECT flag, so rules can find it.
+* 4xx/5xx answers are broken links; network errors (after retries) make the
+  page unreadable, which fails the crawl item.
+* robots.txt is honoured unless ``respect_robots = false``; X-Robots-Tag and
+  meta robots both count for noindex/nofollow.
+* Secrets (auth headers, cookies, basic auth) come from environment variables
+  and live only in the HTTP client and the browser context: never in a Page,
+  a note, an error message or a report.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from dataclasses import dataclass, field, replace
+from typing import Callable
+from urllib.parse import quote, urljoin, urlsplit
+from urllib.robotparser import RobotFileParser
+
+from ..config import SiteConfig
+from ..model import CONTENT, NOFOLLOW, REDIRECT, VIA_REDIRECT, Link, Page
+from .extract import RawPage, decode_html, extract
+from .rendering import choose_sample, differences
+from .sitemap import MAX_INDEX_DEPTH, MAX_SITEMAP_BYTES, MAX_SITEMAP_FILES, parse_sitemap
+from .urls import INDEX_FILES, NON_PAGE_SCHEMES, normalize_path
+
+Progress = Callable[[int, int], None]
+
+USER_AGENT = "pytest-linkrules (internal link checker; +https://pypi.org/project/pytest-linkrules/)"
+ROBOTS_AGENT = "pytest-linkrules"
+MAX_REDIRECTS = 10
+RETRIES = 2
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+class HttpCrawlError(Exception):
+    """The site can't be crawled at all (bad start page, missing secret...)."""
+
+
+# ----------------------------------------------------------------- secrets
+@dataclass(frozen=True)
+class Secrets:
+    """Auth material read from the environment; repr never shows values."""
+
+    headers: dict[str, str] = field(default_factory=dict, repr=False)
+    cookies: dict[str, str] = field(default_factory=dict, repr=False)
+    basic_auth: tuple[str, str] | None = field(default=None, repr=False)
+
+
+def read_secrets(site: SiteConfig, environ: os._Environ[str] | dict[str, str] = os.environ) -> Secrets:
+    """Look up the environment variables the config names; name any that is unset."""
+    missing = []
+
+    def get(key: str, var: str) -> str:
+        value = environ.get(var)
+        if value is None:
+            missing.append(f"site.{key}: environment variable {var} is not set")
+            return ""
+        return value
+
+    headers = {name: get("headers_from_env", var) for name, var in site.headers_from_env}
+    cookies = {name: get("cookies_from_env", var) for name, var in site.cookies_from_env}
+    basic = None
+    if site.basic_auth_from_env:
+        user_var, pass_var = site.basic_auth_from_env
+        basic = (get("basic_auth_from_env", user_var), get("basic_auth_from_env", pass_var))
+    if missing:
+        raise HttpCrawlError("; ".join(missing))
+    return Secrets(headers, cookies, basic)
+
+
+# -------------------------------------------------------------------- URLs
+def site_key(path: str, fragment: str = "", hash_routes: bool = False) -> str:
+    """The page URL for a request path: decoded, clean, index.html folded into its folder."""
+    key = normalize_path(path)
+    tail = key.rsplit("/", 1)[-1]
+    if tail.lower() in INDEX_FILES:
+        key = key[: -len(tail)]
+    if hash_routes and fragment.startswith("/") and fragment != "/":  # "#/" is the app's root
+        key += "#" + fragment
+    return key
+
+
+def request_path(key: str) -> str:
+    """The path (and hash route) to request for a page URL, percent-encoded."""
+    path, _, fragment = key.partition("#")
+    out = quote(path, safe="/:@!$&'()*+,;=~-._")
+    return out + ("#" + fragment if fragment else "")
+
+
+class OriginResolver:
+    """Turns hrefs into page URLs of one origin; anything else is None."""
+
+    def __init__(self, origin: str, hash_routes: bool = False, aliases: tuple[str, ...] = ()) -> None:
+        self.origin = origin
+        self.netlocs = {urlsplit(origin).netloc.lower()} | {urlsplit(a).netloc.lower() for a in aliases}
+        self.hash_routes = hash_routes
+        self._cache: dict[tuple[str, str], str | None] = {}
+
+    def resolve(self, href: str, base: str) -> str | None:
+        key = (base, href)
+        if key not in self._cache:
+            if len(self._cache) > 200_000:
+                self._cache.clear()
+            self._cache[key] = self._resolve(href, base)
+        return self._cache[key]
+
+    def _resolve(self, href: str, base: str) -> str | None:
+        href = href.strip()
+        if not href:
+            return None
+        if href.startswith("#") and not (self.hash_routes and href.startswith("#/")):
+            return None
+        scheme = href.split(":", 1)[0].lower() if ":" in href.split("/", 1)[0] else ""
+        if scheme in NON_PAGE_SCHEMES:
+            return None
+        try:
+            parts = urlsplit(urljoin(base, href))
+        except ValueError:
+            return None
+        if parts.scheme.lower() not in ("http", "https") or parts.netloc.lower() not in self.netlocs:
+            return None
+        return site_key(parts.path or "/", parts.fragment, self.hash_routes)
+
+
+# ------------------------------------------------------------------ fetching
+@dataclass
+class Answer:
+    """What the site said about one page URL, after redirects."""
+
+    kind: str  # "html", "file", "broken", "error", "offsite", "robots"
+    final: str = ""  # page URL where redirects ended
+    status: int = 0
+    redirected: bool = False
+    body: bytes | None = None
+    charset: str | None = None
+    x_robots: str = ""
+    error: str = ""
+
+
+def robots_tokens(*values: str) -> set[str]:
+    """noindex/nofollow/none from meta robots and X-Robots-Tag values ("googlebot: noindex" too)."""
+    tokens = set()
+    for value in values:
+        for part in value.lower().split(","):
+            part = part.strip()
+            if ":" in part:
+                agent, _, part = part.partition(":")
+                if agent.strip() not in ("robots", "*", ROBOTS_AGENT, "googlebot", "bingbot"):
+                    continue
+            tokens.add(part.strip())
+    return tokens
+
+
+class HttpCrawler:
+    """One pass over the site: fetch, read links, follow them (breadth first)."""
+
+    def __init__(self, site: SiteConfig, secrets: Secrets, renderer: object | None = None, progress: Progress | None = None) -> None:
+        assert site.url is not None
+        self.site = site
+        self.origin = site.url
+        self.secrets = secrets
+        self.renderer = renderer
+        self.progress = progress
+        self.resolver = OriginResolver(site.url, site.hash_routes, site.base_url)
+        self.answers: dict[str, Answer] = {}
+        self.reads: dict[str, tuple[RawPage, str, Answer, bool, bool, str]] = {}
+        self.seen: set[str] = set()
+        self.robots_blocked: set[str] = set()
+        self.over_limit = 0
+        self.unsettled: list[str] = []
+        self.offsite: dict[str, str] = {}
+        self.notes: list[str] = []
+        self.robots: RobotFileParser | None = None
+        self.robots_sitemaps: list[str] = []
+        self._fetches: dict[str, asyncio.Future[Answer]] = {}
+        self._next_slot = 0.0
+        self._client: object | None = None
+        self.requests = 0
+        self.starts: tuple[str, ...] = ()
+
+    # ---------------------------------------------------------- requests
+    async def _pace(self) -> None:
+        if self.site.rate_limit <= 0:
+            return
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        slot = max(now, self._next_slot)
+        self._next_slot = slot + 1.0 / self.site.rate_limit
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+    async def _get(self, path: str, max_bytes: int, html_only: bool = True) -> tuple[int, dict[str, str], bytes, str]:
+        """GET origin+path (never another host) with retries; returns status, headers, body, error."""
+        import httpx
+
+        assert path.startswith("/"), path
+        url = self.origin + path
+        error = ""
+        for attempt in range(RETRIES + 1):
+            if attempt:
+                await asyncio.sleep(min(0.5 * 2 ** (attempt - 1), 4.0))
+            await self._pace()
+            self.requests += 1
+            try:
+                async with self._client.stream("GET", url) as response:  # type: ignore[union-attr]
+                    headers = {k.lower(): v for k, v in response.headers.items()}
+                    status = response.status_code
+                    if status in RETRY_STATUSES and attempt < RETRIES:
+                        wait = headers.get("retry-after", "")
+                        if wait.isdigit():
+                            await asyncio.sleep(min(int(wait), 10))
+                        error = f"HTTP {status}"
+                        continue
+                    ctype = headers.get("content-type", "").split(";")[0].strip().lower()
+                    if 300 <= status < 400 or status >= 400 or (html_only and ctype not in HTML_TYPES and ctype):
+                        return status, headers, b"", ""
+                    body = bytearray()
+                    async for chunk in response.aiter_bytes():
+                        body += chunk
+                        if len(body) > max_bytes:
+                            return status, headers, b"", f"page is over the {max_bytes:,}-byte limit (site.max_page_bytes)"
+                    return status, headers, bytes(body), ""
+            except httpx.TimeoutException:
+                error = f"no answer within {self.site.timeout:g}s (site.timeout)"
+            except httpx.HTTPError as exc:
+                error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        return 0, {}, b"", f"{error} (after {RETRIES + 1} tries)"
+
+    def _allowed(self, key: str) -> bool:
+        if self.robots is None:
+            return True
+        return self.robots.can_fetch(ROBOTS_AGENT, self.origin + request_path(key.split("#")[0]))
+
+    async def fetch(self, key: str) -> Answer:
+        """The answer for a page URL, fetched once however many links point at it."""
+        path = key.split("#")[0]
+        if path not in self._fetches:
+            self._fetches[path] = asyncio.ensure_future(self._fetch(path))
+        answer = await self._fetches[path]
+        if "#" in key and answer.kind == "html":
+            answer = replace(answer, final=answer.final + "#" + key.split("#", 1)[1])
+        return answer
+
+    async def _fetch(self, key: str) -> Answer:
+        current, redirected, visited = key, False, {key}
+        for _ in range(MAX_REDIRECTS + 1):
+            if not self._allowed(current):
+                return Answer("robots", current, redirected=redirected)
+            status, headers, body, error = await self._get(request_path(current), self.site.max_page_bytes)
+            if error and not status:
+                return Answer("error", current, error=error, redirected=redirected)
+            if 300 <= status < 400 and "location" in headers:
+                target = urljoin(self.origin + request_path(current), headers["location"].strip())
+                parts = urlsplit(target)
+                if f"{parts.scheme}://{parts.netloc}".lower() != self.origin.lower():
+                    self.offsite[key] = f"{parts.scheme}://{parts.netloc}{parts.path}"
+                    return Answer("offsite", current, status, True)
+                nxt = site_key(parts.path or "/")
+                if nxt in visited:
+                    return Answer("broken", key, status, True, error=f"redirect loop at {nxt}")
+                visited.add(nxt)
+                current, redirected = nxt, True
+                continue
+            if status >= 400 or (300 <= status < 400):
+                return Answer("broken", key, status, redirected)
+            if error:
+                return Answer("error", current, status, redirected, error=error)
+            ctype = headers.get("content-type", "")
+            mime = ctype.split(";")[0].strip().lower()
+            if mime and mime not in HTML_TYPES:
+                return Answer("file", current, status, redirected)
+            charset = None
+            if "charset=" in ctype.lower():
+                charset = ctype.lower().split("charset=", 1)[1].split(";")[0].strip().strip('"')
+            return Answer("html", current, status, redirected, body, charset, headers.get("x-robots-tag", ""))
+        return Answer("broken", key, 0, True, error=f"more than {MAX_REDIRECTS} redirects")
+
+    # --------------------------------------------------- robots, sitemaps
+    async def read_robots(self) -> None:
+        status, _, body, _ = await self._get("/robots.txt", 1024 * 1024, html_only=False)
+        if status != 200 or not body:
+            return
+        lines = body.decode("utf-8", errors="replace").splitlines()
+        self.robots_sitemaps = [line.split(":", 1)[1].strip() for line in lines if line.lower().startswith("sitemap:")]
+        if self.site.respect_robots:
+            parser = RobotFileParser()
+            parser.parse(lines)
+            self.robots = parser
+
+    async def read_sitemaps(self) -> list[str]:
+        """Page URLs listed in the sitemap(s); only same-origin files and URLs are used."""
+        configured = [self.site.sitemap] if self.site.sitemap else []
+        todo = configured or self.robots_sitemaps or ["/sitemap.xml"]
+        explicit = bool(configured or self.robots_sitemaps)
+        keys: list[str] = []
+        done: set[str] = set()
+        level = [(loc, 0) for loc in todo]
+        while level and len(done) < MAX_SITEMAP_FILES:
+            loc, depth = level.pop(0)
+            parts = urlsplit(urljoin(self.origin + "/", loc))
+            path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+            if f"{parts.scheme}://{parts.netloc}".lower() != self.origin.lower():
+                # A preview's robots.txt often names the production sitemap: the
+                # crawl never leaves the origin, so it reads the same path here.
+                self.notes.append(f"sitemap {loc} is on another host; read {path} on {self.origin} instead")
+            if path in done:
+                continue
+            done.add(path)
+            status, _, body, error = await self._get(path, MAX_SITEMAP_BYTES, html_only=False)
+            if status != 200:
+                if explicit:
+                    self.notes.append(f"sitemap {path} could not be read ({error or f'HTTP {status}'})")
+                continue
+            sitemap = parse_sitemap(body)
+            if sitemap.kind == "invalid":
+                self.notes.append(f"sitemap {path} is {sitemap.error}; ignored")
+            elif sitemap.kind == "index":
+                if depth < MAX_INDEX_DEPTH:
+                    level.extend((child, depth + 1) for child in sitemap.locs)
+            else:
+                outside = 0
+                for url in sitemap.locs:
+                    key = self.resolver.resolve(url, self.origin + "/")
+                    if key is None:
+                        outside += 1
+                    else:
+                        keys.append(key)
+                if outside:
+                    self.notes.append(
+                        f"sitemap {path}: {outside} URL(s) on other hosts ignored "
+                        "(if they name the production site, add it to site.base_url)"
+                    )
+        return list(dict.fromkeys(keys))
+
+    # ------------------------------------------------------------ crawl
+    async def crawl(self, starts: list[str], extra: list[str]) -> None:
+        queue: asyncio.Queue[str] = asyncio.Queue()
+        for key in starts + extra:
+            self._enqueue(queue, key)
+
+        async def worker() -> None:
+            while True:
+                key = await queue.get()
+                try:
+                    await self._visit(queue, key)
+                except Exception as exc:  # one bad page must not end the crawl
+                    self.answers[key] = Answer("error", key, error=f"{type(exc).__name__}: {exc}")
+                finally:
+                    queue.task_done()
+                    if self.progress is not None:
+                        self.progress(len(self.answers), queue.qsize())
+
+        workers = [asyncio.ensure_future(worker()) for _ in range(self.site.concurrency)]
+        try:
+            await queue.join()
+        finally:
+            for task in workers:
+                task.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+
+    def _enqueue(self, queue: asyncio.Queue[str], key: str) -> None:
+        if key in self.seen:
+            return
+        if not self._allowed(key):
+            self.robots_blocked.add(key)
+            return
+        if len(self.seen) >= self.site.max_pages:
+            self.over_limit += 1
+            return
+        self.seen.add(key)
+        queue.put_nowait(key)
+
+    async def _visit(self, queue: asyncio.Queue[str], key: str) -> None:
+        answer = await self.fetch(key)
+        self.answers[key] = answer
+        if answer.kind != "html" or answer.final in self.reads:
+            return
+        final = answer.final
+        self.reads[final] = (RawPage(), "", answer, False, True, "")  # claim it before awaiting
+        raw = extract(decode_html(answer.body or b"", answer.charset))
+        scripts = raw.scripts > 0 or "#" in final
+        base = self.origin + request_path(final.split("#")[0])
+        rendered, error = False, ""
+        if "#" in final and self.renderer is None:
+            raw = RawPage(title=raw.title)  # a hash route exists only once rendered
+        if self.renderer is not None and scripts:
+            result = await self.renderer.render(self.origin + request_path(final))  # type: ignore[attr-defined]
+            rendered = True
+            if result.raw is None:
+                error = result.error
+            else:
+                raw, base = result.raw, result.base_uri or base
+                if not result.settled:
+                    self.unsettled.append(final)
+        self.reads[final] = (raw, base, answer, rendered, scripts, error)
+        for rl in raw.links:
+            target = self.resolver.resolve(rl.href, base)
+            if target is not None:
+                self._enqueue(queue, target)
+        if raw.refresh:
+            target = self.resolver.resolve(raw.refresh, base)
+            if target is not None:
+                self._enqueue(queue, target)
+
+    # ------------------------------------------------------------ pages
+    def link_to(self, key: str, href: str, anchor: str, flags: int) -> tuple[str, Link] | None:
+        """("links" | "broken", Link) for a link to key, or None when it is not a page link."""
+        answer = self.answers.get(key)
+        if answer is None:
+            # Not fetched: disallowed by robots.txt, over the page limit, or
+            # (in an auto-render sample) only found after rendering.
+            if key in self.robots_blocked or self.over_limit:
+                return None
+            return "links", Link(key, href, anchor, flags)
+        if answer.kind == "html":
+            if answer.redirected:
+                flags |= VIA_REDIRECT
+            return "links", Link(answer.final, href, anchor, flags)
+        if answer.kind == "error":
+            return "links", Link(key, href, anchor, flags)
+        if answer.kind == "broken":
+            return "broken", Link(key, href, anchor, flags)
+        return None  # file, offsite, robots
+
+    def build_page(self, key: str) -> Page:
+        raw, base, answer, rendered, scripts, error = self.reads[key]
+        source = self.origin + request_path(key)
+        if error:
+            return Page(url=key, source=source, status=answer.status, error=error, rendered=rendered, has_scripts=scripts)
+        tokens = robots_tokens(raw.robots, answer.x_robots)
+        noindex = bool(tokens & {"noindex", "none"})
+        nofollow = bool(tokens & {"nofollow", "none"})
+        out: dict[str, list[Link]] = {"links": [], "broken": []}
+        for rl in raw.links:
+            target = self.resolver.resolve(rl.href, base)
+            if target is None:
+                continue
+            flags = (0 if rl.chrome else CONTENT) | (NOFOLLOW if rl.nofollow or nofollow else 0)
+            found = self.link_to(target, rl.href, rl.anchor, flags)
+            if found:
+                out[found[0]].append(found[1])
+        if raw.refresh:
+            target = self.resolver.resolve(raw.refresh, base)
+            found = self.link_to(target, raw.refresh, "(meta refresh)", CONTENT | REDIRECT) if target else None
+            if found:
+                out[found[0]].append(found[1])
+        canonical = None
+        if raw.canonical:
+            canonical = self.resolver.resolve(raw.canonical, base) or raw.canonical.strip()
+        return Page(
+            url=key,
+            source=source,
+            title=raw.title,
+            canonical=canonical,
+            noindex=noindex,
+            nofollow=nofollow,
+            links=tuple(out["links"]),
+            broken=tuple(out["broken"]),
+            status=answer.status,
+            rendered=rendered,
+            has_scripts=scripts,
+        )
+
+    def pages(self) -> dict[str, Page]:
+        pages = {key: self.build_page(key) for key in self.reads}
+        for key, answer in self.answers.items():
+            if answer.kind == "error" and answer.final not in pages:
+                pages[answer.final] = Page(url=answer.final, source=self.origin + request_path(answer.final), error=answer.error)
+        return pages
+
+    def summary_notes(self) -> list[str]:
+        notes = list(self.notes)
+        if self.robots_blocked:
+            shown = ", ".join(sorted(self.robots_blocked)[:3])
+            notes.append(
+                f"robots.txt disallows {len(self.robots_blocked)} linked URL(s), not crawled: {shown}"
+                f"{' ...' if len(self.robots_blocked) > 3 else ''} (respect_robots = false crawls them)"
+            )
+        if self.over_limit:
+            notes.append(f"page limit reached: {self.over_limit} more URL(s) were not crawled (site.max_pages = {self.site.max_pages:,})")
+        if self.offsite:
+            first = sorted(self.offsite.items())[0]
+            notes.append(f"{len(self.offsite)} URL(s) redirect to another host, not followed (e.g. {first[0]} -> {first[1]})")
+        redirected = sorted(k for k, a in self.answers.items() if a.redirected and a.kind == "html" and k != a.final)
+        if redirected:
+            first = redirected[0]
+            notes.append(f"{len(redirected)} linked URL(s) redirect within the site (e.g. {first} -> {self.answers[first].final})")
+        if self.unsettled:
+            shown = ", ".join(sorted(self.unsettled)[:5])
+            notes.append(f"{len(self.unsettled)} rendered page(s) kept changing; their links were read when the settle time ran out: {shown}")
+        return notes
+
+
+# -------------------------------------------------------------- the crawl
+@dataclass
+class UrlCrawl:
+    pages: dict[str, Page]
+    starts: tuple[str, ...]
+    render: str
+    reason: str
+    notes: list[str]
+    requests: int
+
+
+async def crawl_async(site: SiteConfig, progress: Progress | None = None) -> UrlCrawl:
+    """Static pass, then (render = auto) a rendered sample, then a rendered pass if needed."""
+    secrets = read_secrets(site)
+    requests = 0
+    if site.render != "always":
+        pages, crawler = await _pass(site, secrets, None, progress if site.render == "never" else None)
+        if site.render == "never":
+            return _result(crawler, pages, "static", 'render = "never"')
+        if not any(p.has_scripts and not p.error for p in pages.values()):
+            return _result(crawler, pages, "static", "no page has a <script>, so rendering would change nothing")
+        requests = crawler.requests
+
+    from .browser import BrowserError
+    from .render import Renderer
+    from .rendering import render_options
+
+    options = replace(render_options(site), headers=secrets.headers, cookies=secrets.cookies, basic_auth=secrets.basic_auth)
+    try:
+        async with Renderer(site.url or "", options) as renderer:
+            how = renderer.browser_used.how if renderer.browser_used else "Chromium"
+            if site.render == "auto":
+                sample = choose_sample(pages, crawler.starts)
+                rendered: dict[str, Page] = {}
+                results = await asyncio.gather(*(renderer.render(site.url + request_path(k)) for k in sample))  # type: ignore[operator]
+                for key, result in zip(sample, results):
+                    if result.raw is not None:
+                        raw, base, answer, _, scripts, _ = crawler.reads[key]
+                        crawler.reads[key] = (result.raw, result.base_uri or base, answer, True, scripts, "")
+                        rendered[key] = crawler.build_page(key)
+                        crawler.reads[key] = (raw, base, answer, False, scripts, "")
+                diffs = differences(pages, rendered)
+                if not diffs:
+                    reason = f"the {len(rendered)} sampled page(s) with scripts have the same links rendered as in their HTML"
+                    return _result(crawler, pages, "static", reason)
+                reason = f"rendered links differ from the HTML on {len(diffs)} of {len(sample)} sampled pages ({diffs[0]})"
+            else:
+                reason = 'render = "always"'
+            pages, crawler = await _pass(site, secrets, renderer, progress)
+            crawler.requests += requests
+    except BrowserError as exc:
+        if site.render == "always":
+            raise HttpCrawlError(f'site.render = "always": {exc}') from None
+        return _result(crawler, pages, "static", f"pages have scripts but no browser could be started to check them ({exc})")
+    n_rendered = sum(1 for p in pages.values() if p.rendered)
+    reason += f"; {n_rendered:,} page(s) with scripts rendered in {how}"
+    if len(pages) > n_rendered:
+        reason += f", {len(pages) - n_rendered:,} without scripts read as HTML"
+    return _result(crawler, pages, "rendered", reason)
+
+
+def _result(crawler: HttpCrawler, pages: dict[str, Page], render: str, reason: str) -> UrlCrawl:
+    return UrlCrawl(pages, crawler.starts, render, reason, crawler.summary_notes(), crawler.requests)
+
+
+async def _pass(site: SiteConfig, secrets: Secrets, renderer: object | None, progress: Progress | None) -> tuple[dict[str, Page], HttpCrawler]:
+    import httpx
+
+    crawler = HttpCrawler(site, secrets, renderer, progress)
+    headers = {"User-Agent": USER_AGENT, **secrets.headers}
+    auth = httpx.BasicAuth(*secrets.basic_auth) if secrets.basic_auth else None
+    limits = httpx.Limits(max_connections=site.concurrency, max_keepalive_connections=site.concurrency)
+    async with httpx.AsyncClient(
+        headers=headers,
+        cookies=secrets.cookies,
+        auth=auth,
+        timeout=httpx.Timeout(site.timeout),
+        follow_redirects=False,
+        limits=limits,
+        trust_env=False,  # a proxy from the environment must not see the site's secrets
+    ) as client:
+        crawler._client = client
+        await crawler.read_robots()
+        start_keys = [site_key(s.split("#")[0].split("?")[0] or "/") for s in site.start]
+        blocked = [s for s, k in zip(site.start, start_keys) if not crawler._allowed(k)]
+        if blocked:
+            raise HttpCrawlError(
+                f"site.start: robots.txt of {site.url} disallows {', '.join(blocked)}; "
+                "set respect_robots = false to crawl a site that is closed to robots (e.g. staging)"
+            )
+        sitemap_keys = await crawler.read_sitemaps()
+        await crawler.crawl(start_keys, sitemap_keys)
+    starts, problems = [], []
+    for given, key in zip(site.start, start_keys):
+        answer = crawler.answers.get(key)
+        if answer is not None and answer.kind == "html":
+            starts.append(answer.final)
+        else:
+            if answer is None:
+                why = "not crawled"
+            elif answer.kind == "offsite":
+                why = f"redirects to another host ({crawler.offsite.get(key, '')})"
+            elif answer.kind in ("broken", "error"):
+                why = answer.error or f"HTTP {answer.status}"
+            else:
+                why = f"is not an HTML page ({answer.kind})"
+            problems.append(f'"{given}" ({site.url}{request_path(key)}): {why}')
+    if problems:
+        raise HttpCrawlError("site.start: " + "; ".join(problems) + ". Check site.url and that the site is up")
+    crawler.starts = tuple(dict.fromkeys(starts))  # type: ignore[attr-defined]
+    return crawler.pages(), crawler
+
+
+def crawl_url(site: SiteConfig, progress: Progress | None = None) -> "CrawlResult":
+    """Crawl site.url; the entry point crawl_site uses for deployed sites."""
+    from . import CrawlError, CrawlResult
+    from .render import run_async
+
+    began = time.perf_counter()
+    try:
+        done = run_async(lambda: crawl_async(site, progress))
+    except HttpCrawlError as exc:
+        raise CrawlError(str(exc)) from None
+    if not done.pages:
+        raise CrawlError(f"site {site.url}: no HTML page could be read")
+    notes = done.notes + [f"{done.requests:,} HTTP requests to {site.url}"]
+    return CrawlResult(done.pages, done.starts, f"site {site.url}", time.perf_counter() - began, done.render, done.reason, notes)
