@@ -10,6 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import posixpath
+import re
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping
@@ -18,6 +19,9 @@ from ..model import CONTENT, NOFOLLOW, REDIRECT, Link, Page
 from .extract import RawPage, extract
 from .linktable import LinkFields, LinkReceiver, LinkTable, Packed
 from .urls import FolderResolver, base_for_page, is_html_file, page_url_for_file
+
+# An href with a scheme ("https:", "mailto:") or a host ("//cdn.example/").
+_ABSOLUTE = re.compile(r"\s*(?:[A-Za-z][A-Za-z0-9+.-]*:|//)")
 
 # Below this many pages a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 400
@@ -103,12 +107,17 @@ def page_from_raw(
     page_nofollow = "nofollow" in robots or "none" in robots
     base = base_for_page(url, raw.base, resolver)
 
+    def resolve(href: str) -> tuple[str, str]:
+        # Links, the refresh target and the canonical all resolve against <base>.
+        if base is None:
+            # <base> on another host: only absolute links can still name this site.
+            return resolver.resolve(href, url) if _ABSOLUTE.match(href) else ("external", href)
+        return resolver.resolve(href, base)
+
     links: list[Link] = []
     broken: list[Link] = []
     for rl in raw.links:
-        if base is None:
-            continue  # <base> on another host: every relative link leaves the site
-        kind, target = resolver.resolve(rl.href, base)
+        kind, target = resolve(rl.href)
         if kind in ("ignored", "external", "file"):
             continue
         flags = 0 if rl.chrome else CONTENT
@@ -116,14 +125,14 @@ def page_from_raw(
             flags |= NOFOLLOW
         (links if kind == "page" else broken).append(link(target, rl.href, rl.anchor, flags))
     if raw.refresh:
-        kind, target = resolver.resolve(raw.refresh, url)
+        kind, target = resolve(raw.refresh)
         if kind in ("page", "broken"):
             made = link(target, raw.refresh, "(meta refresh)", CONTENT | REDIRECT)
             (links if kind == "page" else broken).append(made)
 
     canonical = None
     if raw.canonical:
-        kind, target = resolver.resolve(raw.canonical, url)
+        kind, target = resolve(raw.canonical)
         canonical = target if kind in ("page", "broken", "file") else raw.canonical.strip()
     return Page(
         url=url,
