@@ -38,6 +38,7 @@ def test_every_html_and_htm_file_is_a_page(urls_site: dict[str, Page]) -> None:
         ("/", "index.html"),
         ("/about.html", "about.html"),
         ("/based/", "based/index.html"),
+        ("/based/moved.html", "based/moved.html"),
         ("/blog/", "blog/index.html"),
         ("/blog/2024/post.html", "blog/2024/post.html"),
         ("/café/", "café/index.html"),
@@ -92,9 +93,20 @@ def test_base_href(urls_site: dict[str, Page]) -> None:
     ]
 
 
+def test_base_href_also_applies_to_meta_refresh_and_canonical(urls_site: dict[str, Page]) -> None:
+    moved = urls_site["/based/moved.html"]
+    assert [(l.target, l.href, l.flags) for l in moved.links] == [
+        ("/docs/", "./", CONTENT),
+        ("/docs/intro.html", "intro.html", CONTENT | REDIRECT),
+    ]
+    assert moved.canonical == "/docs/intro.html"
+
+
 def test_base_href_on_another_host_takes_relative_links_off_the_site(urls_site: dict[str, Page]) -> None:
     page = urls_site["/elsewhere.html"]
-    assert (page.links, page.broken) == ((), ())
+    # Only an absolute link to the site's own origin is still internal.
+    assert hrefs(page.links) == [("/team/", "https://www.example.com/team/")]
+    assert page.broken == ()
 
 
 def test_non_ascii_folder(urls_site: dict[str, Page]) -> None:
@@ -284,7 +296,7 @@ def test_crawl_site_resolves_start_pages() -> None:
     result = crawl_site(site)
     assert result.starts == ("/", "/about.html", "/team/")
     assert result.source.startswith("folder ")
-    assert len(result.pages) == 10
+    assert len(result.pages) == 11
     assert result.unreadable == []
 
 
