@@ -128,7 +128,7 @@ def test_each_broken_rule_fails_one_page(pytester: pytest.Pytester, blog: Path) 
         '  content  /drafts/forgotten/  "speed"  [source not reachable]',
         "Click path: none: not reachable from the start page(s) / by followed links",
         "Linked from archive pages only: /tag/seo/",
-        '/guides/missing/  (href="/guides/missing/", anchor "a renamed guide")',
+        '  /guides/missing/  (href="/guides/missing/", anchor "a renamed guide")',
     ]:
         assert evidence in lines
 

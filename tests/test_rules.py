@@ -10,7 +10,7 @@ from helpers.graphs import chrome, graph, nofollow, redirect
 from pytest_linkrules.config import RuleConfig
 from pytest_linkrules.graph import SiteGraph
 from pytest_linkrules.model import Link, Violation
-from pytest_linkrules.report.text import explain
+from pytest_linkrules.report.text import click_path, explain
 from pytest_linkrules.rules import Rule, builtin_registry
 from pytest_linkrules.runner import run_rule
 
@@ -211,9 +211,9 @@ def test_no_broken_links_one_failure_per_page() -> None:
     ]
     assert violations[1].details == (
         "Broken links:",
-        '/x/  (href="/x/", anchor "X")',
-        '/old.html  (href="old.html", anchor "")',
-        '/x/  (href="/x/#top", anchor "X again")',
+        '  /x/  (href="/x/", anchor "X")',
+        '  /old.html  (href="old.html", anchor "")',
+        '  /x/  (href="/x/#top", anchor "X again")',
     )
     assert violations[1].figures == (("broken", 2),)
     assert [v.page for v in check("no-broken-links", {"pages": ["/a/"]}, g)] == ["/a/"]
@@ -330,4 +330,13 @@ def test_explain_marks_chrome_nofollow_and_redirect_links() -> None:
         '  content  /old/  "(meta refresh)"  [redirect]',
         '  chrome   /  "Nav"',
         '  content  /  "Quiet"  [nofollow]',
+    ]
+
+
+def test_click_path_counts_clicks() -> None:
+    g = graph({"/": ["/a/"], "/a/": ["/b/"], "/b/": []})
+    assert [click_path(g, url) for url in g.urls] == [
+        "Click path (0 clicks): /",
+        "Click path (1 click): / -> /a/",
+        "Click path (2 clicks): / -> /a/ -> /b/",
     ]

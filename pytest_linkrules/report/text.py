@@ -16,7 +16,8 @@ def click_path(graph: SiteGraph, url: str) -> str:
     if not path:
         starts = ", ".join(graph.starts) or "(none)"
         return f"Click path: none: not reachable from the start page(s) {starts} by followed links"
-    return f"Click path ({len(path) - 1} clicks): " + " -> ".join(path)
+    clicks = len(path) - 1
+    return f"Click path ({clicks} click{'' if clicks == 1 else 's'}): " + " -> ".join(path)
 
 
 def inlink_lines(graph: SiteGraph, url: str) -> list[str]:

@@ -43,7 +43,7 @@ class NoBrokenLinks(Rule):
             word = "link" if len(targets) == 1 else "links"
             first = targets[0] if len(targets) == 1 else f"{targets[0]} and {len(targets) - 1} more"
             details = tuple(
-                f'{link.target}  (href="{link.href}", anchor "{link.anchor}")' for link in links[:50]
+                f'  {link.target}  (href="{link.href}", anchor "{link.anchor}")' for link in links[:50]
             )
             yield self.violation(
                 url,
