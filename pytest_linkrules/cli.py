@@ -141,10 +141,16 @@ def header(analysis: Analysis) -> str:
     )
 
 
-def failures_of(analysis: Analysis) -> list[Failure]:
-    """Every failure of a run, as the reports see them (the same as the pytest items)."""
+def failures_of(analysis: Analysis) -> tuple[list[Failure], int]:
+    """Every problem of a run as the pytest items see them, and how many were waived.
+
+    Pages covered by a waiver that has not expired are left out, as the plugin
+    marks them xfail; a rule with severity "warning" gives Failures whose
+    severity says so, which don't fail the run.
+    """
     config = analysis.config
     out = []
+    waived = 0
     bad = analysis.crawl.unreadable
     if bad:
         first = f"{len(bad)} of {len(analysis.crawl.pages)} pages could not be read (crawl)"
@@ -157,23 +163,30 @@ def failures_of(analysis: Analysis) -> list[Failure]:
             out.append(Failure(f"{config.display}::{rc.id}", first, outcome.error, config.path, rc.line, rc.id, None, analysis, outcome))
         for v in outcome.violations:
             text = explain(v, analysis.graph)
+            waiver = analysis.waived.get((v.rule, v.page))
+            if waiver is not None and not waiver.expired():
+                waived += 1
+                continue
+            if waiver is not None:
+                text += f"\nWaiver: {waiver.label} expired on {waiver.expires}; fix the page, or extend the waiver's expires date."
             out.append(Failure(f"{config.display}::{v.rule}[{v.page}]", v.message, text, config.path, rc.line, v.rule, v.page, analysis, outcome, v))
-    return out
+    return out, waived
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     analysis = run_analysis(args)
-    failures = failures_of(analysis)
+    failures, waived = failures_of(analysis)
     if not args.quiet:
         _print(header(analysis))
         for note in analysis.crawl.notes[:10]:
             _print(f"linkrules: note: {note}")
     for f in failures:
+        level = "warning: " if f.severity == "warning" else ""
         if args.quiet:
-            _print(f.message)
+            _print(level + f.message)
         else:
             _print()
-            _print(f"{f.nodeid}")
+            _print(f"{level}{f.nodeid}")
             _print(f.text)
     if github.enabled(os.environ):
         github.report(_print, failures, {analysis.config.path: analysis})
@@ -184,12 +197,17 @@ def cmd_check(args: argparse.Namespace) -> int:
         _print()
         for rule, n in sorted(per_rule.items(), key=lambda kv: (-kv[1], kv[0])):
             _print(f"{rule}: {n} page{'s' if n != 1 else ''}" if rule != "crawl" else f"crawl: {n} failure")
+    failing = [f for f in failures if f.severity != "warning"]
+    if not args.quiet:
         n_rules = len(analysis.outcomes)
-        if failures:
-            _print(f"{len(failures)} failure{'s' if len(failures) != 1 else ''} ({n_rules} rules on {len(analysis.graph.urls):,} pages)")
+        extra = [f"{len(failures) - len(failing)} warning{'s' if len(failures) - len(failing) != 1 else ''}"] if len(failing) < len(failures) else []
+        extra += [f"{waived} waived"] if waived else []
+        tail = f", {', '.join(extra)}" if extra else ""
+        if failing:
+            _print(f"{len(failing)} failure{'s' if len(failing) != 1 else ''}{tail} ({n_rules} rules on {len(analysis.graph.urls):,} pages)")
         else:
-            _print(f"all {n_rules} rules pass on {len(analysis.graph.urls):,} pages")
-    return EXIT_FAILURES if failures else EXIT_OK
+            _print(f"all {n_rules} rules pass on {len(analysis.graph.urls):,} pages{tail}")
+    return EXIT_FAILURES if failing else EXIT_OK
 
 
 def cmd_graph(args: argparse.Namespace) -> int:
@@ -266,17 +284,28 @@ def cmd_explain(args: argparse.Namespace) -> int:
             _print(f"  ERROR {rc.id}: the rule itself failed: {outcome.error.splitlines()[0]}")
             continue
         if hits:
-            failing += 1
             for v in hits:
-                _print(f"  FAIL  {rc.id}: {v.message}")
+                waiver = analysis.waived.get((v.rule, v.page))
+                if waiver is not None and not waiver.expired():
+                    until = f" until {waiver.expires}" if waiver.expires else ""
+                    _print(f"  waived {rc.id}: {v.message} ({waiver.label}{until}: {waiver.reason})")
+                    continue
+                if outcome.severity == "warning":
+                    _print(f"  WARN  {rc.id}: {v.message}")
+                else:
+                    failing += 1
+                    _print(f"  FAIL  {rc.id}: {v.message}")
                 for d in v.details:
                     _print(f"          {d}")
                 if v.hint:
                     _print(f"          Fix: {v.hint}")
             continue
-        scope = rc.instantiate().globset("pages") if any(o.name == "pages" for o in rc.rule.options) else None
-        if scope is not None and not scope(url):
+        rule = rc.instantiate()
+        pages, include, exclude = (rule.select(name, graph) for name in ("pages", "include", "exclude"))
+        if pages and not pages(url):
             _print(f"  -     {rc.id}: not checked (the page is outside its pages = {list(rc.options.get('pages') or ())})")
+        elif (include and not include(url)) or (exclude and exclude(url)):
+            _print(f"  -     {rc.id}: not checked (include/exclude leave the page out)")
         else:
             _print(f"  pass  {rc.id}")
     return EXIT_FAILURES if failing else EXIT_OK

@@ -300,7 +300,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         from .report import github
         from .report.failures import ViolationIndex
 
-        failures = ViolationIndex(state.analyses, config.rootpath).failures(terminalreporter.stats.get("failed", []))
+        failures = ViolationIndex(state.analyses, config.rootpath).problems(terminalreporter.stats)
         github.report(terminalreporter.write_line, failures, state.analyses)
     counts: Counter[str] = Counter()
     for report in terminalreporter.stats.get("failed", []):

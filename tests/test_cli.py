@@ -225,3 +225,22 @@ def test_check_a_deployed_site_by_url(site: Path, serve, capsys: pytest.CaptureF
     code, out, _ = run(capsys, "explain", server.origin, "/blog/old/", "--render", "never")
     assert code == 0
     assert "  click depth: 4 (deepest page on the site: 4)" in out.splitlines()
+
+
+def test_check_honours_warnings_and_waivers(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    toml = site / "linkrules.toml"
+    text = toml.read_text(encoding="utf-8").replace("[rules.no-orphans]", '[rules.no-orphans]\nseverity = "warning"')
+    text += '\n[[waivers]]\nrule = "min-inlinks"\npages = ["/guides/seo/"]\nreason = "new guide"\nexpires = 2099-01-31\n'
+    toml.write_text(text, encoding="utf-8")
+    code, out, _ = run(capsys, "check")
+    assert code == 1
+    assert "warning: linkrules.toml::no-orphans[/lost/]" in out.splitlines()
+    assert out.splitlines()[-1] == "1 failure, 1 warning, 1 waived (3 rules on 8 pages)"
+    code, out, _ = run(capsys, "explain", "/guides/seo/")
+    assert code == 0
+    assert "  waived min-inlinks: /guides/seo/ has 1 inlink, needs 2 (min-inlinks) (waivers[0] (min-inlinks: /guides/seo/) until 2099-01-31: new guide)" in out.splitlines()
+    code, out, _ = run(capsys, "explain", "/lost/")
+    assert code == 0 and "  WARN  no-orphans: /lost/ is not reachable from any start page (no-orphans)" in out.splitlines()
+    shutil.rmtree(site / "public" / "blog" / "old")  # the one error left
+    code, out, _ = run(capsys, "check", "-q")
+    assert (code, out) == (0, "warning: /lost/ is not reachable from any start page (no-orphans)\n")

@@ -123,3 +123,26 @@ def test_bad_source_patterns_are_config_errors(pytester: pytest.Pytester, site: 
     result = pytester.runpytest("--linkrules")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([f"*linkrules.toml: {error}"])
+
+
+WARN_AND_WAIVE = """
+[[waivers]]
+rule = "min-inlinks"
+pages = ["/guides/seo/"]
+reason = "new guide, links coming"
+expires = 2099-01-31
+"""
+
+
+def test_warning_rules_annotate_as_warnings_and_waived_pages_not_at_all(pytester: pytest.Pytester, actions: Path, site: Path) -> None:
+    toml = site / "linkrules.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("[rules.no-orphans]", '[rules.no-orphans]\nseverity = "warning"') + WARN_AND_WAIVE, encoding="utf-8")
+    result = pytester.runpytest("--linkrules")
+    result.assert_outcomes(failed=1, passed=6, xfailed=1, warnings=1)
+    assert [line.split("::")[1] for line in commands(result)] == [
+        "error file=content/blog/old.md,line=1,title=linkrules max-depth%3A /blog/old/",
+        "warning file=linkrules.toml,line=14,title=linkrules no-orphans%3A /lost/",
+    ]
+    text = actions.read_text(encoding="utf-8")
+    assert "## linkrules: 1 failure, 1 warning" in text
+    assert r"| no\-orphans (warning) | /lost/ | /lost/ is not reachable from any start page \(no\-orphans\) |" in text

@@ -151,3 +151,15 @@ def test_junitxml_carries_rule_page_and_figures(pytester: pytest.Pytester, site:
     assert 0 < float(props["link_score"]) < 1
     orphan = {p.get("name"): p.get("value") for p in cases["no-orphans[/lost/]"].iter("property")}
     assert orphan["depth"] == "unreachable" and orphan["inlinks"] == "0"
+
+
+def test_pages_breaking_a_warning_rule_get_evidence_too(pytester: pytest.Pytester, site: Path) -> None:
+    toml = site / "linkrules.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("[rules.no-orphans]", '[rules.no-orphans]\nseverity = "warning"'), encoding="utf-8")
+    result = pytester.runpytest("--linkrules", "--html=report.html")
+    result.assert_outcomes(failed=2, passed=5, warnings=1)
+    data = report_data(site / "report.html")
+    assert {nodeid for nodeid in data["tests"] if html_extras(data, nodeid)} == FAILING
+    text = (site / "report.html").read_text(encoding="utf-8")
+    # The summary counts failing pages only.
+    assert re.findall(r"<tr><td><code>([\w-]+)</code></td><td>(\d+)</td></tr>", text) == [("max-depth", "1"), ("min-inlinks", "1")]

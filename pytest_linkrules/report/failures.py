@@ -83,7 +83,23 @@ class ViolationIndex:
                 fail.outcome, fail.violation = found
         if fail.outcome is not None:
             fail.line = fail.outcome.config.line
+        if fail.violation is not None and not text.strip():  # a warning: the item passed
+            fail.message = fail.violation.message
+            fail.text = fail.violation.message
         return fail
 
     def failures(self, reports: Iterable[Any]) -> list[Failure]:
         return [self.failure(r) for r in reports if getattr(r, "failed", False)]
+
+    def problems(self, stats: Mapping[str, list[Any]]) -> list[Failure]:
+        """Failed items, then pages that break a rule with severity "warning" (those items pass)."""
+        warned = [r for r in stats.get("passed", []) if is_warning(r)]
+        return self.failures(stats.get("failed", [])) + [self.failure(r) for r in warned]
+
+
+def is_warning(report: Any) -> bool:
+    """A passed call of a page breaking a warning-severity rule: the page still gets evidence."""
+    if getattr(report, "when", None) != "call" or not getattr(report, "passed", False):
+        return False
+    props = dict(getattr(report, "user_properties", ()) or ())
+    return props.get("severity") == "warning" and "page" in props and "waived" not in props and "baseline" not in props

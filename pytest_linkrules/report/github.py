@@ -121,8 +121,12 @@ def md(text: object) -> str:
 def job_summary(analyses: Mapping[Path, Analysis], failures: list[Failure]) -> str:
     """Markdown for $GITHUB_STEP_SUMMARY: the site's figures and a table of failures."""
     ours = [f for f in failures if f.config_path is not None]
-    n = len(ours)
-    out = [f"## linkrules: {n} failure{'s' if n != 1 else ''}" if n else "## linkrules: all rules pass", ""]
+    n = sum(1 for f in ours if f.severity != "warning")
+    warned = len(ours) - n
+    title = f"{n} failure{'s' if n != 1 else ''}" if n else "all rules pass"
+    if warned:
+        title += f", {warned} warning{'s' if warned != 1 else ''}"
+    out = [f"## linkrules: {title}", ""]
     for path, analysis in analyses.items():
         crawl, graph = analysis.crawl, analysis.graph
         out += [
@@ -143,9 +147,10 @@ def job_summary(analyses: Mapping[Path, Analysis], failures: list[Failure]) -> s
     out += [f"| {md(r)} | {c:,} |" for r, c in sorted(per_rule.items(), key=lambda kv: (-kv[1], kv[0]))]
     out += ["", "| Rule | Page | Problem |", "|---|---|---|"]
     for f in ours[:MAX_SUMMARY_ROWS]:
-        out.append(f"| {md(f.rule or '(crawl)')} | {md(f.page or '')} | {md(f.message)} |")
-    if n > MAX_SUMMARY_ROWS:
-        out += ["", f"… and {n - MAX_SUMMARY_ROWS:,} more; the test report lists them all."]
+        level = " (warning)" if f.severity == "warning" else ""
+        out.append(f"| {md(f.rule or '(crawl)')}{level} | {md(f.page or '')} | {md(f.message)} |")
+    if len(ours) > MAX_SUMMARY_ROWS:
+        out += ["", f"… and {len(ours) - MAX_SUMMARY_ROWS:,} more; the test report lists them all."]
     return "\n".join(out) + "\n"
 
 

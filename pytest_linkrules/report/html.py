@@ -28,7 +28,7 @@ import numpy as np
 from ..graph import UNREACHABLE, SiteGraph
 from ..runner import Analysis, RuleOutcome
 from ..model import Violation
-from .failures import ViolationIndex
+from .failures import ViolationIndex, is_warning
 from .svg import depth_histogram_svg, neighbourhood_svg
 
 MAX_INLINK_ROWS = 15
@@ -179,10 +179,10 @@ class HtmlReport:
 
     def pytest_runtest_logreport(self, report: Any) -> None:
         # Runs before pytest-html's own (trylast) logreport, which reads report.extras.
-        if report.when != "call" or not report.failed:
+        if report.when != "call" or not (report.failed or is_warning(report)):
             return
         failure = self.index.failure(report)
-        if failure.config_path is not None and failure.rule is not None and failure.page is not None:
+        if report.failed and failure.config_path is not None and failure.rule is not None and failure.page is not None:
             self.failing.setdefault(failure.config_path, Counter())[failure.rule] += 1
         if failure.violation is None or failure.outcome is None or failure.analysis is None:
             return
