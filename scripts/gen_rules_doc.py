@@ -69,17 +69,6 @@ def option_table(options: tuple[Option, ...]) -> list[str]:
     return lines
 
 
-def common_section() -> str:
-    lines = [
-        "## Options every rule takes",
-        "",
-        "Besides its own options, every rule accepts these; they decide which failures are",
-        "reported and how, so a rule itself never sees them.",
-        "",
-    ]
-    return "\n".join(lines + option_table(COMMON_OPTIONS))
-
-
 def rule_section(rule: type[Rule]) -> str:
     doc = inspect.cleandoc(rule.__doc__ or "")
     summary, _, body = doc.partition("\n")
@@ -103,10 +92,7 @@ Wherever an option takes URL globs it also takes page roles written `@name`
 
 
 def common_section() -> str:
-    lines = [COMMON, "", "| Option | Default | Meaning |", "|---|---|---|"]
-    for opt in COMMON_OPTIONS:
-        lines.append(f"| `{opt.name}` | {show_default(opt)} | {opt.help} |")
-    return "\n".join(lines)
+    return "\n".join([COMMON, ""] + option_table(COMMON_OPTIONS))
 
 
 def render() -> str:
