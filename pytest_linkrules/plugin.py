@@ -89,11 +89,13 @@ def config_paths(config: pytest.Config) -> list[Path]:
     given = config.getoption("linkrules_config")
     if any(not p.strip() for p in given):
         raise pytest.UsageError("--linkrules-config: expected a path to a linkrules.toml file, got an empty value")
+    # abspath, not Path.absolute: "site/../site/x.toml" must equal the path
+    # pytest collects, or the file would never become items.
     if given:
-        return [Path(p).absolute() for p in given]
+        return [Path(os.path.abspath(p)) for p in given]
     from_ini = config.getini("linkrules_config")
     if from_ini:
-        return [(config.rootpath / p).absolute() for p in from_ini]
+        return [Path(os.path.abspath(config.rootpath / p)) for p in from_ini]
     default = config.rootpath / DEFAULT_CONFIG
     if not default.exists():
         raise pytest.UsageError(
@@ -181,7 +183,7 @@ def _make_collected(config: pytest.Config, paths: list[Path]) -> None:
     With ``testpaths = tests`` a plain ``pytest --linkrules`` would otherwise
     never visit the rootdir's linkrules.toml and the gate would pass silently.
     """
-    args = [Path(a.split("::")[0]).absolute() for a in config.args]
+    args = [Path(os.path.abspath(a.split("::")[0])) for a in config.args]
     for path in paths:
         if not any(path == a or a in path.parents for a in args):
             config.args.append(str(path))
