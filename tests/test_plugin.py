@@ -249,6 +249,13 @@ def test_config_given_on_the_command_line(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(["FAILED site/linkrules.toml::no-orphans[[]/drafts/forgotten/[]] - *"])
 
 
+def test_config_path_with_dot_dot(pytester: pytest.Pytester) -> None:
+    shutil.copytree(SITES / "blog", pytester.path / "site")
+    pytester.mkdir("other")
+    result = run(pytester, "--linkrules", "--linkrules-config=other/../site/linkrules.toml", "-k", "orphan")
+    result.assert_outcomes(passed=1, failed=1, deselected=9)
+
+
 def test_ini_option_turns_the_plugin_on(pytester: pytest.Pytester, blog: Path) -> None:
     pytester.makeini("[pytest]\nlinkrules = true\n")
     result = run(pytester)
