@@ -186,7 +186,7 @@ def read_toml(path: Path) -> dict[str, Any]:
 def rule_lines(text: str) -> dict[str, int]:
     """0-based line of each ``[rules.ID]`` header, so failures can point at it."""
     lines: dict[str, int] = {}
-    pattern = re.compile(r"""^\s*\[\s*rules\s*\.\s*(?:"([^"]+)"|'([^']+)'|([A-Za-z0-9_-]+))\s*\]""")
+    pattern = re.compile(r"""^\s*\[\s*(?:rules|"rules"|'rules')\s*\.\s*(?:"([^"]+)"|'([^']+)'|([A-Za-z0-9_-]+))\s*\]""")
     for number, line in enumerate(text.splitlines()):
         match = pattern.match(line)
         if match:
