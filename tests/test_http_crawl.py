@@ -33,7 +33,8 @@ var a = document.createElement("a"); a.href = "{other}/injected/"; a.textContent
 def deployed(serve, other: str = "https://www.example.com", **kwargs):
     """The deployed fixture site with its redirects, errors and headers."""
     options = dict(
-        redirects={"/old/": (301, "/older/"), "/older/": (302, "/guides/seo/"), "/away/": (302, other + "/")},
+        redirects={"/old/": (301, "/older/"), "/older/": (302, "/guides/seo/"), "/away/": (302, other + "/"),
+                   "/loop/": (301, "/loop-2/"), "/loop-2/": (302, "/loop/")},
         statuses={"/error/": 500},
         headers={"/tagged.html": {"X-Robots-Tag": "noindex"}},
         pages={"/outbound.html": outbound(other)},
@@ -68,7 +69,8 @@ def test_a_deployed_site_is_crawled_with_redirects_errors_robots_and_sitemaps(se
     # Query strings and fragments are dropped; index.html is its folder.
     assert "/guides/" in links and not links["/guides/"].flags & VIA_REDIRECT
     # 4xx and 5xx are broken links, not pages.
-    assert sorted(link.target for link in home.broken) == ["/error/", "/missing/"]
+    assert sorted(link.target for link in home.broken) == ["/error/", "/loop/", "/missing/"]
+    assert server.paths.count("/loop/") == 1  # a loop is noticed, not walked
     # A PDF is a file, another host is external, a redirect off the site is not followed.
     assert not {"/files/checklist.pdf", "/away/"} & set(links)
     assert "1 URL(s) redirect to another host, not followed (e.g. /away/ -> https://www.example.com/)" in result.notes

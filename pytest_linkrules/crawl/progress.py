@@ -20,7 +20,7 @@ class TerminalProgress:
         self.label = label
         self.every = every
         self.began = time.perf_counter()
-        self._last = 0.0
+        self._last = float("-inf")
         self._width = 0
 
     def __call__(self, done: int, queued: int) -> None:
