@@ -1,0 +1,67 @@
+"""The rule-language examples run as a user runs them: cluster site and custom rule."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "example-rules"
+
+
+def expected(name: str) -> list[str]:
+    lines = (EXAMPLES / name / "expected-failures.txt").read_text(encoding="utf-8").splitlines()
+    return sorted(line for line in lines if line and not line.startswith("#"))
+
+
+def copy(pytester: pytest.Pytester, name: str) -> None:
+    shutil.copytree(EXAMPLES / name, pytester.path, dirs_exist_ok=True)
+
+
+def failed_ids(result: pytest.RunResult) -> list[str]:
+    return sorted(line.split(" - ")[0].removeprefix("FAILED ") for line in result.stdout.lines if line.startswith("FAILED "))
+
+
+def test_cluster_example(pytester: pytest.Pytester) -> None:
+    copy(pytester, "cluster")
+    result = pytester.runpytest("--linkrules", "-rfxX", "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=4, passed=10, xfailed=1, warnings=1)
+    assert failed_ids(result) == expected("cluster")
+    result.stdout.fnmatch_lines(
+        [
+            "WARNING /blog/ links to 9 pages, max is 8 (max-outlinks)",
+            "linkrules: 1 waived (xfail): no-orphans: 1",
+            "XFAIL linkrules.toml::no-orphans[[]/legacy/2015-seo-tips/[]] - waived until 2099-12-31: "
+            "2015 posts kept for old bookmarks until their redirects ship",
+        ]
+    )
+    assert "/blog/seo-sitemaps/ does not link to its pillar /guides/seo/ from its content (cluster-links)" in result.stdout.lines
+    assert "/guides/speed/ is not linked from the content of the home page (linked-from-home)" in result.stdout.lines
+
+
+def test_custom_rule_example(pytester: pytest.Pytester) -> None:
+    copy(pytester, "custom-rule")
+    result = pytester.runpytest("--linkrules", "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1, passed=3)
+    assert failed_ids(result) == ["linkrules.toml::no-index-html-links[/docs/install/]"]
+    assert "/docs/install/ links to /docs/usage/index.html (no-index-html-links)" in result.stdout.lines
+
+
+def test_custom_rule_gets_the_common_options(pytester: pytest.Pytester) -> None:
+    copy(pytester, "custom-rule")
+    toml = pytester.path / "linkrules.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + 'severity = "warning"\n', encoding="utf-8")
+    result = pytester.runpytest("--linkrules", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=4, warnings=1)
+    result.stdout.fnmatch_lines(["WARNING /docs/install/ links to /docs/usage/index.html (no-index-html-links)"])
+
+
+def test_baseline_workflow_saves_on_base_and_compares_on_the_pr() -> None:
+    yaml = pytest.importorskip("yaml", reason="PyYAML reads the workflow files")
+    flow = yaml.safe_load((EXAMPLES / "github-baseline-workflow.yml").read_text(encoding="utf-8"))
+    runs = [step.get("run", "") for step in flow["jobs"]["linkrules"]["steps"]]
+    save = next(i for i, r in enumerate(runs) if "--linkrules-save-baseline=" in r)
+    compare = next(i for i, r in enumerate(runs) if "--linkrules-baseline=" in r)
+    assert save < compare
