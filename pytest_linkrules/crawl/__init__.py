@@ -9,6 +9,7 @@ from typing import Callable, Mapping
 from ..config import SiteConfig, display_path
 from ..model import Page
 from .folder import FolderError, crawl_folder
+from .folder_sitemap import read_folder_sitemap
 from .urls import FolderResolver, normalize_path
 
 
@@ -71,7 +72,10 @@ def crawl_site(
     starts = resolve_starts(site.start, pages)
     render, reason, render_notes = _render_folder(site, pages, starts, progress)
     notes.extend(render_notes)
-    return CrawlResult(pages, starts, source, time.perf_counter() - began, render, reason, notes)
+    resolver = FolderResolver(p.source for p in pages.values() if p.source)
+    sitemap_urls, sitemap_notes = read_folder_sitemap(site.root, site.sitemap, site.base_url, resolver)
+    notes.extend(sitemap_notes)
+    return CrawlResult(pages, starts, source, time.perf_counter() - began, render, reason, notes, sitemap_urls)
 
 
 def _render_folder(

@@ -189,6 +189,8 @@ class HttpCrawler:
         self.notes: list[str] = []
         self.robots: RobotFileParser | None = None
         self.robots_sitemaps: list[str] = []
+        # What the sitemap(s) listed, for sitemap-consistency; None: none was read.
+        self.sitemap_keys: list[str] | None = None
         self._fetches: dict[str, asyncio.Future[Answer]] = {}
         self._next_slot = 0.0
         self._client: object | None = None
@@ -335,6 +337,7 @@ class HttpCrawler:
                 if depth < MAX_INDEX_DEPTH:
                     level.extend((child, depth + 1) for child in sitemap.locs)
             else:
+                self.sitemap_keys = self.sitemap_keys or []
                 outside = 0
                 for url in sitemap.locs:
                     key = self.resolver.resolve(url, self.origin + "/")
@@ -347,7 +350,19 @@ class HttpCrawler:
                         f"sitemap {path}: {outside} URL(s) on other hosts ignored "
                         "(if they name the production site, add it to site.base_url)"
                     )
+        if self.sitemap_keys is not None:
+            self.sitemap_keys = list(dict.fromkeys(keys))
         return list(dict.fromkeys(keys))
+
+    def sitemap_urls(self) -> list[str] | None:
+        """Page URLs the sitemap listed (where redirects ended), or None if no sitemap was read."""
+        if self.sitemap_keys is None:
+            return None
+        urls = []
+        for key in self.sitemap_keys:
+            answer = self.answers.get(key)
+            urls.append(answer.final if answer is not None and answer.kind == "html" and answer.final else request_path(key))
+        return list(dict.fromkeys(urls))
 
     # ------------------------------------------------------------ crawl
     async def crawl(self, starts: list[str], extra: list[str]) -> None:
@@ -517,6 +532,7 @@ class UrlCrawl:
     reason: str
     notes: list[str]
     requests: int
+    sitemap_urls: list[str] | None = None
 
 
 async def crawl_async(site: SiteConfig, progress: Progress | None = None) -> UrlCrawl:
@@ -570,7 +586,7 @@ async def crawl_async(site: SiteConfig, progress: Progress | None = None) -> Url
 
 
 def _result(crawler: HttpCrawler, pages: dict[str, Page], render: str, reason: str) -> UrlCrawl:
-    return UrlCrawl(pages, crawler.starts, render, reason, crawler.summary_notes(), crawler.requests)
+    return UrlCrawl(pages, crawler.starts, render, reason, crawler.summary_notes(), crawler.requests, crawler.sitemap_urls())
 
 
 async def _pass(site: SiteConfig, secrets: Secrets, renderer: object | None, progress: Progress | None) -> tuple[dict[str, Page], HttpCrawler]:
@@ -634,4 +650,6 @@ def crawl_url(site: SiteConfig, progress: Progress | None = None) -> "CrawlResul
     if not done.pages:
         raise CrawlError(f"site {site.url}: no HTML page could be read")
     notes = done.notes + [f"{done.requests:,} HTTP requests to {site.url}"]
-    return CrawlResult(done.pages, done.starts, f"site {site.url}", time.perf_counter() - began, done.render, done.reason, notes)
+    return CrawlResult(
+        done.pages, done.starts, f"site {site.url}", time.perf_counter() - began, done.render, done.reason, notes, done.sitemap_urls
+    )
