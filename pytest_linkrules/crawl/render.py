@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from .browser import Candidate, import_playwright, launch
 from .extract import MAX_ANCHOR, RawLink, RawPage, parse_refresh
+from .fence import Fence
 
 T = TypeVar("T")
 
@@ -161,6 +162,13 @@ def block_patterns(origin: str) -> list[dict[str, Any]]:
     return patterns
 
 
+async def _close_quietly(page: Any) -> None:
+    try:
+        await page.close()
+    except Exception:
+        pass
+
+
 def _first_line(exc: BaseException) -> str:
     """Playwright's messages carry a call log; the first line is the news."""
     text = str(exc).strip()
@@ -179,6 +187,7 @@ class Renderer:
         self._browser: Any = None
         self._context: Any = None
         self._pool: asyncio.Queue[Any] = asyncio.Queue()
+        self.fence = Fence()  # refuses every request that would leave the origin
 
     async def __aenter__(self) -> "Renderer":
         self._pw_cm = import_playwright()()
@@ -187,6 +196,7 @@ class Renderer:
             self._browser, self.browser_used = await launch(playwright, self.options.browser_path)
             opts = self.options
             kwargs: dict[str, Any] = {"service_workers": "block", "accept_downloads": False}
+            kwargs["proxy"] = self.fence.__enter__().proxy_for(self.origin)
             if opts.headers:
                 kwargs["extra_http_headers"] = dict(opts.headers)
             if opts.basic_auth:
@@ -211,12 +221,16 @@ class Renderer:
         except Exception:  # a wedged browser must not turn a finished crawl into an error
             pass
         finally:
+            self.fence.close()
             if self._pw_cm is not None:
                 await self._pw_cm.__aexit__(None, None, None)
 
     async def _new_page(self) -> Any:
         page = await self._context.new_page()
         page.set_default_timeout(self.options.timeout * 1000)
+        # A popup is never read; closing it at once keeps a page that opens
+        # hundreds from filling the browser for the rest of the crawl.
+        page.on("popup", lambda popup: asyncio.ensure_future(_close_quietly(popup)))
         cdp = await self._context.new_cdp_session(page)
         await cdp.send("Network.enable")
         await cdp.send("Network.setBlockedURLs", {"urlPatterns": block_patterns(self.origin)})
@@ -243,7 +257,13 @@ class Renderer:
         page = await self._pool.get()
         opts = self.options
         try:
-            return await asyncio.wait_for(self._render_on(page, url), opts.timeout + opts.settle + 5)
+            result = await asyncio.wait_for(self._render_on(page, url), opts.timeout + opts.settle + 5)
+            if result.error:
+                # A page that failed may still be navigating (a script's
+                # location change): settle the tab so the next URL isn't
+                # "interrupted by another navigation".
+                page = await self._reset(page)
+            return result
         except asyncio.TimeoutError:
             # A script stuck in a loop wedges the page: replace it.
             try:
@@ -254,6 +274,18 @@ class Renderer:
             return Rendered(url, error=f"page did not finish rendering within {opts.timeout + opts.settle:.0f}s")
         finally:
             self._pool.put_nowait(page)
+
+    async def _reset(self, page: Any) -> Any:
+        """The same tab on about:blank, or a fresh tab if it won't go there."""
+        try:
+            await page.goto("about:blank", timeout=5000)
+            return page
+        except Exception:
+            try:
+                await asyncio.wait_for(page.close(), 5)
+            except Exception:
+                pass
+            return await self._new_page()
 
     async def _render_on(self, page: Any, url: str) -> Rendered:
         opts = self.options
