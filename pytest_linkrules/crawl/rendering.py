@@ -87,6 +87,10 @@ def page_from_rendered(url: str, source: str, rendered: Rendered, resolver: Fold
     """A folder page from its rendered DOM, resolved exactly as the static crawl resolves it."""
     if rendered.raw is None:
         return Page(url=url, source=source, error=rendered.error or "could not be rendered", rendered=True, has_scripts=True)
+    if rendered.final_url and _origin(rendered.final_url) != _origin(rendered.url):
+        # A script sent the browser off the site (the fence refused it): like a
+        # redirect to another host, that is not a link between pages.
+        return Page(url=url, source=source, title=rendered.raw.title, rendered=True, has_scripts=True)
     final = normalize_path(urlsplit(rendered.final_url).path) if rendered.final_url else url
     if final != url and final.rstrip("/") != url.rstrip("/"):
         # A script sent the browser elsewhere (location.replace): that is a redirect.
@@ -95,6 +99,11 @@ def page_from_rendered(url: str, source: str, rendered: Rendered, resolver: Fold
         return Page(url=url, source=source, links=(link,) if kind == "page" else (), broken=(link,) if kind != "page" else (), rendered=True, has_scripts=True)
     page = page_from_raw(url, source, rendered.raw, resolver)
     return dataclasses.replace(page, rendered=True, has_scripts=True)
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def render_options(site: object) -> RenderOptions:
