@@ -30,3 +30,13 @@ def serve():
     yield start
     for server in started:
         server.close()
+
+
+@pytest.fixture
+def spy():
+    """A 127.0.0.1 listener that must receive no connection: ``spy.origin``, ``spy.connections``."""
+    from helpers.spy import Spy
+
+    listener = Spy()
+    yield listener
+    listener.close()
