@@ -58,6 +58,9 @@ URLS = [
         ("/guides/seo/index.html", ["/guides/seo/"]),
         ("/index.html", ["/"]),
         ("/guides/*/index.htm", ["/guides/seo/"]),
+        # the examples in docs/urls.md
+        ("/blog/20??/*", ["/blog/2019/old-post/", "/blog/2019/old-post.html"]),
+        ("/[!_]*", ["/guides/", "/guides.html", "/guidesx/", "/blog/", "/café/"]),
         # regex characters are literal
         ("/guides.html", ["/guides.html"]),
         ("/café/", ["/café/"]),
@@ -65,6 +68,11 @@ URLS = [
 )
 def test_glob_matches(glob: str, matched: list[str]) -> None:
     assert [url for url in URLS if compile_glob(glob).match(url)] == matched
+
+
+def test_negated_class() -> None:
+    assert not matches("/_drafts/", ["/[!_]*"])
+    assert matches("/drafts/", ["/[!_]*"])
 
 
 def test_star_is_not_the_folder_itself() -> None:

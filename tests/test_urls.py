@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pytest_linkrules.crawl.urls import FolderResolver, base_for_page, normalize_path, page_url_for_file
 
@@ -169,3 +171,28 @@ def test_a_base_naming_a_document_resolves_against_its_folder(resolver: FolderRe
     base = base_for_page("/", "/docs/intro.html", resolver)
     assert base is not None
     assert resolver.resolve("index.htm", base) == ("page", "/docs/")
+
+
+# Any string at all, but mostly the characters that matter in paths.
+_paths = st.lists(st.sampled_from(list("/.a%2Eé?#\\") + ["..", "%2e%2e", "%2F", "http://", "//"]), max_size=20).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_paths)
+def test_normalize_path_is_clean_and_idempotent(path: str) -> None:
+    clean = normalize_path(path)
+    assert clean.startswith("/")
+    assert "//" not in clean
+    assert ".." not in clean.split("/") and "." not in clean.split("/")
+    assert normalize_path(clean.replace("%", "%25")) == clean
+
+
+@settings(max_examples=200, deadline=None)
+@given(href=_paths, base=st.sampled_from(["/", "/blog/2024/post.html", "/team/", "/a/b/c/"]))
+def test_resolve_never_leaves_the_site(href: str, base: str) -> None:
+    kind, value = FolderResolver(FILES, ["https://www.example.com"]).resolve(href, base)
+    assert kind in ("page", "file", "broken", "external", "ignored")
+    if kind in ("page", "file", "broken"):
+        assert value.startswith("/") and ".." not in value.split("/")
+    if kind == "page":
+        assert value in {page_url_for_file(f) for f in FILES if f.endswith((".html", ".htm"))}
