@@ -203,7 +203,8 @@ def test_failures_point_at_the_rules_line(pytester: pytest.Pytester, blog: Path)
 
 
 def test_junit_xml_has_rule_and_page_properties(pytester: pytest.Pytester, blog: Path) -> None:
-    run(pytester, "--linkrules", "--junitxml=report.xml", "-o", "junit_family=xunit1")
+    result = run(pytester, "--linkrules", "--junitxml=report.xml")
+    assert "PytestWarning" not in result.stdout.str()
     root = ET.parse(pytester.path / "report.xml").getroot()
     cases = {case.get("name"): case for case in root.iter("testcase")}
     case = cases["max-depth[/blog/2019/old-post/]"]
