@@ -256,7 +256,13 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> Any:
     state = parent.config.stash.get(STATE_KEY, None)
     if state is not None and file_path.absolute() in state.paths:
-        return LinkrulesFile.from_parent(parent, path=file_path)
+        # Outside the rootdir pytest would give the file an empty node id
+        # ("::max-depth[/x/]"); "../site/linkrules.toml::..." can be selected.
+        rootpath = parent.config.rootpath
+        nodeid = None
+        if rootpath not in file_path.parents:
+            nodeid = os.path.relpath(file_path, rootpath).replace(os.sep, "/")
+        return LinkrulesFile.from_parent(parent, path=file_path, nodeid=nodeid)
     return None
 
 
