@@ -257,6 +257,21 @@ def test_config_path_with_dot_dot(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=1, failed=1, deselected=9)
 
 
+def test_config_outside_the_rootdir(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(SITES / "blog", pytester.path / "site")
+    project = pytester.mkdir("project")
+    (project / "pytest.ini").write_text("[pytest]\n")
+    monkeypatch.chdir(project)
+    result = run(pytester, "--linkrules", "--linkrules-config=../site/linkrules.toml", "--collect-only", "-q")
+    assert [line for line in result.outlines if "::" in line][:3] == [
+        "../site/linkrules.toml::crawl",
+        "../site/linkrules.toml::max-depth",
+        "../site/linkrules.toml::max-depth[/blog/2019/old-post/]",
+    ]
+    result = run(pytester, "--linkrules", "--linkrules-config=../site/linkrules.toml", "../site/linkrules.toml::no-orphans[/drafts/forgotten/]")
+    result.assert_outcomes(failed=1)
+
+
 def test_ini_option_turns_the_plugin_on(pytester: pytest.Pytester, blog: Path) -> None:
     pytester.makeini("[pytest]\nlinkrules = true\n")
     result = run(pytester)
