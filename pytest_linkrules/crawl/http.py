@@ -34,7 +34,7 @@ from urllib.robotparser import RobotFileParser
 
 from ..config import SiteConfig
 from ..model import CONTENT, NOFOLLOW, REDIRECT, VIA_REDIRECT, Link, Page
-from .extract import RawPage, decode_html, extract
+from .extract import RawPage, decode_html, extract, looks_binary
 from .rendering import choose_sample, differences
 from .sitemap import MAX_INDEX_DEPTH, MAX_SITEMAP_BYTES, MAX_SITEMAP_FILES, parse_sitemap
 from .urls import INDEX_FILES, NON_PAGE_SCHEMES, normalize_path
@@ -221,29 +221,42 @@ class HttpCrawler:
             await self._pace()
             self.requests += 1
             try:
-                async with self._client.stream("GET", url) as response:  # type: ignore[union-attr]
-                    headers = {k.lower(): v for k, v in response.headers.items()}
-                    status = response.status_code
-                    if status in RETRY_STATUSES and attempt < RETRIES:
-                        wait = headers.get("retry-after", "")
-                        if wait.isdigit():
-                            await asyncio.sleep(min(int(wait), 10))
-                        error = f"HTTP {status}"
-                        continue
-                    ctype = headers.get("content-type", "").split(";")[0].strip().lower()
-                    if 300 <= status < 400 or status >= 400 or (html_only and ctype not in HTML_TYPES and ctype):
-                        return status, headers, b"", ""
-                    body = bytearray()
-                    async for chunk in response.aiter_bytes():
-                        body += chunk
-                        if len(body) > max_bytes:
-                            return status, headers, b"", f"page is over the {max_bytes:,}-byte limit (site.max_page_bytes)"
-                    return status, headers, bytes(body), ""
+                # One deadline for the whole answer, body included: a server that
+                # trickles a byte now and then never trips a per-read timeout.
+                outcome = await asyncio.wait_for(self._once(url, max_bytes, html_only), self.site.timeout)
+            except asyncio.TimeoutError:
+                error = f"no answer within {self.site.timeout:g}s (site.timeout)"
+                continue
             except httpx.TimeoutException:
                 error = f"no answer within {self.site.timeout:g}s (site.timeout)"
+                continue
             except httpx.HTTPError as exc:
                 error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                continue
+            status, headers = outcome[0], outcome[1]
+            if status in RETRY_STATUSES and attempt < RETRIES:
+                wait = headers.get("retry-after", "")
+                if wait.isdigit():
+                    await asyncio.sleep(min(int(wait), 10))
+                error = f"HTTP {status}"
+                continue
+            return outcome
         return 0, {}, b"", f"{error} (after {RETRIES + 1} tries)"
+
+    async def _once(self, url: str, max_bytes: int, html_only: bool) -> tuple[int, dict[str, str], bytes, str]:
+        """One GET: status and headers, and the body when it is a page within max_bytes."""
+        async with self._client.stream("GET", url) as response:  # type: ignore[union-attr]
+            headers = {k.lower(): v for k, v in response.headers.items()}
+            status = response.status_code
+            ctype = headers.get("content-type", "").split(";")[0].strip().lower()
+            if 300 <= status < 400 or status >= 400 or (html_only and ctype not in HTML_TYPES and ctype):
+                return status, headers, b"", ""
+            body = bytearray()
+            async for chunk in response.aiter_bytes():
+                body += chunk
+                if len(body) > max_bytes:
+                    return status, headers, b"", f"page is over the {max_bytes:,}-byte limit (site.max_page_bytes)"
+            return status, headers, bytes(body), ""
 
     def _allowed(self, key: str) -> bool:
         if self.robots is None:
@@ -409,10 +422,12 @@ class HttpCrawler:
             return
         final = answer.final
         self.reads[final] = (RawPage(), "", answer, False, True, "")  # claim it before awaiting
-        raw = extract(decode_html(answer.body or b"", answer.charset))
+        body = answer.body or b""
+        # Bytes go to extract() as they are when they look binary, so it can say so.
+        raw = extract(body if looks_binary(body) else decode_html(body, answer.charset))
         scripts = raw.scripts > 0 or "#" in final
         base = self.origin + request_path(final.split("#")[0])
-        rendered, error = False, ""
+        rendered, error = False, raw.error  # binary data or absurd nesting: reported, not parsed
         if "#" in final and self.renderer is None:
             raw = RawPage(title=raw.title)  # a hash route exists only once rendered
         if self.renderer is not None and scripts:
