@@ -111,7 +111,8 @@ def registry_for(config: pytest.Config) -> dict[str, type[Rule]]:
     problems = []
     offered: list[Any] = []
     for extra in config.hook.pytest_linkrules_register_rules():
-        offered.extend(extra or ())
+        # "return MyRule" instead of "return [MyRule]" is an easy slip: accept it.
+        offered.extend(extra if isinstance(extra, (list, tuple, set, frozenset)) else [extra] if extra else [])
     offered.extend(_entry_point_rules(problems))
     for rule in offered:
         if not (isinstance(rule, type) and issubclass(rule, Rule)) or not rule.id:
