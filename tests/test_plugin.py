@@ -476,3 +476,27 @@ def test_in_a_subprocess(pytester: pytest.Pytester, blog: Path, monkeypatch: pyt
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     failed = [line for line in result.outlines if line.startswith("FAILED ")]
     assert failed == [f"FAILED {nodeid} - {first}" for nodeid, first in FAILING.items()]
+
+
+@pytest.mark.parametrize(
+    "returned, expected",
+    [
+        ("[object]", "pytest_linkrules_register_rules returned <class 'object'>: expected a Rule subclass with an id"),
+        ("NoDrafts", None),  # one class instead of a list: accepted
+        ("[NoDrafts, Other]", "pytest_linkrules_register_rules: rule id 'no-drafts' is already taken by conftest"),
+        ("[Nameless]", "pytest_linkrules_register_rules returned <class 'conftest.Nameless'>: expected a Rule subclass with an id"),
+    ],
+)
+def test_bad_rule_registrations(pytester: pytest.Pytester, blog: Path, returned: str, expected: str | None) -> None:
+    pytester.makeconftest(
+        CUSTOM_RULE.replace("return [NoDrafts]", f"return {returned}")
+        + "\n\nclass Other(NoDrafts):\n    pass\n\n\nclass Nameless(Rule):\n    pass\n"
+    )
+    write_config(pytester, '[site]\nroot = "public"\n\n[rules.no-drafts]\n')
+    result = run(pytester, "--linkrules")
+    assert "Traceback" not in output(result)
+    if expected is None:
+        result.assert_outcomes(passed=2, failed=1)
+    else:
+        assert result.ret == pytest.ExitCode.USAGE_ERROR
+        assert problems(result) == [expected]
