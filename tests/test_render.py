@@ -113,3 +113,28 @@ def test_a_bad_render_option_is_a_usage_error(pytester):
     result = pytester.runpytest("--linkrules")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(['*linkrules.toml: site.render: expected one of "auto", "always", "never", got "sometimes"'])
+
+
+@pytest.mark.parametrize("name", ["urls", "meta"])
+def test_rendering_a_page_whose_script_changes_nothing_reads_the_same_links(tmp_path, name):
+    """The browser reader and the static reader agree on every link, anchor and flag."""
+    root = tmp_path / name
+    shutil.copytree(SITES / name, root)
+    for path in root.rglob("*.htm*"):
+        data = path.read_bytes()
+        path.write_bytes(data + b"<script>var unused = 1;</script>")
+    static = crawl_site(SiteConfig(root=root, render="never"))
+    rendered = crawl_site(SiteConfig(root=root, render="always"))
+    assert rendered.render == "rendered"
+
+    def view(page):
+        links = sorted((link.target, link.href, link.anchor, link.flags) for link in page.links)
+        broken = sorted((link.target, link.href, link.anchor, link.flags) for link in page.broken)
+        return page.title, page.canonical, page.noindex, page.nofollow, links, broken
+
+    assert sorted(rendered.pages) == sorted(static.pages)
+    for url, page in static.pages.items():
+        # Meta-refresh stubs are read as HTML: the browser would follow the refresh.
+        stub = any(link.is_redirect for link in page.links + page.broken)
+        assert rendered.pages[url].rendered != (stub or bool(page.error)), url
+        assert view(rendered.pages[url]) == view(page), url

@@ -87,7 +87,7 @@ def _render_folder(
 
     assert site.root is not None
     try:
-        return render_folder(site.root, pages, starts, site.render, render_options(site), progress)
+        return render_folder(site.root, pages, starts, site.render, render_options(site), progress, site.base_url)
     except BrowserError as exc:
         if site.render == "always":
             raise CrawlError(f'site.render = "always": {exc}') from None

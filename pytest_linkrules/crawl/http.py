@@ -35,7 +35,7 @@ from urllib.robotparser import RobotFileParser
 from ..config import SiteConfig
 from ..model import CONTENT, NOFOLLOW, REDIRECT, VIA_REDIRECT, Link, Page
 from .extract import RawPage, decode_html, extract, looks_binary
-from .rendering import choose_sample, differences
+from .rendering import choose_sample, differences, renderable
 from .sitemap import MAX_INDEX_DEPTH, MAX_SITEMAP_BYTES, MAX_SITEMAP_FILES, parse_sitemap
 from .urls import INDEX_FILES, NON_PAGE_SCHEMES, normalize_path
 
@@ -430,7 +430,7 @@ class HttpCrawler:
         rendered, error = False, raw.error  # binary data or absurd nesting: reported, not parsed
         if "#" in final and self.renderer is None:
             raw = RawPage(title=raw.title)  # a hash route exists only once rendered
-        if self.renderer is not None and scripts:
+        if self.renderer is not None and scripts and not raw.refresh:  # a refresh stub is read as is
             result = await self.renderer.render(self.origin + request_path(final))  # type: ignore[attr-defined]
             rendered = True
             if result.raw is None:
@@ -558,7 +558,7 @@ async def crawl_async(site: SiteConfig, progress: Progress | None = None) -> Url
         pages, crawler = await _pass(site, secrets, None, progress if site.render == "never" else None)
         if site.render == "never":
             return _result(crawler, pages, "static", 'render = "never"')
-        if not any(p.has_scripts and not p.error for p in pages.values()):
+        if not any(renderable(p) for p in pages.values()):
             return _result(crawler, pages, "static", "no page has a <script>, so rendering would change nothing")
         requests = crawler.requests
 

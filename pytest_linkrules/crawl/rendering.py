@@ -16,7 +16,7 @@ from typing import Callable, Iterable, Mapping
 from urllib.parse import quote, urlsplit
 
 from ..model import CONTENT, JS_ONLY, REDIRECT, Link, Page
-from .folder import page_from_raw
+from .folder import list_files, page_from_raw
 from .render import Renderer, RenderOptions, Rendered, render_batch, run_async
 from .serve import serve_folder
 from .urls import FolderResolver, normalize_path
@@ -33,8 +33,8 @@ def template_key(url: str) -> tuple[str, int]:
 
 def choose_sample(pages: Mapping[str, Page], starts: Iterable[str], size: int = SAMPLE_SIZE) -> list[str]:
     """Start pages, then one page per template in turn, among pages with scripts."""
-    scripted = [u for u, p in pages.items() if p.has_scripts and not p.error]
-    sample = [s for s in starts if s in pages and pages[s].has_scripts][:size]
+    scripted = [u for u, p in pages.items() if renderable(p)]
+    sample = [s for s in starts if s in pages and renderable(pages[s])][:size]
     groups: dict[tuple[str, int], list[str]] = defaultdict(list)
     for url in sorted(scripted):
         if url not in sample:
@@ -45,6 +45,12 @@ def choose_sample(pages: Mapping[str, Page], starts: Iterable[str], size: int = 
             if queue and len(sample) < size:
                 sample.append(queue.pop(0))
     return sample
+
+
+def renderable(page: Page) -> bool:
+    """Worth rendering: scripts could change it. A meta-refresh stub is left as read:
+    the browser would follow the refresh and read the next page instead."""
+    return page.has_scripts and not page.error and not any(link.is_redirect for link in page.links + page.broken)
 
 
 def link_targets(page: Page) -> frozenset[str]:
@@ -124,6 +130,7 @@ def render_folder(
     mode: str,
     options: RenderOptions,
     progress: Progress | None = None,
+    origins: tuple[str, ...] = (),
 ) -> tuple[str, str, list[str]]:
     """Apply the render mode to a statically crawled folder, updating pages in place.
 
@@ -133,23 +140,27 @@ def render_folder(
     """
     if mode == "never":
         return "static", 'render = "never"', []
-    scripted = [u for u, p in pages.items() if p.has_scripts and not p.error]
+    scripted = [u for u, p in pages.items() if renderable(p)]
     if not scripted:
         return "static", "no page has a <script>, so rendering would change nothing", []
     with serve_folder(root) as origin:
-        return run_async(lambda: _render_folder(origin, pages, starts, scripted, mode, options, progress))
+        return run_async(lambda: _render_folder(origin, root, pages, starts, scripted, mode, options, progress, origins))
 
 
 async def _render_folder(
     origin: str,
+    root: Path,
     pages: dict[str, Page],
     starts: tuple[str, ...],
     scripted: list[str],
     mode: str,
     options: RenderOptions,
     progress: Progress | None,
+    origins: tuple[str, ...],
 ) -> tuple[str, str, list[str]]:
-    resolver = FolderResolver(p.source for p in pages.values() if p.source)
+    # The very resolver the static crawl used: same files, same own origins.
+    files, _ = list_files(root)
+    resolver = FolderResolver(files, origins)
     rendered: dict[str, Page] = {}
     unsettled: list[str] = []
     safe = "/:@!$&'()*+,;=~-._"
@@ -157,7 +168,9 @@ async def _render_folder(
 
     def on_result(result: Rendered) -> None:
         url = url_of[result.url]
-        rendered[url] = page_from_rendered(url, pages[url].source, result, resolver)
+        page = page_from_rendered(url, pages[url].source, result, resolver)
+        # Roles by CSS selector were matched on the HTML; they carry over.
+        rendered[url] = dataclasses.replace(page, roles=pages[url].roles)
         if result.raw is not None and not result.settled:
             unsettled.append(url)
         if progress is not None and mode != "auto-sample":
