@@ -92,6 +92,9 @@ def serve_folder(root: Path) -> Iterator[str]:
     handler = type("FolderHandler", (_Handler,), {"root": Path(root)})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
+    # The browser cancels requests (blocked images, pages left mid-load); a
+    # broken pipe then is normal and must not print a traceback.
+    server.handle_error = lambda request, client_address: None  # type: ignore[method-assign]
     thread = threading.Thread(target=server.serve_forever, name="linkrules-serve", daemon=True)
     thread.start()
     try:

@@ -53,6 +53,9 @@ class SiteServer:
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
+        # A client that stops reading (a crawler skipping a PDF's body, a
+        # browser cancelling a request) is normal, not an error to print.
+        self._httpd.handle_error = lambda request, client_address: None  # type: ignore[method-assign]
         self.port = self._httpd.server_address[1]
         self.origin = f"http://127.0.0.1:{self.port}"
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
