@@ -122,3 +122,16 @@ def test_workflows_run_the_documented_commands() -> None:
     assert "pytest --linkrules --junitxml=linkrules-report.xml --html=linkrules-report.html --self-contained-html" in runs
     uploads = [s for s in users["jobs"]["linkrules"]["steps"] if s.get("uses", "").startswith("actions/upload-artifact")]
     assert uploads and uploads[0]["with"]["path"].split() == ["linkrules-report.html", "linkrules-report.xml"]
+
+
+def test_composite_action_runs_the_gate_and_uploads_the_reports() -> None:
+    yaml = pytest.importorskip("yaml", reason="PyYAML reads the action file")
+    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    assert action["runs"]["using"] == "composite"
+    steps = action["runs"]["steps"]
+    check = next(s for s in steps if s.get("name") == "Check internal links")
+    assert "--linkrules --linkrules-config=\"$CONFIG\"" in check["run"] and "--html=linkrules-report.html" in check["run"]
+    # No input is pasted into a script: they arrive as environment variables.
+    assert all("${{" not in s.get("run", "") for s in steps)
+    upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact"))
+    assert upload["with"]["path"].split() == ["linkrules-report.html", "linkrules-report.xml"]

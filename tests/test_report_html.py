@@ -163,3 +163,17 @@ def test_pages_breaking_a_warning_rule_get_evidence_too(pytester: pytest.Pyteste
     text = (site / "report.html").read_text(encoding="utf-8")
     # The summary counts failing pages only.
     assert re.findall(r"<tr><td><code>([\w-]+)</code></td><td>(\d+)</td></tr>", text) == [("max-depth", "1"), ("min-inlinks", "1")]
+
+
+def test_past_the_picture_cap_evidence_is_compact(pytester: pytest.Pytester, site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    # The module the plugin will import (pytester's in-process runs reset sys.modules).
+    html_report = importlib.import_module("pytest_linkrules.report.html")
+    monkeypatch.setattr(html_report, "MAX_PICTURES_PER_RULE", 0)
+    pytester.runpytest("--linkrules", "--html=report.html")
+    data = report_data(site / "report.html")
+    (weak,) = html_extras(data, "linkrules.toml::min-inlinks[/guides/seo/]")
+    assert "<svg" not in weak and "SEO guide" not in weak  # no picture, no titles
+    assert re.findall(r"<tr><td><code>(/[^<]*)</code></td>", weak) == ["/guides/", "/lost/"]
+    assert "<b>Fix:</b>" in weak

@@ -8,7 +8,8 @@ the site's figures and a click-depth histogram.
 Sizes are capped so a report of a 10k-page site with thousands of failures
 stays openable with ``--self-contained-html``: at most ``MAX_INLINK_ROWS``
 linking pages per failure, and pictures for the first ``MAX_PICTURES_PER_RULE``
-failing pages of each rule only (the rest keep the tables, which are small).
+failing pages of each rule only; later ones get compact evidence (no picture,
+no titles, ``COMPACT_INLINK_ROWS`` linking pages).
 
 Every string from the site is escaped with ``html.escape``; pytest-html itself
 puts the test id into the page unescaped, so ``pytest_html_results_table_row``
@@ -34,6 +35,9 @@ from .svg import depth_histogram_svg, neighbourhood_svg
 MAX_INLINK_ROWS = 15
 MAX_PATH_ROWS = 12
 MAX_PICTURES_PER_RULE = 100
+# Past the first MAX_PICTURES_PER_RULE failures of a rule, evidence is compact:
+# no picture, no page titles, fewer linking pages (~1 KB instead of ~5 KB).
+COMPACT_INLINK_ROWS = 5
 
 CSS = """
 .linkrules-evidence{font-family:sans-serif;font-size:13px;margin:6px 0 12px;padding:8px 12px;border-left:4px solid #c62828;background:#fffafa}
@@ -52,8 +56,8 @@ def e(value: object) -> str:
     return escape(str(value), quote=True)
 
 
-def _page_label(graph: SiteGraph, url: str) -> str:
-    page = graph.pages.get(url)
+def _page_label(graph: SiteGraph, url: str, titles: bool = True) -> str:
+    page = graph.pages.get(url) if titles else None
     title = f' <span style="color:#666">{e(page.title)}</span>' if page is not None and page.title else ""
     return f"<code>{e(url)}</code>{title}"
 
@@ -68,8 +72,9 @@ def _option_value(value: Any) -> str:
 
 
 def evidence_html(analysis: Analysis, outcome: RuleOutcome, violation: Violation, *, picture: bool = True) -> str:
-    """The HTML extra of one failing page."""
+    """The HTML extra of one failing page; without the picture, compact."""
     graph = analysis.graph
+    rows = MAX_INLINK_ROWS if picture else COMPACT_INLINK_ROWS
     url = violation.page
     rc = outcome.config
     out = [f'<div class="linkrules-evidence"><h3>{e(violation.message)}</h3>']
@@ -81,7 +86,7 @@ def evidence_html(analysis: Analysis, outcome: RuleOutcome, violation: Violation
             out.append(f"<h4>Click path ({len(path) - 1} clicks from the start page)</h4><ol start=\"0\">")
             shown = path if len(path) <= MAX_PATH_ROWS else path[:3] + [None] + path[-(MAX_PATH_ROWS - 4) :]
             for node in shown:
-                out.append("<li>…</li>" if node is None else f"<li>{_page_label(graph, node)}</li>")
+                out.append("<li>…</li>" if node is None else f"<li>{_page_label(graph, node, picture)}</li>")
             out.append("</ol>")
         else:
             starts = ", ".join(f"<code>{e(s)}</code>" for s in graph.starts) or "(none)"
@@ -91,17 +96,17 @@ def evidence_html(analysis: Analysis, outcome: RuleOutcome, violation: Violation
         sources = len({i.source for i in inlinks})
         out.append(f"<h4>Linked from {sources} page(s), {counted} counted (reachable, followed)</h4>")
         if inlinks:
-            out.append("<table><tr><th>Linking page</th><th>Anchor text</th><th>Where</th><th>Notes</th></tr>")
-            for i in inlinks[:MAX_INLINK_ROWS]:
+            out.append("<table><tr><th>Linking page</th><th>Anchor text</th><th>Where (chrome: nav, header, footer, aside)</th><th>Notes</th></tr>")
+            for i in inlinks[:rows]:
                 notes = [n for n, on in (("source not reachable", not i.reachable), ("nofollow", not i.followed), ("redirect", i.redirect)) if on]
-                where = "content" if i.in_content else "chrome (nav/header/footer/aside)"
+                where = "content" if i.in_content else "chrome"
                 anchor = e(i.anchor) if i.anchor else '<i style="color:#888">no anchor text</i>'
                 out.append(
-                    f"<tr><td>{_page_label(graph, i.source)}</td><td>{anchor}</td><td>{where}</td><td>{e(', '.join(notes))}</td></tr>"
+                    f"<tr><td>{_page_label(graph, i.source, picture)}</td><td>{anchor}</td><td>{where}</td><td>{e(', '.join(notes))}</td></tr>"
                 )
             out.append("</table>")
-            if len(inlinks) > MAX_INLINK_ROWS:
-                out.append(f"<p>… and {len(inlinks) - MAX_INLINK_ROWS} more links.</p>")
+            if len(inlinks) > rows:
+                out.append(f"<p>… and {len(inlinks) - rows} more links.</p>")
         else:
             out.append("<p>No page links to it.</p>")
     out.append(f"<h4>Rule <code>{e(rc.id)}</code> (line {rc.line + 1} of {e(analysis.config.display)})</h4><table>")
