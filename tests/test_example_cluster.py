@@ -65,3 +65,35 @@ def test_baseline_workflow_saves_on_base_and_compares_on_the_pr() -> None:
     save = next(i for i, r in enumerate(runs) if "--linkrules-save-baseline=" in r)
     compare = next(i for i, r in enumerate(runs) if "--linkrules-baseline=" in r)
     assert save < compare
+
+
+def test_a_package_offers_rules_through_the_entry_point_group(pytester: pytest.Pytester) -> None:
+    """An installed distribution (a real .dist-info on sys.path) registers a rule."""
+    copy(pytester, "custom-rule")
+    (pytester.path / "conftest.py").unlink()  # the rule now comes from the "package"
+    pytester.makepyfile(
+        lr_extra_rules='''
+from pytest_linkrules.rules import Rule
+
+
+class EveryPageHasATitle(Rule):
+    """Every page has a <title>."""
+
+    id = "page-title"
+
+    def check(self, graph):
+        for url, page in graph.pages.items():
+            if not page.title:
+                yield self.violation(url, f"{url} has no title")
+'''
+    )
+    info = pytester.path / "lr_extra_rules-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: lr-extra-rules\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[pytest_linkrules.rules]\npage-title = lr_extra_rules:EveryPageHasATitle\n")
+    pytester.syspathinsert()
+    (pytester.path / "linkrules.toml").write_text('[site]\nroot = "public"\n\n[rules.page-title]\n')
+    (pytester.path / "public" / "docs" / "usage" / "index.html").write_text("<main><a href='/'>Home</a></main>")
+    result = pytester.runpytest("--linkrules", "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1, passed=2)
+    assert failed_ids(result) == ["linkrules.toml::page-title[/docs/usage/]"]

@@ -70,3 +70,13 @@ def test_served_site_without_sitemap(serve, tmp_path: Path) -> None:
     server = serve(tmp_path)
     result = crawl_site(SiteConfig(url=server.origin, render="never", rate_limit=0.0))
     assert result.sitemap_urls is None
+
+
+def test_served_site_roles_by_selector_and_js_only_links(serve, sites: Path) -> None:
+    """A deployed site rendered in Chromium: links its script adds are JS_ONLY, roles come from the served HTML."""
+    server = serve(sites / "js-nav")
+    result = crawl_site(SiteConfig(url=server.origin, render="always", rate_limit=0.0), selectors={"home": "div#related"})
+    home = result.pages["/"]
+    assert home.rendered and home.roles == ("home",)
+    js_only = sorted(link.target for link in home.links if link.js_only)
+    assert js_only == ["/", "/blog/", "/guides/", "/guides/seo/"]

@@ -52,7 +52,7 @@ def crawl_site(
     if site.url:
         from .http import crawl_url
 
-        return crawl_url(site, progress=progress)
+        return crawl_url(site, progress=progress, selectors=selectors)
     if site.root is None:  # pragma: no cover - config validation requires it
         raise CrawlError("site.root is not set")
     try:

@@ -28,12 +28,12 @@ import asyncio
 import os
 import time
 from dataclasses import dataclass, field, replace
-from typing import Callable
+from typing import Callable, Mapping
 from urllib.parse import quote, urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
 from ..config import SiteConfig
-from ..model import CONTENT, NOFOLLOW, REDIRECT, VIA_REDIRECT, Link, Page
+from ..model import CONTENT, JS_ONLY, NOFOLLOW, REDIRECT, VIA_REDIRECT, Link, Page
 from .extract import RawPage, decode_html, extract, looks_binary
 from .rendering import choose_sample, differences, renderable
 from .sitemap import MAX_INDEX_DEPTH, MAX_SITEMAP_BYTES, MAX_SITEMAP_FILES, parse_sitemap
@@ -171,9 +171,21 @@ def robots_tokens(*values: str) -> set[str]:
 class HttpCrawler:
     """One pass over the site: fetch, read links, follow them (breadth first)."""
 
-    def __init__(self, site: SiteConfig, secrets: Secrets, renderer: object | None = None, progress: Progress | None = None) -> None:
+    def __init__(
+        self,
+        site: SiteConfig,
+        secrets: Secrets,
+        renderer: object | None = None,
+        progress: Progress | None = None,
+        selectors: Mapping[str, str] | None = None,
+    ) -> None:
         assert site.url is not None
         self.site = site
+        # Role selectors tested on each page's served HTML -> names that matched;
+        # and, for rendered pages, the link targets that HTML had (the others are JS_ONLY).
+        self.selectors = selectors
+        self.roles_of: dict[str, tuple[str, ...]] = {}
+        self.static_targets: dict[str, frozenset[str]] = {}
         self.origin = site.url
         self.secrets = secrets
         self.renderer = renderer
@@ -424,9 +436,11 @@ class HttpCrawler:
         self.reads[final] = (RawPage(), "", answer, False, True, "")  # claim it before awaiting
         body = answer.body or b""
         # Bytes go to extract() as they are when they look binary, so it can say so.
-        raw = extract(body if looks_binary(body) else decode_html(body, answer.charset))
+        raw = extract(body if looks_binary(body) else decode_html(body, answer.charset), self.selectors)
         scripts = raw.scripts > 0 or "#" in final
         base = self.origin + request_path(final.split("#")[0])
+        if raw.matched:
+            self.roles_of[final] = tuple(raw.matched)
         rendered, error = False, raw.error  # binary data or absurd nesting: reported, not parsed
         if "#" in final and self.renderer is None:
             raw = RawPage(title=raw.title)  # a hash route exists only once rendered
@@ -436,6 +450,9 @@ class HttpCrawler:
             if result.raw is None:
                 error = result.error
             else:
+                self.static_targets[final] = frozenset(
+                    t for t in (self.resolver.resolve(rl.href, base) for rl in raw.links) if t is not None
+                )
                 raw, base = result.raw, result.base_uri or base
                 if not result.settled:
                     self.unsettled.append(final)
@@ -483,6 +500,8 @@ class HttpCrawler:
             if target is None:
                 continue
             flags = (0 if rl.chrome else CONTENT) | (NOFOLLOW if rl.nofollow or nofollow else 0)
+            if rendered and key in self.static_targets and target not in self.static_targets[key]:
+                flags |= JS_ONLY
             found = self.link_to(target, rl.href, rl.anchor, flags)
             if found:
                 out[found[0]].append(found[1])
@@ -506,6 +525,7 @@ class HttpCrawler:
             status=answer.status,
             rendered=rendered,
             has_scripts=scripts,
+            roles=self.roles_of.get(key, ()),
         )
 
     def pages(self) -> dict[str, Page]:
@@ -550,12 +570,14 @@ class UrlCrawl:
     sitemap_urls: list[str] | None = None
 
 
-async def crawl_async(site: SiteConfig, progress: Progress | None = None) -> UrlCrawl:
+async def crawl_async(
+    site: SiteConfig, progress: Progress | None = None, selectors: Mapping[str, str] | None = None
+) -> UrlCrawl:
     """Static pass, then (render = auto) a rendered sample, then a rendered pass if needed."""
     secrets = read_secrets(site)
     requests = 0
     if site.render != "always":
-        pages, crawler = await _pass(site, secrets, None, progress if site.render == "never" else None)
+        pages, crawler = await _pass(site, secrets, None, progress if site.render == "never" else None, selectors)
         if site.render == "never":
             return _result(crawler, pages, "static", 'render = "never"')
         if not any(renderable(p) for p in pages.values()):
@@ -587,7 +609,7 @@ async def crawl_async(site: SiteConfig, progress: Progress | None = None) -> Url
                 reason = f"rendered links differ from the HTML on {len(diffs)} of {len(sample)} sampled pages ({diffs[0]})"
             else:
                 reason = 'render = "always"'
-            pages, crawler = await _pass(site, secrets, renderer, progress)
+            pages, crawler = await _pass(site, secrets, renderer, progress, selectors)
             crawler.requests += requests
     except BrowserError as exc:
         if site.render == "always":
@@ -604,10 +626,16 @@ def _result(crawler: HttpCrawler, pages: dict[str, Page], render: str, reason: s
     return UrlCrawl(pages, crawler.starts, render, reason, crawler.summary_notes(), crawler.requests, crawler.sitemap_urls())
 
 
-async def _pass(site: SiteConfig, secrets: Secrets, renderer: object | None, progress: Progress | None) -> tuple[dict[str, Page], HttpCrawler]:
+async def _pass(
+    site: SiteConfig,
+    secrets: Secrets,
+    renderer: object | None,
+    progress: Progress | None,
+    selectors: Mapping[str, str] | None = None,
+) -> tuple[dict[str, Page], HttpCrawler]:
     import httpx
 
-    crawler = HttpCrawler(site, secrets, renderer, progress)
+    crawler = HttpCrawler(site, secrets, renderer, progress, selectors)
     headers = {"User-Agent": USER_AGENT, **secrets.headers}
     auth = httpx.BasicAuth(*secrets.basic_auth) if secrets.basic_auth else None
     limits = httpx.Limits(max_connections=site.concurrency, max_keepalive_connections=site.concurrency)
@@ -652,14 +680,14 @@ async def _pass(site: SiteConfig, secrets: Secrets, renderer: object | None, pro
     return crawler.pages(), crawler
 
 
-def crawl_url(site: SiteConfig, progress: Progress | None = None) -> "CrawlResult":
+def crawl_url(site: SiteConfig, progress: Progress | None = None, selectors: Mapping[str, str] | None = None) -> "CrawlResult":
     """Crawl site.url; the entry point crawl_site uses for deployed sites."""
     from . import CrawlError, CrawlResult
     from .render import run_async
 
     began = time.perf_counter()
     try:
-        done = run_async(lambda: crawl_async(site, progress))
+        done = run_async(lambda: crawl_async(site, progress, selectors))
     except HttpCrawlError as exc:
         raise CrawlError(str(exc)) from None
     if not done.pages:
