@@ -417,6 +417,8 @@ def config_text(plan: Plan) -> str:
 root = "."
 start = ["/"]
 base_url = ["https://example.com"]
+# Every page has a <script> (analytics, as real sites do); the benchmark measures the static crawl.
+render = "never"
 
 [rules.max-depth]
 max = 6

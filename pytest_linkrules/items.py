@@ -37,6 +37,7 @@ class LinkrulesState:
     configs: list[LinkrulesConfig]
     analyses: dict[Path, Analysis] = field(default_factory=dict)
     site_folders: set[str] = field(default_factory=set)  # folders of built sites, not searched for tests
+    snapshot: Path | None = None  # xdist controller: folder of the crawls shared with workers
     # Set when --linkrules-baseline is given: how each config compares with it.
     baseline_name: str = ""
     comparisons: dict[Path, Comparison] = field(default_factory=dict)

@@ -22,6 +22,7 @@ from .items import STATE_KEY, LinkrulesFile, LinkrulesState
 from .rules import Rule, builtin_registry
 from .crawl.folder import page_folders
 from .runner import analyze
+from . import snapshot
 
 DEFAULT_CONFIG = "linkrules.toml"
 ENTRY_POINT_GROUP = "pytest_linkrules.rules"  # packages offer Rule subclasses here
@@ -54,6 +55,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="PATH",
         default=None,
         help="Chromium or Chrome executable for rendering (default: Playwright's, then chromium on PATH; env LINKRULES_BROWSER)",
+    )
+    group.addoption(
+        "--linkrules-no-cache",
+        action="store_true",
+        default=False,
+        help="parse every page again instead of reusing unchanged pages from the crawl cache (.pytest_cache/d/linkrules)",
     )
     group.addoption(
         "--linkrules-baseline",
@@ -162,6 +169,12 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(html, "linkrules-html")
 
 
+def pytest_unconfigure(config: pytest.Config) -> None:
+    state = config.stash.get(STATE_KEY, None)
+    if state is not None and state.snapshot is not None:
+        snapshot.remove(state.snapshot)
+
+
 def _with_command_line(config: pytest.Config, cfg: LinkrulesConfig) -> LinkrulesConfig:
     return with_overrides(
         cfg,
@@ -198,11 +211,17 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if state is None:
         return
     problems: list[str] = []
+    cache_dir = _cache_dir(config)
+    shared = getattr(config, "workerinput", {}).get("linkrules_snapshot")  # on an xdist worker
+    if config.pluginmanager.hasplugin("dsession"):  # the xdist controller: crawl once for all workers
+        state.snapshot = snapshot.snapshot_folder()
+    sharing = state.snapshot
     for cfg in state.configs:
+        crawl = snapshot.load_crawl(Path(shared), cfg.path) if shared else None
         try:
-            progress = _progress(config)
+            progress = _progress(config) if crawl is None else None
             try:
-                analysis = analyze(cfg, progress=progress)
+                analysis = analyze(cfg, progress=progress, cache_dir=cache_dir, crawl=crawl)
             finally:
                 if progress is not None:
                     progress.close()
@@ -210,6 +229,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             problems.extend(exc.problems)
             continue
         state.analyses[cfg.path] = analysis
+        if sharing is not None:
+            snapshot.save_crawl(sharing, cfg.path, analysis.crawl)
         if cfg.site.root is not None:
             sources = (p.source for p in analysis.crawl.pages.values())
             state.site_folders |= page_folders(cfg.site.root, sources, keep=[c.path.parent for c in state.configs])
@@ -217,6 +238,25 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if problems:
         raise pytest.UsageError("linkrules:\n" + "\n".join(problems))
     _baselines(config, state)
+
+
+def _cache_dir(config: pytest.Config) -> Path | None:
+    """Where the crawl cache lives: pytest's cache folder, so --cache-clear clears it too.
+
+    None with --linkrules-no-cache or when pytest's cache is off (-p no:cacheprovider).
+    """
+    cache = getattr(config, "cache", None)
+    if config.getoption("linkrules_no_cache") or cache is None:
+        return None
+    return Path(cache.mkdir("linkrules"))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist controller: tell each worker where the shared crawl is."""
+    state = node.config.stash.get(STATE_KEY, None)
+    if state is not None and state.snapshot is not None:
+        node.workerinput["linkrules_snapshot"] = str(state.snapshot)
 
 
 def _baseline_key(config: pytest.Config, path: Path) -> str:

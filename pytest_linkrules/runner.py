@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 import traceback
+from pathlib import Path
 
 from .architecture import resolve_clusters, resolve_roles
 from .config import ConfigError, LinkrulesConfig, RuleConfig, unmatched_globs
@@ -47,16 +48,23 @@ class Analysis:
 
 
 def analyze(
-    config: LinkrulesConfig, *, workers: int | None = None, progress: Callable[[int, int], None] | None = None
+    config: LinkrulesConfig,
+    *,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    cache_dir: Path | None = None,
+    crawl: CrawlResult | None = None,
 ) -> Analysis:
     """Crawl, build the graph and run every configured rule.
 
     Raises ConfigError for problems only visible once the site is known (a
-    glob that matches no page, a start page that doesn't exist).
+    glob that matches no page, a start page that doesn't exist). ``crawl``
+    skips the crawl: pytest-xdist workers get the controller's.
     """
     selectors = {role.name: role.selector for role in config.roles if role.selector}
     try:
-        crawl = crawl_site(config.site, workers=workers, progress=progress, selectors=selectors or None)
+        if crawl is None:
+            crawl = crawl_site(config.site, workers=workers, progress=progress, selectors=selectors or None, cache_dir=cache_dir)
     except CrawlError as exc:
         raise ConfigError([f"{config.display}: {exc}"]) from None
     roles = resolve_roles(config.roles, crawl.pages)

@@ -37,3 +37,69 @@ def test_site_at_the_rootdir_keeps_the_project_tests(pytester):
     result = pytester.runpytest("--linkrules", "-v")
     result.stdout.fnmatch_lines(["*tests/test_project.py::test_project PASSED*"])
     assert "test_never_collected" not in result.stdout.str()
+
+
+RULES = """
+[site]
+root = "public"
+start = ["/"]
+
+[rules.no-orphans]
+
+[rules.no-broken-links]
+"""
+
+# Counts crawls in every process (controller and xdist workers) in crawls.txt.
+COUNT_CRAWLS = """
+import os
+import pytest_linkrules.crawl as crawl
+
+_real = getattr(crawl.crawl_folder, "real", crawl.crawl_folder)  # pytester may import this twice
+
+def counting(*args, **kwargs):
+    with open(os.path.join(os.path.dirname(__file__), "crawls.txt"), "a") as f:
+        f.write(f"{os.getpid()} cache={kwargs.get('cache_dir') is not None}\\n")
+    return _real(*args, **kwargs)
+
+counting.real = _real
+crawl.crawl_folder = counting
+"""
+
+
+def write_broken_site(pytester) -> None:
+    public = pytester.path / "public"
+    for i in range(6):
+        (public / "p" / str(i)).mkdir(parents=True)
+        (public / "p" / str(i) / "index.html").write_text(f'<a href="/p/{i + 1}/">next</a><a href="/gone-{i % 2}/">x</a>')
+    (public / "index.html").write_text('<a href="/p/0/">start</a>')
+    (public / "lonely.html").write_text("<title>nobody links here</title>")
+    pytester.makefile(".toml", linkrules=RULES)
+
+
+def test_rerun_reuses_the_crawl_cache_and_no_cache_turns_it_off(pytester):
+    write_broken_site(pytester)
+    pytester.runpytest("--linkrules").stdout.fnmatch_lines(["*crawl cache: 8 of 8 pages parsed*"])
+    result = pytester.runpytest("--linkrules", "-k", "orphans")
+    result.stdout.fnmatch_lines(["*crawl cache: 0 of 8 pages parsed*"])
+    result.assert_outcomes(failed=1, passed=1, deselected=8)
+    result = pytester.runpytest("--linkrules", "--linkrules-no-cache")
+    assert "crawl cache" not in result.stdout.str()
+    result.assert_outcomes(failed=7, passed=3)
+    # --cache-clear clears the crawl cache with the rest of pytest's cache.
+    pytester.runpytest("--linkrules", "--cache-clear").stdout.fnmatch_lines(["*crawl cache: 8 of 8 pages parsed*"])
+
+
+def test_xdist_workers_share_one_crawl_and_collect_the_same_items(pytester):
+    write_broken_site(pytester)
+    pytester.makeconftest(COUNT_CRAWLS)
+    single = pytester.runpytest("--linkrules", "-p", "no:xdist", "-v")
+    ids = sorted(line.split()[0] for line in single.stdout.lines if line.startswith("linkrules.toml::"))
+    assert len(ids) == 10
+    (pytester.path / "crawls.txt").unlink()
+
+    result = pytester.runpytest("--linkrules", "-n", "2", "-v")
+    result.assert_outcomes(failed=7, passed=3)  # xdist itself fails the run if workers' items differ
+    crawls = (pytester.path / "crawls.txt").read_text().splitlines()
+    assert len(crawls) == 1, crawls  # the controller crawled; both workers read its snapshot
+    shown = {part for line in result.stdout.lines for part in line.split() if part.startswith("linkrules.toml::")}
+    assert sorted(shown) == ids

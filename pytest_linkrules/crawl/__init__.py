@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
@@ -41,12 +42,14 @@ def crawl_site(
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     selectors: Mapping[str, str] | None = None,
+    cache_dir: Path | None = None,
 ) -> CrawlResult:
     """Crawl the site a config describes. Raises CrawlError when nothing can be crawled.
 
     ``progress(done, queued)`` is called now and then during long crawls.
     ``selectors`` (role name -> CSS selector) are tested on every page and
-    recorded in ``Page.roles``.
+    recorded in ``Page.roles``. ``cache_dir`` keeps page extractions between
+    runs, so unchanged pages of a folder are not parsed again.
     """
     began = time.perf_counter()
     if site.url:
@@ -63,6 +66,7 @@ def crawl_site(
             max_bytes=site.max_page_bytes,
             max_pages=site.max_pages,
             selectors=selectors,
+            cache_dir=cache_dir,
         )
     except FolderError as exc:
         raise CrawlError(str(exc)) from None

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping
 
 from ..model import CONTENT, NOFOLLOW, REDIRECT, Link, Page
+from ..config import display_path
+from .cache import CrawlCache, Shard
 from .extract import RawPage, extract
 from .linktable import LinkFields, LinkReceiver, LinkTable, Packed
 from .urls import FolderResolver, base_for_page, is_html_file, page_url_for_file
@@ -156,39 +158,71 @@ def read_page(
     selectors: Mapping[str, str] | None = None,
     *,
     link: Callable[[str, str, str, int], Link] = Link,
+    cache: Shard | None = None,
 ) -> Page:
+    """Read one file into a Page; with a cache shard, unchanged files aren't parsed again."""
     url = page_url_for_file(relpath)
     path = root / relpath
+    raw = None
     try:
-        size = path.stat().st_size
+        stat = path.stat()
+        size = stat.st_size
         if size > max_bytes:
+            if cache is not None:
+                cache.skip(relpath)
             return Page(url=url, source=relpath, error=f"file is {size:,} bytes, over the {max_bytes:,}-byte page limit (site.max_page_bytes); its links were not read")
-        with path.open("rb") as f:
-            data = f.read(max_bytes + 1)  # the file may have grown since stat()
-        if len(data) > max_bytes:
-            return Page(url=url, source=relpath, error=f"file is over the {max_bytes:,}-byte page limit (site.max_page_bytes); its links were not read")
+        if cache is not None:
+            raw = cache.lookup(relpath, size, stat.st_mtime_ns)
+        if raw is None:
+            with path.open("rb") as f:
+                data = f.read(max_bytes + 1)  # the file may have grown since stat()
+            if len(data) > max_bytes:
+                if cache is not None:
+                    cache.skip(relpath)
+                return Page(url=url, source=relpath, error=f"file is over the {max_bytes:,}-byte page limit (site.max_page_bytes); its links were not read")
     except OSError as exc:
+        if cache is not None:
+            cache.skip(relpath)
         return Page(url=url, source=relpath, error=f"could not read file: {exc.strerror or exc}")
-    return page_from_raw(url, relpath, extract(data, selectors), resolver, link=link)
+    if raw is None:
+        if cache is None:
+            raw = extract(data, selectors)
+        else:
+            raw = cache.parse(relpath, size, stat.st_mtime_ns, data, lambda d: extract(d, selectors))
+    return page_from_raw(url, relpath, raw, resolver, link=link)
 
 
 # Worker-process state, set once per worker by _init_worker (fork copies it).
 _worker: tuple[Path, FolderResolver, int, Mapping[str, str] | None] | None = None
 _table = LinkTable()
+_cache: CrawlCache | None = None
 
 
-def _init_worker(root: Path, resolver: FolderResolver, max_bytes: int, selectors: Mapping[str, str] | None = None) -> None:
-    global _worker, _table
+def _init_worker(
+    root: Path,
+    resolver: FolderResolver,
+    max_bytes: int,
+    selectors: Mapping[str, str] | None = None,
+    cache: CrawlCache | None = None,
+) -> None:
+    global _worker, _table, _cache
     _worker = (root, resolver, max_bytes, selectors)
     _table = LinkTable()
+    _cache = cache
 
 
-def _read_chunk(relpaths: list[str]) -> tuple[int, list[LinkFields], list[Packed]]:
-    """Parse some files in a worker; returns its id, the links new to the parent, the packed pages."""
+def _read_chunk(job: tuple[int, list[str]]) -> tuple[int, list[LinkFields], list[Packed], int]:
+    """Read one chunk in a worker: its id, the links new to the parent, the packed pages, pages parsed."""
     assert _worker is not None
     root, resolver, max_bytes, selectors = _worker
-    packed = [_table.pack(read_page(root, rel, resolver, max_bytes, selectors, link=_table.link)) for rel in relpaths]
-    return os.getpid(), _table.new_links(), packed
+    number, relpaths = job
+    shard = _cache.shard(number) if _cache is not None else None
+    pages = [read_page(root, rel, resolver, max_bytes, selectors, link=_table.link, cache=shard) for rel in relpaths]
+    if shard is not None:
+        shard.save()
+    parsed = shard.parsed if shard is not None else len(relpaths)
+    packed = [_table.pack(p) for p in pages]  # numbers links, so before new_links()
+    return os.getpid(), _table.new_links(), packed, parsed
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
@@ -204,11 +238,13 @@ def crawl_folder(
     max_bytes: int = 20 * 1024 * 1024,
     max_pages: int | None = None,
     selectors: Mapping[str, str] | None = None,
+    cache_dir: Path | None = None,
 ) -> tuple[dict[str, Page], list[str]]:
     """Read every HTML file under root. Returns pages by URL and notes on what was skipped.
 
     ``selectors`` (role name -> CSS selector) are tested on every page; the
-    names that match end up in ``Page.roles``.
+    names that match end up in ``Page.roles``. With ``cache_dir``, pages whose
+    bytes are unchanged since the last crawl are not parsed again (see cache.py).
     """
     files, notes = list_files(root)
     resolver = FolderResolver(files, origins)
@@ -218,23 +254,36 @@ def crawl_folder(
         html_files = html_files[:max_pages]
 
     workers = workers or min(os.cpu_count() or 1, 8)
+    cache = CrawlCache.for_site(cache_dir, root, max_bytes, selectors) if cache_dir is not None else None
+    chunks = list(enumerate(_chunks(html_files, CHUNK)))
     pages: dict[str, Page] = {}
+    parsed = 0
     if workers <= 1 or len(html_files) < PARALLEL_THRESHOLD:
-        table = LinkTable()
-        for rel in html_files:
-            page = read_page(root, rel, resolver, max_bytes, selectors, link=table.link)
-            _add_page(pages, page, notes)
-        return pages, notes
-
-    ctx = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
-    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(root, resolver, max_bytes, selectors)) as pool:
+        _init_worker(root, resolver, max_bytes, selectors, cache)
         receiver = LinkReceiver()
-        # map() yields in submission order, and each worker takes chunks in
-        # that order too, so a chunk's link numbers are always known here.
-        for worker, new_links, chunk in pool.map(_read_chunk, _chunks(html_files, CHUNK)):
+        for worker, new_links, chunk, n_parsed in map(_read_chunk, chunks):
             receiver.receive(worker, new_links)
+            parsed += n_parsed
             for packed in chunk:
                 _add_page(pages, receiver.unpack(worker, packed), notes)
+    else:
+        ctx = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+        initargs = (root, resolver, max_bytes, selectors, cache)
+        with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=initargs) as pool:
+            receiver = LinkReceiver()
+            # map() yields in submission order, and each worker takes chunks in
+            # that order too, so a chunk's link numbers are always known here.
+            for worker, new_links, chunk, n_parsed in pool.map(_read_chunk, chunks):
+                receiver.receive(worker, new_links)
+                parsed += n_parsed
+                for packed in chunk:
+                    _add_page(pages, receiver.unpack(worker, packed), notes)
+    if cache is not None:
+        cache.prune(len(chunks))
+        notes.append(
+            f"crawl cache: {parsed:,} of {len(html_files):,} pages parsed, the rest unchanged since the last run "
+            f"({display_path(cache.folder)})"
+        )
     return pages, notes
 
 
