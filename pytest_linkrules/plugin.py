@@ -279,7 +279,7 @@ def _baselines(config: pytest.Config, state: LinkrulesState) -> None:
         for key, analysis in keyed.items():
             state.comparisons[analysis.config.path] = baseline.compare(key, analysis, len(keyed))
     save_to = config.getoption("linkrules_save_baseline")
-    if save_to:
+    if save_to and not hasattr(config, "workerinput"):  # under xdist the controller alone writes it
         try:
             save_baseline(Path(save_to), keyed)
         except OSError as exc:

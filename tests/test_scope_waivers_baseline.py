@@ -214,3 +214,13 @@ def test_bad_baseline_file_is_a_usage_error(pytester, site):
     result = pytester.runpytest("--linkrules", "--linkrules-baseline=base.json")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--linkrules-baseline: base.json: not a linkrules baseline (invalid JSON: *"])
+
+
+def test_baseline_under_xdist(pytester, site):
+    """Workers judge items against the baseline; the controller alone writes and summarizes it."""
+    site("[rules.no-orphans]\n")
+    saved = pytester.runpytest("--linkrules", "-n", "2", "--linkrules-save-baseline=base.json", "-q")
+    saved.assert_outcomes(passed=2, failed=3)
+    compared = pytester.runpytest("--linkrules", "-n", "2", "--linkrules-baseline=base.json", "-q")
+    compared.assert_outcomes(passed=2, xfailed=3)
+    compared.stdout.fnmatch_lines(["0 new, 3 known, 0 fixed since the baseline"])
