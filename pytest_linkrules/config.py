@@ -493,7 +493,7 @@ def with_overrides(
 ) -> LinkrulesConfig:
     """The config with command-line overrides (--linkrules-url, ...) applied."""
     site = config.site
-    if url:
+    if url is not None:  # an empty value is a mistake, not "no override"
         why = _check_url(url)
         if why:
             raise ConfigError([f"--linkrules-url: {why}"])
@@ -506,6 +506,8 @@ def with_overrides(
         if render not in RENDER_MODES:
             raise ConfigError([f'--linkrules-render: expected one of "auto", "always", "never", got "{render}"'])
         site = replace(site, render=render)
-    if browser_path:
+    if browser_path is not None:
+        if not os.path.isfile(browser_path):
+            raise ConfigError([f"--linkrules-browser-path: {browser_path or '(empty)'}: no such file; give the path of a Chromium or Chrome executable"])
         site = replace(site, browser_path=browser_path)
     return replace(config, site=site)

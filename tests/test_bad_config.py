@@ -239,6 +239,20 @@ CASES = [
     ),
 ]
 
+CLI_CASES = [
+    ("--linkrules-url=ftp://example.com", '--linkrules-url: expected an http(s) URL, e.g. "https://preview-123.example.com", got "ftp://example.com"'),
+    ("--linkrules-url=", '--linkrules-url: expected an http(s) URL, e.g. "https://preview-123.example.com", got ""'),
+    (
+        "--linkrules-url=http://me:pw@127.0.0.1:9",
+        "--linkrules-url: must not hold a user name or password; use basic_auth_from_env so secrets stay out of files and reports",
+    ),
+    (
+        "--linkrules-browser-path=/no/such/chromium",
+        "--linkrules-browser-path: /no/such/chromium: no such file; give the path of a Chromium or Chrome executable",
+    ),
+]
+CASES += [Case(f"cli{n}", SITE + GOOD_RULES, expected, args=(arg,)) for n, (arg, expected) in enumerate(CLI_CASES)]
+
 REPEATED = [c.id for c in CASES]
 assert len(REPEATED) == len(set(REPEATED)), "case ids must be unique"
 
