@@ -19,7 +19,7 @@ from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 from .architecture import ClusterDef, RoleDef, load_clusters, load_roles, role_references
-from .globs import compile_glob
+from .globs import GlobError, compile_glob
 from .rules.base import GLOBS, Rule, show_list
 from .waivers import Waiver, load_waivers
 
@@ -60,6 +60,7 @@ class SiteConfig:
     headers_from_env: tuple[tuple[str, str], ...] = ()
     cookies_from_env: tuple[tuple[str, str], ...] = ()
     basic_auth_from_env: tuple[str, str] | None = None
+    page_limits: tuple[tuple[str, int], ...] = ()  # (URL glob, most pages) for URL crawls
     browser_path: str | None = None  # from --linkrules-browser-path only
 
 
@@ -109,6 +110,7 @@ REMOTE_KEYS = {
     "headers_from_env": "extra request headers, each taken from an environment variable",
     "cookies_from_env": "cookies, each taken from an environment variable",
     "basic_auth_from_env": "[USER_VAR, PASSWORD_VAR]: HTTP basic auth from environment variables",
+    "page_limits": 'most pages crawled per URL glob, e.g. {"/calendar/**" = 50}: endless URL spaces stop there',
 }
 SITE_KEYS = {
     "root": "the built site folder, relative to linkrules.toml",
@@ -485,6 +487,24 @@ def _load_remote(table: Mapping[str, Any], problem: Any) -> dict[str, Any]:
             problem("site.basic_auth_from_env", f"expected [USER_VAR, PASSWORD_VAR], two environment variable names, got {_show(value)}")
         else:
             out["basic_auth_from_env"] = (value[0], value[1])
+    if "page_limits" in table:
+        value = table["page_limits"]
+        expected = 'expected a table of URL globs to page counts, e.g. {"/calendar/**" = 50}'
+        if not isinstance(value, dict):
+            problem("site.page_limits", f"{expected}, got {_show(value)}")
+        else:
+            limits = []
+            for glob, count in value.items():
+                try:
+                    compile_glob(glob)
+                except GlobError as exc:
+                    problem(f"site.page_limits.{glob}", str(exc))
+                    continue
+                if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+                    problem(f"site.page_limits.{glob}", f"expected a page count (an integer >= 0), got {_show(count)}")
+                    continue
+                limits.append((glob, count))
+            out["page_limits"] = tuple(limits)
     return out
 
 

@@ -51,6 +51,7 @@ SITE_TYPES: dict[str, dict[str, Any]] = {
     "headers_from_env": {"type": "object", "additionalProperties": {"type": "string"}},
     "cookies_from_env": {"type": "object", "additionalProperties": {"type": "string"}},
     "basic_auth_from_env": {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2},
+    "page_limits": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}},
 }
 
 

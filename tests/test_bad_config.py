@@ -15,6 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from pytest_linkrules.config import SITE_KEYS
+
+KNOWN_SITE_KEYS = ", ".join(SITE_KEYS)  # grows with features; the message lists them all
+
 from pytest_linkrules.rules import builtin_registry
 
 KNOWN = ", ".join(sorted(builtin_registry()))  # the list grows with each rule
@@ -93,7 +97,7 @@ CASES = [
     Case(
         "byte-order-mark-is-fine-but-key-is-not",
         "\ufeff" + SITE + "rot = 1\n" + GOOD_RULES,
-        'linkrules.toml: site.rot: unknown key; did you mean "root"? (expected one of: root, start, base_url, max_pages, max_page_bytes, source, url, sitemap, render, hash_routes, respect_robots, timeout, concurrency, rate_limit, headers_from_env, cookies_from_env, basic_auth_from_env)',
+        f'linkrules.toml: site.rot: unknown key; did you mean "root"? (expected one of: {KNOWN_SITE_KEYS})',
     ),
     # --- top level ----------------------------------------------------------
     Case(
@@ -130,7 +134,7 @@ CASES = [
     Case(
         "site-unknown-key",
         SITE + "rot = 'x'\n" + GOOD_RULES,
-        'linkrules.toml: site.rot: unknown key; did you mean "root"? (expected one of: root, start, base_url, max_pages, max_page_bytes, source, url, sitemap, render, hash_routes, respect_robots, timeout, concurrency, rate_limit, headers_from_env, cookies_from_env, basic_auth_from_env)',
+        f'linkrules.toml: site.rot: unknown key; did you mean "root"? (expected one of: {KNOWN_SITE_KEYS})',
     ),
     Case(
         "start-wrong-type",
@@ -165,6 +169,21 @@ CASES = [
         "max-page-bytes-string",
         SITE + "max_page_bytes = '20MB'\n" + GOOD_RULES,
         'linkrules.toml: site.max_page_bytes: expected a positive integer, got "20MB"',
+    ),
+    Case(
+        "page-limits-not-a-table",
+        SITE + "page_limits = 50\n" + GOOD_RULES,
+        'linkrules.toml: site.page_limits: expected a table of URL globs to page counts, e.g. {"/calendar/**" = 50}, got 50',
+    ),
+    Case(
+        "page-limit-negative",
+        SITE + 'page_limits = {"/calendar/**" = -1}\n' + GOOD_RULES,
+        "linkrules.toml: site.page_limits./calendar/**: expected a page count (an integer >= 0), got -1",
+    ),
+    Case(
+        "page-limit-bad-glob",
+        SITE + 'page_limits = {"calendar/*" = 5}\n' + GOOD_RULES,
+        'linkrules.toml: site.page_limits.calendar/*: expected a URL path starting with "/", got "calendar/*"',
     ),
     # --- [rules.*] -----------------------------------------------------------------
     Case(

@@ -179,3 +179,21 @@ def test_hostile_server_is_crawled_within_limits(hostile_server, spy) -> None:
     assert handler.counts["/e503"] == 3 and handler.counts["/e500"] == 1  # retried, with Retry-After
     assert [l.anchor for l in pages["/cp1252"].links] == ["\u201cCaf\u00e9\u201d \u20ac"]
     assert took < 60
+
+
+@pytest.mark.timeout(60)
+def test_page_limits_cut_endless_url_spaces(hostile_server, spy) -> None:
+    origin, handler = hostile_server
+    site = SiteConfig(
+        url=origin, render="never", timeout=1.0, concurrency=4, rate_limit=0, respect_robots=False,
+        page_limits=(("/calendar/**", 5), ("/trap/**", 3)),
+    )
+    result = crawl_site(site)
+    assert len([u for u in result.pages if u.startswith("/calendar/")]) == 5
+    assert len([u for u in result.pages if u.startswith("/trap/")]) == 3
+    notes = [n for n in result.notes if n.startswith("page limit for")]
+    assert notes == [
+        'page limit for "/calendar/**" reached: 1 more URL(s) were not crawled (site.page_limits = 5)',
+        'page limit for "/trap/**" reached: 1 more URL(s) were not crawled (site.page_limits = 3)',
+    ]
+    assert spy.connections == []

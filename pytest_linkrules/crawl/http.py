@@ -33,6 +33,7 @@ from urllib.parse import quote, urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
 from ..config import SiteConfig
+from ..globs import matches
 from ..model import CONTENT, JS_ONLY, NOFOLLOW, REDIRECT, VIA_REDIRECT, Link, Page
 from .extract import RawPage, decode_html, extract, looks_binary
 from .rendering import choose_sample, differences, renderable
@@ -196,6 +197,8 @@ class HttpCrawler:
         self.seen: set[str] = set()
         self.robots_blocked: set[str] = set()
         self.over_limit = 0
+        self.pattern_counts: dict[str, int] = {}  # pages enqueued per site.page_limits glob
+        self.pattern_over: dict[str, int] = {}  # URLs left out per glob
         self.unsettled: list[str] = []
         self.offsite: dict[str, str] = {}
         self.notes: list[str] = []
@@ -424,6 +427,14 @@ class HttpCrawler:
         if len(self.seen) >= self.site.max_pages:
             self.over_limit += 1
             return
+        for glob, most in self.site.page_limits:
+            if matches(key.split("#")[0], [glob]):
+                if self.pattern_counts.get(glob, 0) >= most:
+                    self.pattern_over[glob] = self.pattern_over.get(glob, 0) + 1
+                    return
+        for glob, _ in self.site.page_limits:
+            if matches(key.split("#")[0], [glob]):
+                self.pattern_counts[glob] = self.pattern_counts.get(glob, 0) + 1
         self.seen.add(key)
         queue.put_nowait(key)
 
@@ -473,7 +484,7 @@ class HttpCrawler:
         if answer is None:
             # Not fetched: disallowed by robots.txt, over the page limit, or
             # (in an auto-render sample) only found after rendering.
-            if key in self.robots_blocked or self.over_limit:
+            if key in self.robots_blocked or self.over_limit or self.pattern_over:
                 return None
             return "links", Link(key, href, anchor, flags)
         if answer.kind == "html":
@@ -545,6 +556,9 @@ class HttpCrawler:
             )
         if self.over_limit:
             notes.append(f"page limit reached: {self.over_limit} more URL(s) were not crawled (site.max_pages = {self.site.max_pages:,})")
+        for glob, left in sorted(self.pattern_over.items()):
+            limit = dict(self.site.page_limits)[glob]
+            notes.append(f'page limit for "{glob}" reached: {left} more URL(s) were not crawled (site.page_limits = {limit:,})')
         if self.offsite:
             first = sorted(self.offsite.items())[0]
             notes.append(f"{len(self.offsite)} URL(s) redirect to another host, not followed (e.g. {first[0]} -> {first[1]})")
