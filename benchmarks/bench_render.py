@@ -4,8 +4,9 @@ Generates the benchmark blog (generate_site.py), keeps scripts on the first
 --scripted pages only, adding one that inserts a link (pages without scripts are
 read as HTML, never rendered), then times each mode
 on a fresh browser, for the folder and for the folder served over HTTP on
-127.0.0.1: render = "never" (static), "auto" (sample, then decide: the
-sample differs, so the scripted pages are rendered) and
+127.0.0.1: render = "never" (static), "auto" (sample, then decide; the
+inserted link points at "/", which every page already links to, so the sample's
+link targets match and auto stays static: this measures the cost of deciding) and
 "always" (every page rendered).
 
 Usage:
