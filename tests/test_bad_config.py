@@ -256,6 +256,12 @@ CASES = [
         "--linkrules-config: expected a path to a linkrules.toml file, got an empty value",
         args=("--linkrules-config=",),
     ),
+    # --- options that conflict ------------------------------------------------
+    Case(
+        "root-and-url-both-set",
+        '[site]\nroot = "public"\nurl = "http://127.0.0.1:9/"\n' + GOOD_RULES,
+        "linkrules.toml: site: root and url are both set; give root (a built folder) or url (a deployed site), not both",
+    ),
 ]
 
 CLI_CASES = [
