@@ -79,6 +79,7 @@ class SiteGraph:
         roles: Mapping[str, frozenset[str]] | None = None,
         clusters: Sequence["Cluster"] = (),
         sitemap_urls: Iterable[str] | None = None,
+        broken_reasons: Mapping[str, str] | None = None,
     ) -> None:
         self.pages: dict[str, Page] = dict(pages)
         self.urls: list[str] = list(self.pages)
@@ -91,6 +92,9 @@ class SiteGraph:
         # URL paths listed in the site's sitemap(s); None when no sitemap was
         # read, which is not the same as an empty sitemap.
         self.sitemap_urls: frozenset[str] | None = None if sitemap_urls is None else frozenset(sitemap_urls)
+        # Broken link target -> why (HTTP 500, a redirect loop's chain); the
+        # folder crawl leaves it empty: there, broken means no such file.
+        self.broken_reasons: dict[str, str] = dict(broken_reasons or {})
         self._build_edges()
 
     # ------------------------------------------------------------------ edges

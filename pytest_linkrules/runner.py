@@ -69,7 +69,14 @@ def analyze(
         raise ConfigError([f"{config.display}: {exc}"]) from None
     roles = resolve_roles(config.roles, crawl.pages)
     clusters, cluster_problems = resolve_clusters(config.clusters, list(crawl.pages), roles)
-    graph = SiteGraph(crawl.pages, crawl.starts, roles=roles, clusters=clusters, sitemap_urls=crawl.sitemap_urls)
+    graph = SiteGraph(
+        crawl.pages,
+        crawl.starts,
+        roles=roles,
+        clusters=clusters,
+        sitemap_urls=crawl.sitemap_urls,
+        broken_reasons=crawl.broken_reasons,
+    )
     problems, notes = unmatched_globs(config, graph.urls, roles)
     problems += [f"{config.display}: {key}: {message}" for key, message in cluster_problems]
     if problems:

@@ -18,6 +18,8 @@ import pytest
 
 from pytest_linkrules.config import SiteConfig
 from pytest_linkrules.crawl import crawl_site
+from pytest_linkrules.graph import SiteGraph
+from pytest_linkrules.rules.no_broken_links import NoBrokenLinks
 
 MB = 1024 * 1024
 GZIP_BOMB = gzip.compress(b"\0" * (64 * MB), compresslevel=9)  # ~64 KB on the wire, 64 MB inflated
@@ -163,6 +165,13 @@ def test_hostile_server_is_crawled_within_limits(hostile_server, spy) -> None:
     # Redirect loops and long chains end, as broken links.
     assert "/loop-a" in broken and "/chain/0" in broken
     assert handler.counts.get("/chain/11", 0) == 0  # MAX_REDIRECTS = 10
+    # ... and the failure says why, with the chain.
+    assert result.broken_reasons["/loop-a"] == "redirect loop: /loop-a -> /loop-b -> /loop-a"
+    assert result.broken_reasons["/chain/0"] == "more than 10 redirects: /chain/0 -> /chain/1 -> /chain/2 -> ... -> /chain/10 -> /chain/11"
+    graph = SiteGraph(pages, result.starts, broken_reasons=result.broken_reasons)
+    rule = NoBrokenLinks(NoBrokenLinks.parse_options({})[0])
+    [violation] = [v for v in rule.check(graph) if v.page == "/"]
+    assert '  /loop-a  (href="/loop-a", anchor "/loop-a")' + ": redirect loop: /loop-a -> /loop-b -> /loop-a" in violation.details
     # Endless spaces: queries are dropped, dot segments folded, the rest stops at max_pages.
     assert [u for u in pages if u.startswith("/session")] == ["/session"]
     assert [u for u in pages if u.startswith("/a/")] == ["/a/"]

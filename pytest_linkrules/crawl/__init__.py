@@ -30,6 +30,9 @@ class CrawlResult:
     # URL paths listed in the site's sitemap(s), normalised like page URLs;
     # None when no sitemap was read (sitemap-consistency then says so).
     sitemap_urls: list[str] | None = None
+    # Why a broken link's target is broken, where the crawl knows more than
+    # "not found": an HTTP status, or the redirect chain that never ended.
+    broken_reasons: dict[str, str] = field(default_factory=dict)
 
     @property
     def unreadable(self) -> list[Page]:

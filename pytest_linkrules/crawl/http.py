@@ -290,6 +290,7 @@ class HttpCrawler:
 
     async def _fetch(self, key: str) -> Answer:
         current, redirected, visited = key, False, {key}
+        hops = [key]  # the chain so far, for the failure text of a loop or a long chain
         for _ in range(MAX_REDIRECTS + 1):
             if not self._allowed(current):
                 return Answer("robots", current, redirected=redirected)
@@ -304,8 +305,9 @@ class HttpCrawler:
                     return Answer("offsite", current, status, True)
                 nxt = site_key(parts.path or "/")
                 if nxt in visited:
-                    return Answer("broken", key, status, True, error=f"redirect loop at {nxt}")
+                    return Answer("broken", key, status, True, error="redirect loop: " + " -> ".join(hops + [nxt]))
                 visited.add(nxt)
+                hops.append(nxt)
                 current, redirected = nxt, True
                 continue
             if status >= 400 or (300 <= status < 400):
@@ -320,7 +322,8 @@ class HttpCrawler:
             if "charset=" in ctype.lower():
                 charset = ctype.lower().split("charset=", 1)[1].split(";")[0].strip().strip('"')
             return Answer("html", current, status, redirected, body, charset, headers.get("x-robots-tag", ""))
-        return Answer("broken", key, 0, True, error=f"more than {MAX_REDIRECTS} redirects")
+        shown = hops[:3] + ["..."] + hops[-2:] if len(hops) > 6 else hops
+        return Answer("broken", key, 0, True, error=f"more than {MAX_REDIRECTS} redirects: " + " -> ".join(shown))
 
     # --------------------------------------------------- robots, sitemaps
     async def read_robots(self) -> None:
@@ -546,6 +549,14 @@ class HttpCrawler:
                 pages[answer.final] = Page(url=answer.final, source=self.origin + request_path(answer.final), error=answer.error)
         return pages
 
+    def broken_reasons(self) -> dict[str, str]:
+        """Why each broken URL is broken: its HTTP status, or the redirect chain that never ended."""
+        reasons = {}
+        for key, answer in self.answers.items():
+            if answer.kind == "broken":
+                reasons[key] = answer.error or f"HTTP {answer.status}"
+        return reasons
+
     def summary_notes(self) -> list[str]:
         notes = list(self.notes)
         if self.robots_blocked:
@@ -582,6 +593,7 @@ class UrlCrawl:
     notes: list[str]
     requests: int
     sitemap_urls: list[str] | None = None
+    broken_reasons: dict[str, str] = field(default_factory=dict)
 
 
 async def crawl_async(
@@ -637,7 +649,9 @@ async def crawl_async(
 
 
 def _result(crawler: HttpCrawler, pages: dict[str, Page], render: str, reason: str) -> UrlCrawl:
-    return UrlCrawl(pages, crawler.starts, render, reason, crawler.summary_notes(), crawler.requests, crawler.sitemap_urls())
+    return UrlCrawl(
+        pages, crawler.starts, render, reason, crawler.summary_notes(), crawler.requests, crawler.sitemap_urls(), crawler.broken_reasons()
+    )
 
 
 async def _pass(
@@ -708,5 +722,6 @@ def crawl_url(site: SiteConfig, progress: Progress | None = None, selectors: Map
         raise CrawlError(f"site {site.url}: no HTML page could be read")
     notes = done.notes + [f"{done.requests:,} HTTP requests to {site.url}"]
     return CrawlResult(
-        done.pages, done.starts, f"site {site.url}", time.perf_counter() - began, done.render, done.reason, notes, done.sitemap_urls
+        done.pages, done.starts, f"site {site.url}", time.perf_counter() - began, done.render, done.reason, notes, done.sitemap_urls,
+        done.broken_reasons,
     )

@@ -43,7 +43,8 @@ class NoBrokenLinks(Rule):
             word = "link" if len(targets) == 1 else "links"
             first = targets[0] if len(targets) == 1 else f"{targets[0]} and {len(targets) - 1} more"
             details = tuple(
-                f'  {link.target}  (href="{link.href}", anchor "{link.anchor}")' for link in links[:50]
+                f'  {link.target}  (href="{link.href}", anchor "{link.anchor}")' + _why(graph, link.target)
+                for link in links[:50]
             )
             yield self.violation(
                 url,
@@ -52,3 +53,8 @@ class NoBrokenLinks(Rule):
                 hint="Point each link at the page's current URL, or restore the missing page (or a redirect to its replacement).",
                 figures=(("broken", len(targets)),),
             )
+
+
+def _why(graph: SiteGraph, target: str) -> str:
+    reason = graph.broken_reasons.get(target)
+    return f": {reason}" if reason else ""
