@@ -268,6 +268,12 @@ class Rule:
         """The pages an option names, by glob or @role."""
         return PageSet(self.opts.get(name) or (), getattr(graph, "roles", None))
 
+    def reachable_in_scope(self, graph: SiteGraph, name: str = "pages") -> Iterator[str]:
+        """Pages an option names that a start page reaches: inlink rules leave
+        unreachable pages to no-orphans rather than failing them twice."""
+        scope = self.select(name, graph)
+        return (url for url in graph.urls if scope(url) and graph.is_reachable(url))
+
     def check(self, graph: SiteGraph) -> Iterator[Violation]:  # pragma: no cover - interface
         raise NotImplementedError
 

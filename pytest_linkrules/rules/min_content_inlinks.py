@@ -41,10 +41,7 @@ class MinContentInlinks(Rule):
 
     def check(self, graph: SiteGraph) -> Iterator[Violation]:
         need = self.opts["min"]
-        scope = self.select("pages", graph)
-        for url in graph.urls:
-            if not scope(url) or not graph.is_reachable(url):
-                continue
+        for url in self.reachable_in_scope(graph):
             have = graph.content_inlink_count(url)
             if have < need:
                 total = graph.inlink_count(url)

@@ -39,10 +39,7 @@ class MinInlinks(Rule):
 
     def check(self, graph: SiteGraph) -> Iterator[Violation]:
         need = self.opts["min"]
-        scope = self.select("pages", graph)
-        for url in graph.urls:
-            if not scope(url) or not graph.is_reachable(url):
-                continue
+        for url in self.reachable_in_scope(graph):
             have = graph.inlink_count(url)
             if have < need:
                 word = "inlink" if have == 1 else "inlinks"
