@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 import re
-from typing import Any, Callable, ClassVar, Iterable, Iterator, Mapping
+from typing import Any, Callable, ClassVar, Iterable, Iterator, Mapping, Sequence
 
 from ..globs import GlobError, GlobSet, compile_glob
 from ..graph import SiteGraph
-from ..model import Violation
+from ..model import Link, Violation
 
 
 class OptionError(ValueError):
@@ -127,6 +127,22 @@ def _strings(value: Any) -> tuple[str, ...]:
 
 
 _strings.schema = {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}  # type: ignore[attr-defined]
+
+# Evidence lists stop here: a nav link broken on 10,000 pages is one fix, not a wall of text.
+MAX_LISTED = 50
+
+
+def link_lines(links: Sequence[Link], note: Callable[[Link], str] = lambda link: "") -> tuple[str, ...]:
+    """The links a failure is about, one evidence line each, as the author wrote them."""
+    return tuple(
+        f'  {link.target}  (href="{link.href}", anchor "{link.anchor}")' + note(link) for link in links[:MAX_LISTED]
+    )
+
+
+def first_and_more(items: Sequence[str]) -> str:
+    """"/a/" or "/a/ and 3 more", for a failure's one-line summary."""
+    return items[0] + (f" and {len(items) - 1} more" if len(items) > 1 else "")
+
 
 SEVERITIES = ("error", "warning")
 

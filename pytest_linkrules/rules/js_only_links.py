@@ -6,7 +6,7 @@ from typing import Iterator
 
 from ..graph import SiteGraph
 from ..model import Violation
-from .base import GLOBS, Option, Rule, RuleCannotRun
+from .base import GLOBS, Option, Rule, RuleCannotRun, first_and_more, link_lines
 
 
 class JsOnlyLinks(Rule):
@@ -50,13 +50,12 @@ class JsOnlyLinks(Rule):
             if not links:
                 continue
             targets = sorted({link.target for link in links})
-            more = f" and {len(targets) - 1} more" if len(targets) > 1 else ""
             yield self.violation(
                 url,
                 f"{url} has {len(targets)} {'links that only exist' if len(targets) != 1 else 'link that only exists'} "
-                f"after JavaScript runs: {targets[0]}{more}",
+                f"after JavaScript runs: {first_and_more(targets)}",
                 details=("Links missing from the served HTML:",)
-                + tuple(f'  {link.target}  (href="{link.href}", anchor "{link.anchor}")' for link in links[:50]),
+                + link_lines(links),
                 hint="Render these links in the HTML (server-side or at build time); let scripts enhance them, not create them.",
                 figures=(("js_only_links", len(targets)),),
             )

@@ -7,7 +7,7 @@ from typing import Iterator
 
 from ..graph import SiteGraph
 from ..model import Link, Violation
-from .base import GLOBS, Option, Rule
+from .base import GLOBS, Option, Rule, first_and_more, link_lines
 
 
 class NoBrokenLinks(Rule):
@@ -41,14 +41,10 @@ class NoBrokenLinks(Rule):
         for url, links in by_page.items():
             targets = sorted({link.target for link in links})
             word = "link" if len(targets) == 1 else "links"
-            first = targets[0] if len(targets) == 1 else f"{targets[0]} and {len(targets) - 1} more"
-            details = tuple(
-                f'  {link.target}  (href="{link.href}", anchor "{link.anchor}")' + _why(graph, link.target)
-                for link in links[:50]
-            )
+            details = link_lines(links, lambda link: _why(graph, link.target))
             yield self.violation(
                 url,
-                f"{url} has {len(targets)} broken internal {word}: {first}",
+                f"{url} has {len(targets)} broken internal {word}: {first_and_more(targets)}",
                 details=("Broken links:",) + details,
                 hint="Point each link at the page's current URL, or restore the missing page (or a redirect to its replacement).",
                 figures=(("broken", len(targets)),),

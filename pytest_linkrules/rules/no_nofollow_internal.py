@@ -6,7 +6,7 @@ from typing import Iterator
 
 from ..graph import SiteGraph
 from ..model import Violation
-from .base import Option, Rule
+from .base import Option, Rule, first_and_more, link_lines
 
 
 class NoNofollowInternal(Rule):
@@ -50,12 +50,11 @@ class NoNofollowInternal(Rule):
             if not links:
                 continue
             targets = sorted({link.target for link in links})
-            more = f" and {len(targets) - 1} more" if len(targets) > 1 else ""
             yield self.violation(
                 url,
-                f"{url} has {len(targets)} internal nofollow link{'s' if len(targets) != 1 else ''}: {targets[0]}{more}",
+                f"{url} has {len(targets)} internal nofollow link{'s' if len(targets) != 1 else ''}: {first_and_more(targets)}",
                 details=("Internal links with rel=nofollow:",)
-                + tuple(f'  {link.target}  (href="{link.href}", anchor "{link.anchor}")' for link in links[:50]),
+                + link_lines(links),
                 hint='Remove rel="nofollow" from links to your own pages.',
                 figures=(("nofollow_links", len(targets)),),
             )
