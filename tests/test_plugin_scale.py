@@ -97,7 +97,8 @@ def test_xdist_workers_share_one_crawl_and_collect_the_same_items(pytester):
     assert len(ids) == 10
     (pytester.path / "crawls.txt").unlink()
 
-    result = pytester.runpytest("--linkrules", "-n", "2", "-v")
+    # --cache-clear: else the controller would load the single run's crawl whole.
+    result = pytester.runpytest("--linkrules", "-n", "2", "-v", "--cache-clear")
     result.assert_outcomes(failed=7, passed=3)  # xdist itself fails the run if workers' items differ
     crawls = (pytester.path / "crawls.txt").read_text().splitlines()
     assert len(crawls) == 1, crawls  # the controller crawled; both workers read its snapshot

@@ -9,7 +9,8 @@ from typing import Callable, Mapping
 
 from ..config import SiteConfig, display_path
 from ..model import Page
-from .folder import FolderError, crawl_folder
+from .cache import WholeCrawl, tree_fingerprint
+from .folder import SKIP_DIRS, FolderError, crawl_folder
 from .folder_sitemap import read_folder_sitemap
 from .urls import FolderResolver, normalize_path
 
@@ -52,7 +53,8 @@ def crawl_site(
     ``progress(done, queued)`` is called now and then during long crawls.
     ``selectors`` (role name -> CSS selector) are tested on every page and
     recorded in ``Page.roles``. ``cache_dir`` keeps page extractions between
-    runs, so unchanged pages of a folder are not parsed again.
+    runs, so unchanged pages of a folder are not parsed again, and a folder
+    where no file changed at all is not crawled again (cache.WholeCrawl).
     """
     began = time.perf_counter()
     if site.url:
@@ -61,6 +63,17 @@ def crawl_site(
         return crawl_url(site, progress=progress, selectors=selectors)
     if site.root is None:  # pragma: no cover - config validation requires it
         raise CrawlError("site.root is not set")
+    whole = _whole_crawl(site, selectors, cache_dir)
+    if whole is not None:
+        found = whole.load()
+        if isinstance(found, CrawlResult):
+            found.seconds = time.perf_counter() - began
+            n = sum(1 for p in found.pages.values() if p.source)
+            found.notes.append(
+                f"crawl cache: 0 of {n:,} pages parsed; no file changed since the last run, "
+                f"so its crawl was reused whole ({display_path(whole.path)})"
+            )
+            return found
     try:
         pages, notes = crawl_folder(
             site.root,
@@ -82,7 +95,32 @@ def crawl_site(
     resolver = FolderResolver(p.source for p in pages.values() if p.source)
     sitemap_urls, sitemap_notes = read_folder_sitemap(site.root, site.sitemap, site.base_url, resolver)
     notes.extend(sitemap_notes)
+    if whole is not None:
+        # Only a crawl that is a function of the files alone is kept whole: a
+        # page that couldn't be read may be readable next time, and rendered
+        # links come from a browser (see the README, "Crawl cache").
+        if render == "static" and not any(p.error for p in pages.values()):
+            kept = [n for n in notes if not n.startswith("crawl cache:")]
+            whole.save(CrawlResult(pages, starts, source, 0.0, render, reason, kept, sitemap_urls))
+        else:
+            whole.forget()
     return CrawlResult(pages, starts, source, time.perf_counter() - began, render, reason, notes, sitemap_urls)
+
+
+def _whole_crawl(
+    site: SiteConfig, selectors: Mapping[str, str] | None, cache_dir: Path | None
+) -> WholeCrawl | None:
+    """The whole-crawl cache entry for the folder as it is now; None without a cache or with symlinks."""
+    if cache_dir is None or site.root is None or not site.root.is_dir():
+        return None
+    # pytest's cache (.pytest_cache, of which cache_dir is d/linkrules) changes on
+    # every run: when the site folder holds it, it is left out of the fingerprint.
+    pytest_cache = cache_dir.parent.parent if cache_dir.parent.name == "d" else cache_dir
+    fingerprint = tree_fingerprint(site.root, SKIP_DIRS, frozenset({str(pytest_cache), str(cache_dir)}))
+    if fingerprint is None:
+        return None
+    settings = repr((site, sorted((selectors or {}).items())))
+    return WholeCrawl.for_site(cache_dir, site.root, settings, fingerprint)
 
 
 def _render_folder(

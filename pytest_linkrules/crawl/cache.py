@@ -13,26 +13,37 @@ rebuild rewrites files without changing most of them). Shards are written to a
 temporary file and renamed, so a killed run never leaves a half-written shard;
 a shard that can't be read, or was written by another version of the
 extractor, is ignored and rewritten.
+
+On top of the shards sits the whole crawl (``crawl.pickle``): the resolved
+CrawlResult of the last run, keyed by a fingerprint of the folder's file
+listing (path, size, mtime, ctime, inode of every file), the site settings,
+the working directory and the crawl code itself. A re-run where no file
+changed (``--lf``, ``-k``, a second look at a failure) loads that one file
+instead of reading every shard and resolving every link again; any change
+falls back to the shards, which parse only what changed.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
 import tempfile
 from array import array
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from .. import __version__
 from . import extract as extract_module
+from ..model import Link, Page
 from .extract import RawLink, RawPage
 
 FORMAT = 1
 _PAGE_FIELDS = tuple(f.name for f in fields(RawPage) if f.name != "links")
 _LINK_FIELDS = tuple(f.name for f in fields(RawLink))
+_WHOLE_PAGE_FIELDS = tuple(f.name for f in fields(Page) if f.init)
 
 
 def cache_key(max_bytes: int, selectors: Mapping[str, str] | None) -> str:
@@ -51,6 +62,131 @@ def cache_key(max_bytes: int, selectors: Mapping[str, str] | None) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """The source of the crawl package and the model, so new code never reuses an old crawl."""
+    import selectolax
+
+    package = Path(extract_module.__file__).parent
+    h = hashlib.sha256(f"format {FORMAT}\n{__version__}\n{getattr(selectolax, '__version__', '?')}\n".encode())
+    for path in sorted(package.glob("*.py")) + [package.parent / "model.py", package.parent / "config.py"]:
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def tree_fingerprint(root: Path, skip_dirs: frozenset[str], skip_paths: frozenset[str] = frozenset()) -> str | None:
+    """A digest of every entry below root: path, type, size, mtime, ctime, inode.
+
+    One scandir pass and one stat per file, much cheaper than listing the site
+    the crawl's way (crawl/folder.py list_files), and enough to know whether that
+    listing or any file in it can have changed: without symlinks, what the
+    crawl lists is a function of names and types alone. ctime and the inode
+    catch what mtime misses: a chmod that makes an unreadable page readable, a
+    file replaced by a rename (``cp -p``, a checkout). None when the tree holds
+    a symlink (where it points can change outside the folder) or can't be read.
+    ``skip_paths``: absolute folder paths left out, such as pytest's own cache
+    when the site is the rootdir (it changes on every run and holds no pages).
+    """
+    h = hashlib.sha256()
+    todo = [(str(root), "")]
+    try:
+        while todo:
+            path, rel = todo.pop()
+            with os.scandir(path) as it:
+                entries = sorted(it, key=lambda e: e.name)
+            for entry in entries:
+                if entry.is_symlink():
+                    return None
+                name = rel + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name not in skip_dirs and entry.path not in skip_paths:
+                        h.update(f"{name}/\n".encode())
+                        todo.append((entry.path, name + "/"))
+                    continue
+                st = entry.stat(follow_symlinks=False)
+                h.update(f"{name}\0{st.st_mode}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\n".encode())
+    except OSError:
+        return None
+    return h.hexdigest()
+
+
+class WholeCrawl:
+    """The last crawl of a folder, resolved, reused as a whole when nothing changed."""
+
+    NAME = "crawl.pickle"
+
+    def __init__(self, folder: Path, key: str) -> None:
+        self.path = folder / self.NAME
+        self.key = key
+
+    @classmethod
+    def for_site(cls, cache_dir: Path, root: Path, settings: str, fingerprint: str) -> "WholeCrawl":
+        """settings: everything besides the files that the result depends on (repr of the config)."""
+        parts = [code_fingerprint(), settings, os.getcwd(), fingerprint]
+        key = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+        return cls(site_folder(cache_dir, root), key)
+
+    def load(self) -> Any | None:
+        """The stored crawl if its key matches; None when missing, stale, truncated or foreign."""
+        try:
+            with open(self.path, "rb") as f:
+                if f.read(len(self.key)).decode("ascii") != self.key:
+                    return None  # stale: don't unpickle megabytes to find out
+                data = pickle.load(f)
+            crawl, page_fields, links, pages = data["crawl"], data["fields"], data["links"], data["pages"]
+            if page_fields != _WHOLE_PAGE_FIELDS:
+                return None
+            table = [Link(*values) for values in links]
+            get = table.__getitem__
+            i, j = _WHOLE_PAGE_FIELDS.index("links"), _WHOLE_PAGE_FIELDS.index("broken")
+            out = {}
+            for values in pages:
+                values = list(values)
+                values[i], values[j] = tuple(map(get, values[i])), tuple(map(get, values[j]))
+                page = Page(*values)
+                out[page.url] = page
+            crawl.pages = out
+            return crawl
+        except Exception:
+            return None
+
+    def save(self, crawl: Any) -> None:
+        """Store a CrawlResult; its links are numbered, as Links unpickle slowly (frozen, slots)."""
+        numbers: dict[int, int] = {}
+        links: list[tuple[Any, ...]] = []
+
+        def number(link: Link) -> int:
+            n = numbers.get(id(link))
+            if n is None:
+                n = numbers[id(link)] = len(links)
+                links.append((link.target, link.href, link.anchor, link.flags))
+            return n
+
+        pages = []
+        for page in crawl.pages.values():
+            values = [getattr(page, name) for name in _WHOLE_PAGE_FIELDS]
+            values[_WHOLE_PAGE_FIELDS.index("links")] = array("I", map(number, page.links))
+            values[_WHOLE_PAGE_FIELDS.index("broken")] = array("I", map(number, page.broken))
+            pages.append(tuple(values))
+        rest = replace(crawl, pages={})
+        data = {"crawl": rest, "fields": _WHOLE_PAGE_FIELDS, "links": links, "pages": pages}
+        try:
+            blob = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # a custom object in the result that can't be pickled: no whole cache
+            return
+        write_atomic(self.path, self.key.encode("ascii") + blob)
+
+    def forget(self) -> None:
+        try:
+            os.unlink(self.path)
+        except OSError:
+            pass
+
+
+def site_folder(cache_dir: Path, root: Path) -> Path:
+    return cache_dir / hashlib.sha256(str(root).encode()).hexdigest()[:16]
+
+
 def digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
 
@@ -64,8 +200,7 @@ class CrawlCache:
 
     @classmethod
     def for_site(cls, cache_dir: Path, root: Path, max_bytes: int, selectors: Mapping[str, str] | None) -> "CrawlCache":
-        name = hashlib.sha256(str(root).encode()).hexdigest()[:16]
-        return cls(cache_dir / name, cache_key(max_bytes, selectors))
+        return cls(site_folder(cache_dir, root), cache_key(max_bytes, selectors))
 
     def shard(self, number: int) -> "Shard":
         return Shard(self.folder / f"shard-{number:05d}.pickle", self.key)
