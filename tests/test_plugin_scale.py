@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from helpers.crawlcount import COUNT_CRAWLS, crawls
+from helpers.sitebuilder import chain_with_faults
+
 CONFIG = """
 [site]
 root = "{root}"
@@ -49,30 +52,9 @@ start = ["/"]
 [rules.no-broken-links]
 """
 
-# Counts crawls in every process (controller and xdist workers) in crawls.txt.
-COUNT_CRAWLS = """
-import os
-import pytest_linkrules.crawl as crawl
-
-_real = getattr(crawl.crawl_folder, "real", crawl.crawl_folder)  # pytester may import this twice
-
-def counting(*args, **kwargs):
-    with open(os.path.join(os.path.dirname(__file__), "crawls.txt"), "a") as f:
-        f.write(f"{os.getpid()} cache={kwargs.get('cache_dir') is not None}\\n")
-    return _real(*args, **kwargs)
-
-counting.real = _real
-crawl.crawl_folder = counting
-"""
-
 
 def write_broken_site(pytester) -> None:
-    public = pytester.path / "public"
-    for i in range(6):
-        (public / "p" / str(i)).mkdir(parents=True)
-        (public / "p" / str(i) / "index.html").write_text(f'<a href="/p/{i + 1}/">next</a><a href="/gone-{i % 2}/">x</a>')
-    (public / "index.html").write_text('<a href="/p/0/">start</a>')
-    (public / "lonely.html").write_text("<title>nobody links here</title>")
+    chain_with_faults(pytester.path / "public")
     pytester.makefile(".toml", linkrules=RULES)
 
 
@@ -95,12 +77,12 @@ def test_xdist_workers_share_one_crawl_and_collect_the_same_items(pytester):
     single = pytester.runpytest("--linkrules", "-p", "no:xdist", "-v")
     ids = sorted(line.split()[0] for line in single.stdout.lines if line.startswith("linkrules.toml::"))
     assert len(ids) == 10
-    (pytester.path / "crawls.txt").unlink()
+    crawls(pytester)
 
     # --cache-clear: else the controller would load the single run's crawl whole.
     result = pytester.runpytest("--linkrules", "-n", "2", "-v", "--cache-clear")
     result.assert_outcomes(failed=7, passed=3)  # xdist itself fails the run if workers' items differ
-    crawls = (pytester.path / "crawls.txt").read_text().splitlines()
-    assert len(crawls) == 1, crawls  # the controller crawled; both workers read its snapshot
+    done = crawls(pytester)
+    assert len(done) == 1, done  # the controller crawled; both workers read its snapshot
     shown = {part for line in result.stdout.lines for part in line.split() if part.startswith("linkrules.toml::")}
     assert sorted(shown) == ids

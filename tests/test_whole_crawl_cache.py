@@ -11,60 +11,28 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from helpers.crawlcount import COUNT_CRAWLS
+from helpers.crawlcount import crawls as count_crawls
+from helpers.sitebuilder import chain_with_faults
+
 from pytest_linkrules.config import SiteConfig
 from pytest_linkrules.crawl import crawl_site
 
-RULES = """
-[site]
-root = "{root}"
-start = ["/"]
+RULES = '[site]\nroot = "{root}"\nstart = ["/"]\n[rules.no-orphans]\n[rules.no-broken-links]\n'
 
-[rules.no-orphans]
-
-[rules.no-broken-links]
-"""
-
-# Counts folder crawls (the expensive step the whole cache skips) in a file next
-# to the test folder, not in it: the site may be the test folder itself.
-COUNT_CRAWLS = """
-import os
-import pytest_linkrules.crawl as crawl
-
-_real = getattr(crawl.crawl_folder, "real", crawl.crawl_folder)  # pytester may import this twice
-
-def counting(*args, **kwargs):
-    with open(os.path.dirname(__file__) + ".crawls.txt", "a") as f:
-        f.write("crawl\\n")
-    return _real(*args, **kwargs)
-
-counting.real = _real
-crawl.crawl_folder = counting
-"""
 
 WHOLE = "*crawl cache: 0 of {n} pages parsed; no file changed since the last run, so its crawl was reused whole*"
 
 
-def write_site(base: Path) -> None:
-    for i in range(6):
-        (base / "p" / str(i)).mkdir(parents=True)
-        (base / "p" / str(i) / "index.html").write_text(f'<a href="/p/{i + 1}/">next</a><a href="/gone-{i % 2}/">x</a>')
-    (base / "index.html").write_text('<a href="/p/0/">start</a>')
-    (base / "lonely.html").write_text("<title>nobody links here</title>")
-
-
 def setup(pytester, root: str = "public") -> Path:
-    base = pytester.path / root if root != "." else pytester.path
-    write_site(base)
+    base = chain_with_faults(pytester.path / root if root != "." else pytester.path)
     pytester.makefile(".toml", linkrules=RULES.format(root=root))
     pytester.makeconftest(COUNT_CRAWLS)
     return base
 
 
 def crawls(pytester) -> int:
-    path = Path(str(pytester.path) + ".crawls.txt")
-    n = len(path.read_text().splitlines()) if path.exists() else 0
-    path.unlink(missing_ok=True)
-    return n
+    return len(count_crawls(pytester))
 
 
 def test_lf_and_k_reruns_load_the_crawl_whole_and_give_the_same_items(pytester):
@@ -157,8 +125,7 @@ def pages_of(root: Path, cache: Path | None) -> tuple[dict, list[str]]:
 
 def test_whole_crawl_equals_a_fresh_crawl_and_a_damaged_one_is_ignored(tmp_path):
     root, cache = tmp_path / "site", tmp_path / "cache"
-    root.mkdir()
-    write_site(root)
+    chain_with_faults(root)
     fresh, _ = pages_of(root, None)
     assert pages_of(root, cache)[0] == fresh
     whole, notes = pages_of(root, cache)
@@ -174,8 +141,7 @@ def test_whole_crawl_equals_a_fresh_crawl_and_a_damaged_one_is_ignored(tmp_path)
 
 def test_folders_with_symlinks_or_unreadable_pages_are_not_kept_whole(tmp_path):
     root, cache = tmp_path / "site", tmp_path / "cache"
-    root.mkdir()
-    write_site(root)
+    chain_with_faults(root)
     (root / "again.html").symlink_to(root / "lonely.html")
     for _ in range(2):
         pages, notes = pages_of(root, cache)

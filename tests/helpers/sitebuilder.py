@@ -22,3 +22,11 @@ def write_site(root: Path, files: Mapping[str, str]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return root
+
+
+def chain_with_faults(root: Path) -> Path:
+    """Eight pages with seven faults: /p/0/ .. /p/5/ each link to a missing page, /lonely.html is an orphan."""
+    files = {f"p/{i}/index.html": f'<a href="/p/{i + 1}/">next</a><a href="/gone-{i % 2}/">x</a>' for i in range(6)}
+    files["index.html"] = '<a href="/p/0/">start</a>'
+    files["lonely.html"] = "<title>nobody links here</title>"
+    return write_site(root, files)

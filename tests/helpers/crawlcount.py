@@ -1,0 +1,34 @@
+"""Counting folder crawls in pytester runs, in every process (the xdist controller and workers too).
+
+``pytester.makeconftest(COUNT_CRAWLS)``, run pytest, then ``crawls(pytester)``.
+The count is kept next to the test folder, not in it: the site may be the
+test folder itself, and a file changing there would change the site.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+COUNT_CRAWLS = """
+import os
+import pytest_linkrules.crawl as crawl
+
+_real = getattr(crawl.crawl_folder, "real", crawl.crawl_folder)  # pytester may import this twice
+
+def counting(*args, **kwargs):
+    with open(os.path.dirname(__file__) + ".crawls.txt", "a") as f:
+        f.write(f"{os.getpid()} cache={kwargs.get('cache_dir') is not None}\\n")
+    return _real(*args, **kwargs)
+
+counting.real = _real
+crawl.crawl_folder = counting
+"""
+
+
+def crawls(pytester: Any) -> list[str]:
+    """One line per folder crawl since the last call ("<pid> cache=<bool>"); resets the count."""
+    path = Path(str(pytester.path) + ".crawls.txt")
+    lines = path.read_text().splitlines() if path.exists() else []
+    path.unlink(missing_ok=True)
+    return lines
