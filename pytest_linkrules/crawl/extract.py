@@ -19,13 +19,12 @@ LINKS = "a[href], area[href]"
 # footer are chrome only at page level: inside an article, main or section they
 # belong to the content (an article's byline, a post's "related" footer).
 CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary"})
-CHROME_BOXES = (
-    "nav, aside, header, footer, [role=navigation], [role=banner], [role=contentinfo], [role=complementary]"
-)
+CHROME_BOXES = "nav, aside, header, footer, [role]"
 
 # Script types a browser runs; JSON-LD and templates don't change the DOM.
 SCRIPT_TYPES = frozenset({"", "module", "text/javascript", "application/javascript", "text/ecmascript", "application/ecmascript"})
 MAX_ANCHOR = 200  # characters of anchor text kept per link
+_BASE_ROBOTS_SCRIPTS = 'base[href], meta[name="robots" i], script'
 
 _CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _REFRESH_URL_RE = re.compile(r"""^\s*\d*(?:\.\d*)?\s*[;,]?\s*(?:url\s*=\s*)?["']?([^"']*)["']?\s*$""", re.I)
@@ -98,6 +97,33 @@ def decode_html(data: bytes, declared: str | None = None) -> str:
     return data.decode("utf-8", errors="replace")
 
 
+# Codecs that read ASCII bytes as ASCII (codecs.lookup names). Others don't
+# all: EBCDIC code pages, cp864 (its 0x25 is not "%"), ISO-2022's escapes.
+_ASCII_AS_ASCII = frozenset({"utf-8", "ascii", "cp1252", "iso8859-1"})
+
+
+def _reads_as_utf8(data: bytes) -> bool:
+    """Whether decode_html(data) == data.decode("utf-8"), checked cheaply; False when unsure."""
+    if data.startswith(codecs.BOM_UTF8):
+        return False
+    ascii_only = data.isascii()
+    match = _CHARSET_RE.search(data[:4096])
+    if match is not None:
+        try:
+            name = codecs.lookup(match.group(1).decode("ascii", "replace")).name
+        except (LookupError, ValueError):
+            return False
+        if name != "utf-8" and not (ascii_only and name in _ASCII_AS_ASCII):
+            return False
+    if ascii_only:
+        return True
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def parse_refresh(content: str) -> str | None:
     """The target of a meta refresh ("0; url=/new/"), or None if it has none."""
     match = _REFRESH_URL_RE.match(content or "")
@@ -108,6 +134,16 @@ def parse_refresh(content: str) -> str | None:
 
 
 def _text(node) -> str:
+    # Unstripped text joined by spaces splits into the same words as stripped
+    # text, and skips a Python string per text node; the rare link whose text
+    # is empty or blank takes the original path, which decides on alt text.
+    text = " ".join(node.text(True, " ").split())
+    if not text:
+        return _text_or_alt(node)
+    return text[:MAX_ANCHOR]
+
+
+def _text_or_alt(node) -> str:
     text = node.text(deep=True, separator=" ", strip=True)
     if not text and node.tag == "area":
         text = node.attrs.get("alt") or ""
@@ -181,8 +217,12 @@ def extract(html: str | bytes, selectors: Mapping[str, str] | None = None) -> Ra
     if isinstance(html, bytes):
         if looks_binary(html):
             return RawPage(error="binary data, not HTML (NUL bytes in the first 1,024 bytes); its links were not read")
-        html = decode_html(html)
-    if nesting_depth(html) > MAX_NESTING:
+        # Lexbor reads bytes as UTF-8: bytes that decode_html would read as
+        # UTF-8 go to it as they are, saving a decode here and an encode in
+        # selectolax (a tenth of the extraction), unless they need the nesting scan.
+        if not (_reads_as_utf8(html) and html.count(b"<") <= MAX_NESTING):
+            html = decode_html(html)
+    if isinstance(html, str) and nesting_depth(html) > MAX_NESTING:
         return RawPage(
             error=f"markup nested more than {MAX_NESTING:,} elements deep (unclosed tags?); not parsed, its links were not read"
         )
@@ -195,21 +235,29 @@ def extract(html: str | bytes, selectors: Mapping[str, str] | None = None) -> Ra
     title = tree.css_first("title")
     if title is not None:
         page.title = " ".join(title.text(strip=True).split())[:300]
-    base = tree.css_first("base[href]")
-    if base is not None:
-        page.base = base.attrs.get("href")
     canonical = tree.css_first('link[rel~="canonical" i][href]')
     if canonical is not None:
         page.canonical = canonical.attrs.get("href")
-    robots = [m.attrs.get("content") or "" for m in tree.css('meta[name="robots" i]')]
+    # One walk of the document for three kinds of element (each walk costs
+    # about a tenth of the parse); their tags tell them apart.
+    robots = []
+    base_seen = False
+    for node in tree.css(_BASE_ROBOTS_SCRIPTS):
+        tag = node.tag
+        if tag == "script":
+            page.scripts += (node.attrs.get("type") or "").strip().lower() in SCRIPT_TYPES
+        elif tag == "meta":
+            robots.append(node.attrs.get("content") or "")
+        elif not base_seen:  # the first <base href> counts
+            page.base = node.attrs.get("href")
+            base_seen = True
     page.robots = ",".join(robots).lower()
     refresh = tree.css_first('meta[http-equiv="refresh" i][content]')
     if refresh is not None:
         page.refresh = parse_refresh(refresh.attrs.get("content") or "")
 
-    page.scripts = sum(1 for n in tree.css("script") if (n.attrs.get("type") or "").strip().lower() in SCRIPT_TYPES)
-
     chrome = _chrome_links(tree)
+    links = page.links
     for node in tree.css(LINKS):
         attrs = node.attrs
         href = attrs.get("href")
@@ -217,7 +265,7 @@ def extract(html: str | bytes, selectors: Mapping[str, str] | None = None) -> Ra
             continue
         rel = attrs.get("rel")
         nofollow = rel is not None and "nofollow" in rel.lower().split()
-        page.links.append(RawLink(href, _text(node), nofollow, node.mem_id in chrome))
+        links.append(RawLink(href, _text(node), nofollow, node.mem_id in chrome))
     return page
 
 
@@ -226,18 +274,24 @@ def _chrome_links(tree: LexborHTMLParser) -> set[int]:
 
     One query for the chrome containers, then a query inside each: querying
     the whole document once per kind of container cost more than the parse.
+    Elements with a role are all fetched and filtered here, which is cheaper
+    for Lexbor than matching four attribute values on every element.
     """
     always: set[int] = set()  # in nav, aside or a landmark role
     sectioning: set[int] = set()  # in a header or footer
     inner: set[int] = set()  # in a header or footer of an article, main or section
     for box in tree.css(CHROME_BOXES):
+        tag = box.tag
+        is_landmark = tag in ("nav", "aside") or box.attrs.get("role") in CHROME_ROLES
+        is_section = tag in ("header", "footer")
+        if not (is_landmark or is_section):
+            continue  # some other role
         ids = {n.mem_id for n in box.css(LINKS)}
         if not ids:
             continue
-        tag = box.tag
-        if tag in ("nav", "aside") or box.attrs.get("role") in CHROME_ROLES:
+        if is_landmark:
             always |= ids
-        if tag in ("header", "footer"):
+        if is_section:
             sectioning |= ids
             if _in_sectioning(box):
                 inner |= ids
