@@ -11,16 +11,20 @@ import multiprocessing
 import os
 import posixpath
 import re
+from array import array
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping
+from typing import Callable, Iterable, Iterator, Mapping, TypeVar
 
 from ..model import CONTENT, NOFOLLOW, REDIRECT, Link, Page
 from ..config import display_path
 from .cache import CrawlCache, Shard
 from .extract import RawPage, extract
 from .linktable import LinkFields, LinkReceiver, LinkTable, Packed
-from .urls import FolderResolver, base_for_page, is_html_file, page_url_for_file
+from .urls import FolderResolver, base_for_page, is_html_file, page_url_for_file, same_on_every_page
+
+T = TypeVar("T")
 
 # An href with a scheme ("https:", "mailto:") or a host ("//cdn.example/").
 _ABSOLUTE = re.compile(r"\s*(?:[A-Za-z][A-Za-z0-9+.-]*:|//)")
@@ -100,10 +104,34 @@ def page_from_raw(
 ) -> Page:
     """Resolve a parsed page's hrefs into links between site pages.
 
-    ``link`` makes the Link objects; a crawl passes LinkTable.link so pages share equal links.
+    ``link`` makes the Link objects (a crawl shares equal ones between pages).
+    """
+    page, links, broken = resolve_page(url, source, raw, resolver, link)
+    return replace(page, links=tuple(links), broken=tuple(broken))
+
+
+# Raw links remembered per crawl worker, mapped straight to their result.
+MEMO_SIZE = 200_000
+
+
+def resolve_page(
+    url: str,
+    source: str,
+    raw: RawPage,
+    resolver: FolderResolver,
+    link: Callable[[str, str, str, int], T],
+    memo: dict[tuple[str, str, bool, bool], tuple[int, T | None]] | None = None,
+) -> tuple[Page, list[T], list[T]]:
+    """The page without its links, then its links and its broken links as ``link`` makes them.
+
+    ``memo`` remembers what each raw link (href, anchor, chrome, nofollow)
+    became, for hrefs that resolve the same on every page: nav, footer and
+    sidebar links repeat on every page of a site, and one dict lookup then
+    replaces resolving, flagging and numbering them again (most of the
+    crawl's Python work per link, ~85 links a page).
     """
     if raw.error:
-        return Page(url=url, source=source, error=raw.error)
+        return Page(url=url, source=source, error=raw.error), [], []
     robots = {part.strip() for part in raw.robots.split(",")}
     noindex = "noindex" in robots or "none" in robots
     page_nofollow = "nofollow" in robots or "none" in robots
@@ -116,16 +144,33 @@ def page_from_raw(
             return resolver.resolve(href, url) if _ABSOLUTE.match(href) else ("external", href)
         return resolver.resolve(href, base)
 
-    links: list[Link] = []
-    broken: list[Link] = []
+    links: list[T] = []
+    broken: list[T] = []
+    lists: tuple[list, ...] = (links, broken, [])  # where a link goes: 2 is nowhere (external, a file, ...)
+    if base is None:
+        memo = None  # hrefs that aren't absolute resolve differently here
     for rl in raw.links:
-        kind, target = resolve(rl.href)
+        href = rl.href
+        nofollow = rl.nofollow or page_nofollow
+        if memo is not None:
+            key = (href, rl.anchor, rl.chrome, nofollow)
+            hit = memo.get(key)
+            if hit is not None:
+                lists[hit[0]].append(hit[1])
+                continue
+        kind, target = resolve(href)
+        made = None
         if kind in ("ignored", "external", "file"):
-            continue
-        flags = 0 if rl.chrome else CONTENT
-        if rl.nofollow or page_nofollow:
-            flags |= NOFOLLOW
-        (links if kind == "page" else broken).append(link(target, rl.href, rl.anchor, flags))
+            where = 2
+        else:
+            flags = 0 if rl.chrome else CONTENT
+            if nofollow:
+                flags |= NOFOLLOW
+            made = link(target, href, rl.anchor, flags)
+            where = 0 if kind == "page" else 1
+        lists[where].append(made)
+        if memo is not None and len(memo) < MEMO_SIZE and same_on_every_page(href):
+            memo[key] = (where, made)
     if raw.refresh:
         kind, target = resolve(raw.refresh)
         if kind in ("page", "broken"):
@@ -136,65 +181,78 @@ def page_from_raw(
     if raw.canonical:
         kind, target = resolve(raw.canonical)
         canonical = target if kind in ("page", "broken", "file") else raw.canonical.strip()
-    return Page(
+    page = Page(
         url=url,
         source=source,
         title=raw.title,
         canonical=canonical,
         noindex=noindex,
         nofollow=page_nofollow,
-        links=tuple(links),
-        broken=tuple(broken),
         has_scripts=raw.scripts > 0,
         roles=tuple(raw.matched),
     )
+    return page, links, broken
 
 
-def read_page(
+def read_raw(
     root: Path,
     relpath: str,
-    resolver: FolderResolver,
     max_bytes: int,
     selectors: Mapping[str, str] | None = None,
-    *,
-    link: Callable[[str, str, str, int], Link] = Link,
     cache: Shard | None = None,
-) -> Page:
-    """Read one file into a Page; with a cache shard, unchanged files aren't parsed again."""
-    url = page_url_for_file(relpath)
-    path = root / relpath
-    raw = None
+) -> RawPage:
+    """Read and parse one file; with a cache shard, unchanged files aren't parsed again.
+
+    A file that can't be read comes back as a RawPage with ``error`` set.
+    Plain os calls: pathlib and a buffered file cost six times the reading itself.
+    """
+    path = os.path.join(root, relpath)
     try:
-        stat = path.stat()
+        stat = os.stat(path)
         size = stat.st_size
         if size > max_bytes:
             if cache is not None:
                 cache.skip(relpath)
-            return Page(url=url, source=relpath, error=f"file is {size:,} bytes, over the {max_bytes:,}-byte page limit (site.max_page_bytes); its links were not read")
+            return RawPage(error=f"file is {size:,} bytes, over the {max_bytes:,}-byte page limit (site.max_page_bytes); its links were not read")
         if cache is not None:
             raw = cache.lookup(relpath, size, stat.st_mtime_ns)
-        if raw is None:
-            with path.open("rb") as f:
-                data = f.read(max_bytes + 1)  # the file may have grown since stat()
-            if len(data) > max_bytes:
-                if cache is not None:
-                    cache.skip(relpath)
-                return Page(url=url, source=relpath, error=f"file is over the {max_bytes:,}-byte page limit (site.max_page_bytes); its links were not read")
+            if raw is not None:
+                return raw
+        data = _read_at_most(path, size, max_bytes + 1)  # the file may have grown since stat()
+        if len(data) > max_bytes:
+            if cache is not None:
+                cache.skip(relpath)
+            return RawPage(error=f"file is over the {max_bytes:,}-byte page limit (site.max_page_bytes); its links were not read")
     except OSError as exc:
         if cache is not None:
             cache.skip(relpath)
-        return Page(url=url, source=relpath, error=f"could not read file: {exc.strerror or exc}")
-    if raw is None:
-        if cache is None:
-            raw = extract(data, selectors)
-        else:
-            raw = cache.parse(relpath, size, stat.st_mtime_ns, data, lambda d: extract(d, selectors))
-    return page_from_raw(url, relpath, raw, resolver, link=link)
+        return RawPage(error=f"could not read file: {exc.strerror or exc}")
+    if cache is None:
+        return extract(data, selectors)
+    return cache.parse(relpath, size, stat.st_mtime_ns, data, lambda d: extract(d, selectors))
+
+
+def _read_at_most(path: str, expected: int, limit: int) -> bytes:
+    """Up to ``limit`` bytes of a file expected to hold ``expected`` bytes."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        parts = [os.read(fd, min(expected + 1, limit))]
+        total = len(parts[0])
+        while total > expected and total < limit:  # it grew: read on to the limit or its end
+            more = os.read(fd, min(1 << 20, limit - total))
+            if not more:
+                break
+            parts.append(more)
+            total += len(more)
+    finally:
+        os.close(fd)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 # Worker-process state, set once per worker by _init_worker (fork copies it).
 _worker: tuple[Path, FolderResolver, int, Mapping[str, str] | None] | None = None
 _table = LinkTable()
+_memo: dict = {}
 _cache: CrawlCache | None = None
 
 
@@ -205,9 +263,10 @@ def _init_worker(
     selectors: Mapping[str, str] | None = None,
     cache: CrawlCache | None = None,
 ) -> None:
-    global _worker, _table, _cache
+    global _worker, _table, _memo, _cache
     _worker = (root, resolver, max_bytes, selectors)
     _table = LinkTable()
+    _memo = {}  # holds numbers of _table, so it starts afresh with it
     _cache = cache
 
 
@@ -217,12 +276,15 @@ def _read_chunk(job: tuple[int, list[str]]) -> tuple[int, list[LinkFields], list
     root, resolver, max_bytes, selectors = _worker
     number, relpaths = job
     shard = _cache.shard(number) if _cache is not None else None
-    pages = [read_page(root, rel, resolver, max_bytes, selectors, link=_table.link, cache=shard) for rel in relpaths]
+    packed: list[Packed] = []
+    for rel in relpaths:
+        raw = read_raw(root, rel, max_bytes, selectors, shard)
+        page, links, broken = resolve_page(page_url_for_file(rel), rel, raw, resolver, _table.number, _memo)
+        packed.append((page, array("I", links), array("I", broken)))
     if shard is not None:
         shard.save()
     parsed = shard.parsed if shard is not None else len(relpaths)
-    packed = [_table.pack(p) for p in pages]  # numbers links, so before new_links()
-    return os.getpid(), _table.new_links(), packed, parsed
+    return os.getpid(), _table.new_links(), packed, parsed  # new_links() after numbering the chunk
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:

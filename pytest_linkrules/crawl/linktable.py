@@ -23,38 +23,24 @@ LinkFields = Tuple[str, str, str, int]
 
 
 class LinkTable:
-    """The worker's side: hands out shared Links and numbers them for sending."""
+    """The worker's side: numbers distinct links and sends each to the parent once."""
 
     def __init__(self) -> None:
-        self._by_value: dict[LinkFields, Link] = {}
-        self._numbered: list[Link] = []
-        self._number: dict[int, int] = {}  # id(link) -> its number; _numbered keeps it alive
-        self._sent = 0
+        self._numbers: dict[LinkFields, int] = {}
+        self._new: list[LinkFields] = []  # numbered since the last new_links(), in number order
 
-    def link(self, target: str, href: str, anchor: str, flags: int) -> Link:
-        """A Link equal to Link(target, href, anchor, flags), shared with every page that has it."""
+    def number(self, target: str, href: str, anchor: str, flags: int) -> int:
+        """The number of the link (target, href, anchor, flags), the same for every page that has it."""
         key = (target, href, anchor, flags)
-        found = self._by_value.get(key)
-        if found is None:
-            found = self._by_value[key] = Link(target, href, anchor, flags)
-        return found
-
-    def _number_of(self, link: Link) -> int:
-        n = self._number.get(id(link))
+        n = self._numbers.get(key)
         if n is None:
-            n = self._number[id(link)] = len(self._numbered)
-            self._numbered.append(link)
+            n = self._numbers[key] = len(self._numbers)
+            self._new.append(key)
         return n
-
-    def pack(self, page: Page) -> Packed:
-        links = array("I", map(self._number_of, page.links))
-        broken = array("I", map(self._number_of, page.broken))
-        return replace(page, links=(), broken=()), links, broken
 
     def new_links(self) -> list[LinkFields]:
         """Links numbered since the last call, in number order: what the parent lacks."""
-        new = [(x.target, x.href, x.anchor, x.flags) for x in self._numbered[self._sent :]]
-        self._sent = len(self._numbered)
+        new, self._new = self._new, []
         return new
 
 
@@ -63,15 +49,19 @@ class LinkReceiver:
 
     def __init__(self) -> None:
         self._tables: dict[int, list[Link]] = {}
-        self._shared = LinkTable()
+        self._links: dict[LinkFields, Link] = {}  # one Link object per distinct link
         self._targets: dict[str, str] = {}  # one string object per target URL
 
     def receive(self, worker: int, new: list[LinkFields]) -> None:
         table = self._tables.setdefault(worker, [])
-        targets, link = self._targets, self._shared.link
-        for target, href, anchor, flags in new:
-            target = targets.setdefault(target, target)
-            table.append(link(target, href, anchor, flags))
+        targets, links = self._targets, self._links
+        for fields in new:
+            link = links.get(fields)
+            if link is None:
+                target, href, anchor, flags = fields
+                target = targets.setdefault(target, target)
+                link = links[fields] = Link(target, href, anchor, flags)
+            table.append(link)
 
     def unpack(self, worker: int, packed: Packed) -> Page:
         page, links, broken = packed

@@ -127,7 +127,7 @@ class FolderResolver:
         # The cache key holds only what the answer depends on: root-relative and
         # absolute hrefs don't depend on the page at all (nav links then hit the
         # cache on every page), relative ones only on the base's folder.
-        if href[:1] == "/" or _HAS_SCHEME.match(href):
+        if same_on_every_page(href):
             key: tuple[str, str] | str = href
         elif href[:1] in ("?", "#", "") or _UNSAFE.search(href):
             key = (base, href)
@@ -185,6 +185,11 @@ class FolderResolver:
         href = browser_href(href)
         scheme = href.split(":", 1)[0].lower() if ":" in href else ""
         return scheme in ("http", "https") or href.startswith("//")
+
+
+def same_on_every_page(href: str) -> bool:
+    """Root-relative, scheme-relative or absolute: resolves the same against any base on the site."""
+    return href[:1] == "/" or _HAS_SCHEME.match(href) is not None
 
 
 _C0_OR_SPACE = "".join(chr(c) for c in range(0x21))
