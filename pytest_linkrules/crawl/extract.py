@@ -24,7 +24,9 @@ CHROME_BOXES = "nav, aside, header, footer, [role]"
 # Script types a browser runs; JSON-LD and templates don't change the DOM.
 SCRIPT_TYPES = frozenset({"", "module", "text/javascript", "application/javascript", "text/ecmascript", "application/ecmascript"})
 MAX_ANCHOR = 200  # characters of anchor text kept per link
-_BASE_ROBOTS_SCRIPTS = 'base[href], meta[name="robots" i], script'
+_ROBOTS = 'meta[name="robots" i]'
+_REFRESH = 'meta[http-equiv="refresh" i][content]'
+_HEAD_ELEMENTS = f"base[href], {_ROBOTS}, {_REFRESH}, script"
 
 _CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _REFRESH_URL_RE = re.compile(r"""^\s*\d*(?:\.\d*)?\s*[;,]?\s*(?:url\s*=\s*)?["']?([^"']*)["']?\s*$""", re.I)
@@ -238,23 +240,29 @@ def extract(html: str | bytes, selectors: Mapping[str, str] | None = None) -> Ra
     canonical = tree.css_first('link[rel~="canonical" i][href]')
     if canonical is not None:
         page.canonical = canonical.attrs.get("href")
-    # One walk of the document for three kinds of element (each walk costs
-    # about a tenth of the parse); their tags tell them apart.
+    # One walk of the document for four kinds of element (each walk costs
+    # about a tenth of the parse); tags tell them apart, and the few meta
+    # elements found are matched again to tell robots from refresh.
     robots = []
-    base_seen = False
-    for node in tree.css(_BASE_ROBOTS_SCRIPTS):
+    base_seen = refresh_seen = False
+    metas: set[int] = set()  # Lexbor lists a meta matching both selectors twice
+    for node in tree.css(_HEAD_ELEMENTS):
         tag = node.tag
         if tag == "script":
             page.scripts += (node.attrs.get("type") or "").strip().lower() in SCRIPT_TYPES
         elif tag == "meta":
-            robots.append(node.attrs.get("content") or "")
+            if node.mem_id in metas:
+                continue
+            metas.add(node.mem_id)
+            if node.css_matches(_ROBOTS):
+                robots.append(node.attrs.get("content") or "")
+            if not refresh_seen and node.css_matches(_REFRESH):  # the first refresh counts
+                page.refresh = parse_refresh(node.attrs.get("content") or "")
+                refresh_seen = True
         elif not base_seen:  # the first <base href> counts
             page.base = node.attrs.get("href")
             base_seen = True
     page.robots = ",".join(robots).lower()
-    refresh = tree.css_first('meta[http-equiv="refresh" i][content]')
-    if refresh is not None:
-        page.refresh = parse_refresh(refresh.attrs.get("content") or "")
 
     chrome = _chrome_links(tree)
     links = page.links
