@@ -271,7 +271,9 @@ def extract(html: str | bytes, selectors: Mapping[str, str] | None = None) -> Ra
         href = attrs.get("href")
         if href is None:
             continue
-        rel = attrs.get("rel")
+        # A missing attribute costs selectolax an exception: a link whose only
+        # attribute is its href (most of them) has no rel to look up.
+        rel = attrs.get("rel") if len(attrs) > 1 else None
         nofollow = rel is not None and "nofollow" in rel.lower().split()
         links.append(RawLink(href, _text(node), nofollow, node.mem_id in chrome))
     return page
