@@ -54,13 +54,14 @@ def crawl_site(
     ``selectors`` (role name -> CSS selector) are tested on every page and
     recorded in ``Page.roles``. ``cache_dir`` keeps page extractions between
     runs, so unchanged pages of a folder are not parsed again, and a folder
-    where no file changed at all is not crawled again (cache.WholeCrawl).
+    where no file changed at all is not crawled again (cache.WholeCrawl);
+    unchanged pages of a deployed site (HTTP 304) aren't either (http_cache.py).
     """
     began = time.perf_counter()
     if site.url:
         from .http import crawl_url
 
-        return crawl_url(site, progress=progress, selectors=selectors)
+        return crawl_url(site, progress=progress, selectors=selectors, cache_dir=cache_dir)
     if site.root is None:  # pragma: no cover - config validation requires it
         raise CrawlError("site.root is not set")
     whole = _whole_crawl(site, selectors, cache_dir)

@@ -234,15 +234,14 @@ class Shard:
         self._load()
 
     def _load(self) -> None:
+        data = read_keyed(self.path, self.key)
+        if data is None:
+            return
         try:
-            with open(self.path, "rb") as f:
-                data = pickle.load(f)
-            if not isinstance(data, dict) or data.get("key") != self.key:
-                return
             links = [RawLink(*values) for values in data["links"]]
             pages = data["pages"]
             assert isinstance(pages, dict)
-        except Exception:  # missing, truncated, corrupted, another format: start afresh
+        except Exception:  # written by another format
             return
         self._old, self._old_links = pages, links
 
@@ -302,6 +301,16 @@ class Shard:
             pages[relpath] = (size, mtime_ns, hashed, values, ids)
         data = {"key": self.key, "links": list(table), "pages": pages}
         write_atomic(self.path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def read_keyed(path: Path, key: str) -> dict[str, Any] | None:
+    """A pickled dict written with this key; None when missing, unreadable, or keyed otherwise."""
+    try:
+        with open(path, "rb") as f:
+            data = pickle.load(f)
+    except Exception:  # missing, truncated, corrupted, another format: start afresh
+        return None
+    return data if isinstance(data, dict) and data.get("key") == key else None
 
 
 def write_atomic(path: Path, data: bytes) -> bool:

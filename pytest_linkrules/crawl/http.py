@@ -19,7 +19,10 @@ Rules of the road, each a promise the docs make:
   meta robots both count for noindex/nofollow.
 * Secrets (auth headers, cookies, basic auth) come from environment variables
   and live only in the HTTP client and the browser context: never in a Page,
-  a note, an error message or a report.
+  a note, an error message, a report or the crawl cache.
+* With a cache folder, pages that come with an ETag or Last-Modified are asked
+  for conditionally on the next run; a 304 reuses what the page held last
+  time (crawl/http_cache.py).
 """
 
 from __future__ import annotations
@@ -28,14 +31,16 @@ import asyncio
 import os
 import time
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Callable, Mapping
 from urllib.parse import quote, urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
-from ..config import SiteConfig
+from ..config import SiteConfig, display_path
 from ..globs import matches
 from ..model import CONTENT, JS_ONLY, NOFOLLOW, REDIRECT, VIA_REDIRECT, Link, Page
 from .extract import RawPage, decode_html, extract, looks_binary
+from .http_cache import Entry, HttpCache, identity_material
 from .rendering import choose_sample, differences, renderable
 from .sitemap import MAX_INDEX_DEPTH, MAX_SITEMAP_BYTES, MAX_SITEMAP_FILES, parse_sitemap
 from .urls import INDEX_FILES, NON_PAGE_SCHEMES, normalize_path
@@ -153,6 +158,11 @@ class Answer:
     charset: str | None = None
     x_robots: str = ""
     error: str = ""
+    # Validators the page came with, and the cache entry a 304 answer reuses.
+    etag: str = ""
+    last_modified: str = ""
+    cacheable: bool = True  # False: Cache-Control: no-store
+    cached: Entry | None = None
 
 
 def robots_tokens(*values: str) -> set[str]:
@@ -179,6 +189,7 @@ class HttpCrawler:
         renderer: object | None = None,
         progress: Progress | None = None,
         selectors: Mapping[str, str] | None = None,
+        cache: HttpCache | None = None,
     ) -> None:
         assert site.url is not None
         self.site = site
@@ -211,6 +222,7 @@ class HttpCrawler:
         self._client: object | None = None
         self.requests = 0
         self.starts: tuple[str, ...] = ()
+        self.cache = cache
 
     # ---------------------------------------------------------- requests
     async def _pace(self) -> None:
@@ -223,8 +235,13 @@ class HttpCrawler:
         if slot > now:
             await asyncio.sleep(slot - now)
 
-    async def _get(self, path: str, max_bytes: int, html_only: bool = True) -> tuple[int, dict[str, str], bytes, str]:
-        """GET origin+path (never another host) with retries; returns status, headers, body, error."""
+    async def _get(
+        self, path: str, max_bytes: int, html_only: bool = True, conditions: Mapping[str, str] | None = None
+    ) -> tuple[int, dict[str, str], bytes, str]:
+        """GET origin+path (never another host) with retries; returns status, headers, body, error.
+
+        ``conditions``: If-None-Match / If-Modified-Since headers from the crawl cache.
+        """
         import httpx
 
         assert path.startswith("/"), path
@@ -238,7 +255,7 @@ class HttpCrawler:
             try:
                 # One deadline for the whole answer, body included: a server that
                 # trickles a byte now and then never trips a per-read timeout.
-                outcome = await asyncio.wait_for(self._once(url, max_bytes, html_only), self.site.timeout)
+                outcome = await asyncio.wait_for(self._once(url, max_bytes, html_only, conditions), self.site.timeout)
             except asyncio.TimeoutError:
                 error = f"no answer within {self.site.timeout:g}s (site.timeout)"
                 continue
@@ -258,9 +275,11 @@ class HttpCrawler:
             return outcome
         return 0, {}, b"", f"{error} (after {RETRIES + 1} tries)"
 
-    async def _once(self, url: str, max_bytes: int, html_only: bool) -> tuple[int, dict[str, str], bytes, str]:
+    async def _once(
+        self, url: str, max_bytes: int, html_only: bool, conditions: Mapping[str, str] | None = None
+    ) -> tuple[int, dict[str, str], bytes, str]:
         """One GET: status and headers, and the body when it is a page within max_bytes."""
-        async with self._client.stream("GET", url) as response:  # type: ignore[union-attr]
+        async with self._client.stream("GET", url, headers=conditions or None) as response:  # type: ignore[union-attr]
             headers = {k.lower(): v for k, v in response.headers.items()}
             status = response.status_code
             ctype = headers.get("content-type", "").split(";")[0].strip().lower()
@@ -294,9 +313,16 @@ class HttpCrawler:
         for _ in range(MAX_REDIRECTS + 1):
             if not self._allowed(current):
                 return Answer("robots", current, redirected=redirected)
-            status, headers, body, error = await self._get(request_path(current), self.site.max_page_bytes)
+            entry = self.cache.lookup(current) if self.cache is not None else None
+            conditions = entry.conditions() if entry is not None else None
+            status, headers, body, error = await self._get(request_path(current), self.site.max_page_bytes, conditions=conditions)
             if error and not status:
                 return Answer("error", current, error=error, redirected=redirected)
+            if status == 304 and entry is not None:
+                return Answer(
+                    "html", current, 200, redirected, None, entry.charset, entry.x_robots,
+                    etag=headers.get("etag", ""), last_modified=headers.get("last-modified", ""), cached=entry,
+                )
             if 300 <= status < 400 and "location" in headers:
                 target = urljoin(self.origin + request_path(current), headers["location"].strip())
                 parts = urlsplit(target)
@@ -321,7 +347,11 @@ class HttpCrawler:
             charset = None
             if "charset=" in ctype.lower():
                 charset = ctype.lower().split("charset=", 1)[1].split(";")[0].strip().strip('"')
-            return Answer("html", current, status, redirected, body, charset, headers.get("x-robots-tag", ""))
+            return Answer(
+                "html", current, status, redirected, body, charset, headers.get("x-robots-tag", ""),
+                etag=headers.get("etag", ""), last_modified=headers.get("last-modified", ""),
+                cacheable="no-store" not in headers.get("cache-control", "").lower(),
+            )
         shown = hops[:3] + ["..."] + hops[-2:] if len(hops) > 6 else hops
         return Answer("broken", key, 0, True, error=f"more than {MAX_REDIRECTS} redirects: " + " -> ".join(shown))
 
@@ -448,9 +478,17 @@ class HttpCrawler:
             return
         final = answer.final
         self.reads[final] = (RawPage(), "", answer, False, True, "")  # claim it before awaiting
-        body = answer.body or b""
-        # Bytes go to extract() as they are when they look binary, so it can say so.
-        raw = extract(body if looks_binary(body) else decode_html(body, answer.charset), self.selectors)
+        path = final.split("#")[0]
+        if answer.cached is not None:
+            raw = answer.cached.raw
+            self.cache.keep(path, answer.cached, answer.etag, answer.last_modified)  # type: ignore[union-attr]
+        else:
+            body = answer.body or b""
+            # Bytes go to extract() as they are when they look binary, so it can say so.
+            raw = extract(body if looks_binary(body) else decode_html(body, answer.charset), self.selectors)
+            if self.cache is not None:
+                validators = (answer.etag, answer.last_modified) if answer.cacheable else ("", "")
+                self.cache.store(path, *validators, answer.charset, answer.x_robots, raw)
         scripts = raw.scripts > 0 or "#" in final
         base = self.origin + request_path(final.split("#")[0])
         if raw.matched:
@@ -597,13 +635,36 @@ class UrlCrawl:
 
 
 async def crawl_async(
-    site: SiteConfig, progress: Progress | None = None, selectors: Mapping[str, str] | None = None
+    site: SiteConfig,
+    progress: Progress | None = None,
+    selectors: Mapping[str, str] | None = None,
+    cache_dir: Path | None = None,
 ) -> UrlCrawl:
-    """Static pass, then (render = auto) a rendered sample, then a rendered pass if needed."""
+    """Static pass, then (render = auto) a rendered sample, then a rendered pass if needed.
+
+    With ``cache_dir``, pages unchanged since the last run (HTTP 304) are not parsed again.
+    """
     secrets = read_secrets(site)
+    cache = None
+    if cache_dir is not None:
+        identity = identity_material(secrets.headers, secrets.cookies, secrets.basic_auth)
+        cache = HttpCache.for_site(cache_dir, site.url or "", site.max_page_bytes, selectors, identity)
+    done = await _crawl_passes(site, secrets, progress, selectors, cache)
+    if cache is not None:
+        cache.save()
+    return done
+
+
+async def _crawl_passes(
+    site: SiteConfig,
+    secrets: Secrets,
+    progress: Progress | None,
+    selectors: Mapping[str, str] | None,
+    cache: HttpCache | None,
+) -> UrlCrawl:
     requests = 0
     if site.render != "always":
-        pages, crawler = await _pass(site, secrets, None, progress if site.render == "never" else None, selectors)
+        pages, crawler = await _pass(site, secrets, None, progress if site.render == "never" else None, selectors, cache)
         if site.render == "never":
             return _result(crawler, pages, "static", 'render = "never"')
         if not any(renderable(p) for p in pages.values()):
@@ -635,7 +696,7 @@ async def crawl_async(
                 reason = f"rendered links differ from the HTML on {len(diffs)} of {len(sample)} sampled pages ({diffs[0]})"
             else:
                 reason = 'render = "always"'
-            pages, crawler = await _pass(site, secrets, renderer, progress, selectors)
+            pages, crawler = await _pass(site, secrets, renderer, progress, selectors, cache)
             crawler.requests += requests
     except BrowserError as exc:
         if site.render == "always":
@@ -649,9 +710,16 @@ async def crawl_async(
 
 
 def _result(crawler: HttpCrawler, pages: dict[str, Page], render: str, reason: str) -> UrlCrawl:
-    return UrlCrawl(
-        pages, crawler.starts, render, reason, crawler.summary_notes(), crawler.requests, crawler.sitemap_urls(), crawler.broken_reasons()
-    )
+    notes = crawler.summary_notes()
+    cache = crawler.cache
+    if cache is not None:
+        parsed, reused = len(cache.parsed), len(cache.reused - cache.parsed)
+        again = "; rendered pages are rendered again" if render == "rendered" else ""
+        notes.append(
+            f"crawl cache: {parsed:,} of {parsed + reused:,} pages parsed, {reused:,} reused "
+            f"(the server answered 304 Not Modified){again} ({display_path(cache.path.parent)})"
+        )
+    return UrlCrawl(pages, crawler.starts, render, reason, notes, crawler.requests, crawler.sitemap_urls(), crawler.broken_reasons())
 
 
 async def _pass(
@@ -660,10 +728,11 @@ async def _pass(
     renderer: object | None,
     progress: Progress | None,
     selectors: Mapping[str, str] | None = None,
+    cache: HttpCache | None = None,
 ) -> tuple[dict[str, Page], HttpCrawler]:
     import httpx
 
-    crawler = HttpCrawler(site, secrets, renderer, progress, selectors)
+    crawler = HttpCrawler(site, secrets, renderer, progress, selectors, cache)
     headers = {"User-Agent": USER_AGENT, **secrets.headers}
     auth = httpx.BasicAuth(*secrets.basic_auth) if secrets.basic_auth else None
     limits = httpx.Limits(max_connections=site.concurrency, max_keepalive_connections=site.concurrency)
@@ -708,14 +777,19 @@ async def _pass(
     return crawler.pages(), crawler
 
 
-def crawl_url(site: SiteConfig, progress: Progress | None = None, selectors: Mapping[str, str] | None = None) -> "CrawlResult":
+def crawl_url(
+    site: SiteConfig,
+    progress: Progress | None = None,
+    selectors: Mapping[str, str] | None = None,
+    cache_dir: Path | None = None,
+) -> "CrawlResult":
     """Crawl site.url; the entry point crawl_site uses for deployed sites."""
     from . import CrawlError, CrawlResult
     from .render import run_async
 
     began = time.perf_counter()
     try:
-        done = run_async(lambda: crawl_async(site, progress, selectors))
+        done = run_async(lambda: crawl_async(site, progress, selectors, cache_dir))
     except HttpCrawlError as exc:
         raise CrawlError(str(exc)) from None
     if not done.pages:

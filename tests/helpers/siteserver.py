@@ -3,13 +3,17 @@
 It behaves like common static hosts (``/dir`` -> 301 ``/dir/``, ``/dir/`` ->
 ``dir/index.html``, ``/about`` -> ``about.html``) and can be told to answer
 some paths with redirects, errors, extra headers, a single-page-app fallback
-or never at all. Every request is logged so tests can assert who asked what.
+or never at all. Every request is logged, with the status it got, so tests
+can assert who asked what. With ``validators``, files from ``root`` carry an
+ETag and/or Last-Modified and conditional requests get 304 Not Modified.
 """
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 import threading
+from email.utils import formatdate, parsedate_to_datetime
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -21,6 +25,7 @@ class Request:
     method: str
     path: str  # as sent, with the query
     headers: dict[str, str]
+    status: int = 0  # what the server answered (0: no answer, e.g. a hanging path)
 
 
 @dataclass
@@ -34,6 +39,10 @@ class SiteServer:
     fallback: str | None = None  # file served (200) for any unknown path: history-mode SPAs
     hang: set[str] = field(default_factory=set)  # paths that never answer
     requests: list[Request] = field(default_factory=list)
+    # Validators on files from root: "etag", "last-modified", "both" or "" (none);
+    # honour_validators = False sends them but always answers 200, as some servers do.
+    validators: str = ""
+    honour_validators: bool = True
 
     def __post_init__(self) -> None:
         self._stop = threading.Event()
@@ -70,7 +79,11 @@ class SiteServer:
     def paths(self) -> list[str]:
         return [r.path for r in self.requests]
 
+    def count(self, status: int) -> int:
+        return sum(1 for r in self.requests if r.status == status)
+
     def _send(self, h: BaseHTTPRequestHandler, status: int, data: bytes, headers: dict[str, str], body: bool) -> None:
+        h.logged.status = status  # type: ignore[attr-defined]
         h.send_response(status)
         for k, v in headers.items():
             h.send_header(k, v)
@@ -80,7 +93,8 @@ class SiteServer:
             h.wfile.write(data)
 
     def _answer(self, h: BaseHTTPRequestHandler, body: bool) -> None:
-        self.requests.append(Request(h.command, h.path, dict(h.headers.items())))
+        h.logged = Request(h.command, h.path, dict(h.headers.items()))  # type: ignore[attr-defined]
+        self.requests.append(h.logged)  # type: ignore[attr-defined]
         path = urlsplit(h.path).path
         extra = dict(self.headers.get(path, {}))
         if path in self.hang:
@@ -106,11 +120,37 @@ class SiteServer:
             self._send(h, 301, b"", {"Location": str(found), **extra}, body)
         elif isinstance(found, Path):
             ctype = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
-            self._send(h, 200, found.read_bytes(), {"Content-Type": ctype, **extra}, body)
+            data = found.read_bytes()
+            if self.validators:
+                extra = {**self._validators(found, data), **extra}
+                if self.honour_validators and self._not_modified(h, extra):
+                    self._send(h, 304, b"", {k: v for k, v in extra.items() if k in ("ETag", "Last-Modified")}, False)
+                    return
+            self._send(h, 200, data, {"Content-Type": ctype, **extra}, body)
         elif self.fallback and self.root is not None:
             self._send(h, 200, (self.root / self.fallback).read_bytes(), {"Content-Type": "text/html", **extra}, body)
         else:
             self._send(h, 404, b"<title>Not found</title>", {"Content-Type": "text/html", **extra}, body)
+
+    def _validators(self, found: Path, data: bytes) -> dict[str, str]:
+        out = {}
+        if self.validators in ("etag", "both"):
+            out["ETag"] = '"' + hashlib.sha256(data).hexdigest()[:16] + '"'
+        if self.validators in ("last-modified", "both"):
+            out["Last-Modified"] = formatdate(found.stat().st_mtime, usegmt=True)
+        return out
+
+    @staticmethod
+    def _not_modified(h: BaseHTTPRequestHandler, sent: dict[str, str]) -> bool:
+        """RFC 9110: If-None-Match wins when both are sent; a date is compared to the second."""
+        if "If-None-Match" in h.headers:
+            return "ETag" in sent and sent["ETag"] in [t.strip() for t in h.headers["If-None-Match"].split(",")]
+        if "If-Modified-Since" in h.headers and "Last-Modified" in sent:
+            try:
+                return parsedate_to_datetime(sent["Last-Modified"]) <= parsedate_to_datetime(h.headers["If-Modified-Since"])
+            except (TypeError, ValueError):
+                return False
+        return False
 
     def _find(self, path: str) -> tuple[int, Path | str | None]:
         if self.root is None:
