@@ -154,3 +154,19 @@ def test_folders_with_symlinks_or_unreadable_pages_are_not_kept_whole(tmp_path):
         assert result.pages["/big.html"].error
         assert not any("reused whole" in n for n in result.notes)
     assert not list(cache.rglob("crawl.pickle"))
+
+
+def test_a_crawl_that_lacked_a_browser_is_not_kept_whole(tmp_path):
+    # Installing the browser changes no file of the site, yet the next run must render.
+    root, cache = tmp_path / "site", tmp_path / "cache"
+    chain_with_faults(root)
+    (root / "index.html").write_text('<a href="/p/0/">start</a><script>var analytics = 1;</script>')
+    fake = tmp_path / "chromium"
+    fake.write_text("#!/bin/sh\nexit 3\n")
+    fake.chmod(0o755)
+    config = SiteConfig(root=root, browser_path=str(fake))
+    for _ in range(2):
+        result = crawl_site(config, cache_dir=cache)
+        assert result.render_reason.startswith("pages have scripts but no browser could be started")
+        assert not any("reused whole" in n for n in result.notes)
+    assert not list(cache.rglob("crawl.pickle"))

@@ -91,16 +91,17 @@ def crawl_site(
     if not pages:
         raise CrawlError(f"{source} contains no .html or .htm pages; build the site first or fix site.root")
     starts = resolve_starts(site.start, pages)
-    render, reason, render_notes = _render_folder(site, pages, starts, progress)
+    render, reason, render_notes, browserless = _render_folder(site, pages, starts, progress)
     notes.extend(render_notes)
     resolver = FolderResolver(p.source for p in pages.values() if p.source)
     sitemap_urls, sitemap_notes = read_folder_sitemap(site.root, site.sitemap, site.base_url, resolver)
     notes.extend(sitemap_notes)
     if whole is not None:
         # Only a crawl that is a function of the files alone is kept whole: a
-        # page that couldn't be read may be readable next time, and rendered
-        # links come from a browser (see the README, "Crawl cache").
-        if render == "static" and not any(p.error for p in pages.values()):
+        # page that couldn't be read may be readable next time, rendered links
+        # come from a browser, and a browser missing today may be there tomorrow
+        # (README, "Re-runs and the crawl cache").
+        if render == "static" and not browserless and not any(p.error for p in pages.values()):
             kept = [n for n in notes if not n.startswith("crawl cache:")]
             whole.save(CrawlResult(pages, starts, source, 0.0, render, reason, kept, sitemap_urls))
         else:
@@ -126,18 +127,21 @@ def _whole_crawl(
 
 def _render_folder(
     site: SiteConfig, pages: dict[str, Page], starts: tuple[str, ...], progress: Callable[[int, int], None] | None
-) -> tuple[str, str, list[str]]:
-    """Apply site.render to a folder crawl; a missing browser only fails render = "always"."""
+) -> tuple[str, str, list[str], bool]:
+    """Apply site.render to a folder crawl; a missing browser only fails render = "always".
+
+    The last value is True when pages had scripts but no browser could be started.
+    """
     from .browser import BrowserError
     from .rendering import render_folder, render_options
 
     assert site.root is not None
     try:
-        return render_folder(site.root, pages, starts, site.render, render_options(site), progress, site.base_url)
+        return (*render_folder(site.root, pages, starts, site.render, render_options(site), progress, site.base_url), False)
     except BrowserError as exc:
         if site.render == "always":
             raise CrawlError(f'site.render = "always": {exc}') from None
-        return "static", f"pages have scripts but no browser could be started to check them ({exc})", []
+        return "static", f"pages have scripts but no browser could be started to check them ({exc})", [], True
 
 
 def resolve_starts(start: tuple[str, ...], pages: dict[str, Page]) -> tuple[str, ...]:
