@@ -65,6 +65,30 @@ def test_pages_that_never_settle_or_never_load_do_not_stop_the_crawl():
     assert [p.url for p in result.unreadable] == ["/loop.html"]
 
 
+def test_links_added_by_a_late_timer_or_after_a_fetch_are_waited_for_and_a_poller_is_not():
+    result = crawl_site(site("render-late", render="always"))
+    assert result.render == "rendered"
+    # 600 ms after DOMContentLoaded: far past the quiet window, caught because the timer was pending.
+    assert targets(result.pages["/timer.html"]) == {"/", "/target.html"}
+    # fetch, then the body, then an animation frame: each step keeps the page busy until the next.
+    assert targets(result.pages["/fetched.html"]) == {"/", "/target.html"}
+    # A timer chain that never ends stops counting after two links: the page settles.
+    assert result.pages["/poller.html"].rendered
+    assert not any("kept changing" in note for note in result.notes)
+
+
+def test_the_headless_shell_comes_before_full_chromium_on_path(tmp_path, monkeypatch):
+    for name in ("chromium", "chromium-headless-shell"):
+        exe = tmp_path / name
+        exe.write_text("#!/bin/sh\nexit 3\n")
+        exe.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv("LINKRULES_BROWSER", raising=False)
+    assert [c.path for c in candidates()] == [str(tmp_path / "chromium-headless-shell"), str(tmp_path / "chromium")]
+    # An explicit choice still wins, alone.
+    assert [c.path for c in candidates(str(tmp_path / "chromium"))] == [str(tmp_path / "chromium")]
+
+
 def test_an_explicit_browser_path_that_does_not_exist_is_one_clear_error(tmp_path):
     with pytest.raises(BrowserError) as info:
         candidates(str(tmp_path / "no-chrome"))

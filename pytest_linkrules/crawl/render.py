@@ -32,38 +32,66 @@ BLOCKED_EXTENSIONS = (
     "pdf", "zip",
 )  # fmt: skip
 
-# Counts fetch/XHR requests in flight, so "settled" can mean the data a
-# script is waiting for has arrived, not just that the DOM paused.
+# Counts the work a page still has pending that may add links: fetch/XHR
+# requests in flight (a fetch until its body is read) and short one-shot
+# timers (due within 1 s, set in the page's first 2 s, and not the third link
+# of a timer chain, so a polling loop can't keep a page busy). With that
+# known, "settled" needs only a short quiet window for what isn't counted
+# (animation frames, message-channel tasks) instead of a long fixed one.
 INIT_SCRIPT = """
 (() => {
-  let n = 0;
-  Object.defineProperty(window, '__linkrulesInflight', {get: () => n, configurable: true});
+  let n = 0, depth = 0;
+  const timers = new Set();
+  const st = window.setTimeout, ct = window.clearTimeout, ci = window.clearInterval;
+  const hide = (name, get) => Object.defineProperty(window, name, {get, configurable: true});
+  hide('__linkrulesInflight', () => n + timers.size);
+  hide('__linkrulesTimer', () => st);
+  const track = p => { n++; return p.finally(() => { n--; }); };
   const f = window.fetch;
-  if (f) window.fetch = function (...a) { n++; return f.apply(this, a).finally(() => { n--; }); };
+  if (f) window.fetch = function (...a) { return track(f.apply(this, a)); };
+  for (const name of ['json', 'text', 'arrayBuffer', 'blob', 'formData']) {
+    const read = window.Response && Response.prototype[name];
+    if (read) Response.prototype[name] = function (...a) { return track(read.apply(this, a)); };
+  }
   const send = XMLHttpRequest.prototype.send;
   XMLHttpRequest.prototype.send = function (...a) {
     n++; this.addEventListener('loadend', () => { n--; }, {once: true});
     return send.apply(this, a);
   };
+  window.setTimeout = function (fn, ms, ...rest) {
+    if (typeof fn !== 'function' || Number(ms) > 1000 || depth >= 2 || performance.now() > 2000) return st.call(window, fn, ms, ...rest);
+    const level = depth + 1;
+    const id = st.call(window, function (...args) {
+      timers.delete(id);
+      const outer = depth;
+      depth = level;
+      try { return fn.apply(this, args); } finally { depth = outer; }
+    }, ms, ...rest);
+    timers.add(id);
+    return id;
+  };
+  window.clearTimeout = function (id) { timers.delete(id); return ct.call(window, id); };
+  window.clearInterval = function (id) { timers.delete(id); return ci.call(window, id); };
 })();
 """
 
-# Waits until the document is loaded, no fetch/XHR is in flight and no element
-# or href changed for quietMs (at most maxMs), then reads everything in one
-# pass. Chrome/content is decided exactly as crawl/extract.py decides it.
+# Waits until the document is loaded, nothing counted above is pending and no
+# element or href changed for quietMs (at most maxMs), then reads everything
+# in one pass. Chrome/content is decided exactly as crawl/extract.py decides it.
 READ_PAGE = """
 async ([quietMs, maxMs, maxAnchor]) => {
   const t0 = performance.now();
+  const later = window.__linkrulesTimer || setTimeout;  // not counted as the page's own timer
   const settled = await new Promise(resolve => {
-    let last = performance.now();
+    let last = t0;
     const obs = new MutationObserver(() => { last = performance.now(); });
     obs.observe(document, {subtree: true, childList: true, attributes: true, attributeFilter: ['href']});
     const tick = () => {
       const now = performance.now();
-      const busy = document.readyState !== 'complete' || (window.__linkrulesInflight || 0) > 0;
-      if (!busy && now - last >= quietMs) { obs.disconnect(); resolve(true); return; }
+      if (document.readyState !== 'complete' || (window.__linkrulesInflight || 0) > 0) last = now;
+      if (now - last >= quietMs) { obs.disconnect(); resolve(true); return; }
       if (now - t0 >= maxMs) { obs.disconnect(); resolve(false); return; }
-      setTimeout(tick, 40);
+      later(tick, Math.min(40, Math.max(5, quietMs - (now - last))));
     };
     tick();
   });
@@ -122,7 +150,7 @@ class RenderOptions:
 
     timeout: float = 15.0  # seconds for a page to reach DOMContentLoaded
     settle: float = 3.0  # most seconds to wait for scripts to go quiet after that
-    quiet: float = 0.2  # seconds without DOM changes that count as settled
+    quiet: float = 0.05  # seconds with nothing pending and no DOM change that count as settled
     pages: int = 3  # pages in flight; more only adds latency on 2 cores
     browser_path: str | None = None
     headers: dict[str, str] = field(default_factory=dict, repr=False)  # may hold secrets
