@@ -22,12 +22,23 @@ if [ "$need_pip" = 1 ]; then
 fi
 
 # A browser for rendering. Playwright can't download its own here, so use the
-# system Chromium (Debian/Ubuntu package "chromium"); LINKRULES_BROWSER or
-# --linkrules-browser-path point at another one.
+# system Chromium (Debian/Ubuntu package "chromium"), plus its headless shell
+# (package "chromium-headless-shell", found first: about a third less CPU per
+# rendered page) where apt has it; LINKRULES_BROWSER or --linkrules-browser-path
+# point at another browser.
+if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+has_apt_candidate() {  # the package is known to apt and installable
+  command -v apt-cache >/dev/null 2>&1 && apt-cache policy "$1" 2>/dev/null | grep -q 'Candidate: [0-9]'
+}
 if [ -z "${LINKRULES_BROWSER:-}" ] && ! command -v chromium >/dev/null 2>&1 \
    && ! command -v chromium-browser >/dev/null 2>&1 && ! command -v google-chrome >/dev/null 2>&1; then
   echo "==> installing Chromium (Debian package chromium)"
-  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+if [ -z "${LINKRULES_BROWSER:-}" ] && ! command -v chromium-headless-shell >/dev/null 2>&1 \
+   && has_apt_candidate chromium-headless-shell; then
+  echo "==> installing Chromium's headless shell (Debian package chromium-headless-shell)"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium-headless-shell >/dev/null \
+    || echo "    (not installed; rendering uses chromium, a little slower)"
 fi
