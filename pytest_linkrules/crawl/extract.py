@@ -26,7 +26,7 @@ SCRIPT_TYPES = frozenset({"", "module", "text/javascript", "application/javascri
 MAX_ANCHOR = 200  # characters of anchor text kept per link
 _ROBOTS = 'meta[name="robots" i]'
 _REFRESH = 'meta[http-equiv="refresh" i][content]'
-_HEAD_ELEMENTS = f"base[href], {_ROBOTS}, {_REFRESH}, script"
+_HEAD_ELEMENTS = f'title, link[rel~="canonical" i][href], base[href], {_ROBOTS}, {_REFRESH}, script'
 
 _CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _REFRESH_URL_RE = re.compile(r"""^\s*\d*(?:\.\d*)?\s*[;,]?\s*(?:url\s*=\s*)?["']?([^"']*)["']?\s*$""", re.I)
@@ -136,16 +136,11 @@ def parse_refresh(content: str) -> str | None:
 
 
 def _text(node) -> str:
-    # Unstripped text joined by spaces splits into the same words as stripped
-    # text, and skips a Python string per text node; the rare link whose text
-    # is empty or blank takes the original path, which decides on alt text.
-    text = " ".join(node.text(True, " ").split())
-    if not text:
-        return _text_or_alt(node)
-    return text[:MAX_ANCHOR]
+    """A link's anchor by the full definition: its text, else its alt text.
 
-
-def _text_or_alt(node) -> str:
+    The extraction loop reads words more cheaply and comes here only for a
+    link without any, so what counts as "no text" stays exactly as before.
+    """
     text = node.text(deep=True, separator=" ", strip=True)
     if not text and node.tag == "area":
         text = node.attrs.get("alt") or ""
@@ -234,17 +229,12 @@ def extract(html: str | bytes, selectors: Mapping[str, str] | None = None) -> Ra
         if tree.css_first(selector) is not None:
             page.matched.append(name)
 
-    title = tree.css_first("title")
-    if title is not None:
-        page.title = " ".join(title.text(strip=True).split())[:300]
-    canonical = tree.css_first('link[rel~="canonical" i][href]')
-    if canonical is not None:
-        page.canonical = canonical.attrs.get("href")
-    # One walk of the document for four kinds of element (each walk costs
-    # about a tenth of the parse); tags tell them apart, and the few meta
-    # elements found are matched again to tell robots from refresh.
+    # One walk of the document for the page's metadata (each walk costs
+    # about a tenth of the parse); tags tell the elements apart, and the few
+    # meta elements found are matched again to tell robots from refresh.
     robots = []
-    base_seen = refresh_seen = False
+    firsts: set[str] = set()  # title, canonical link, base: the first one counts
+    refresh_seen = False
     metas: set[int] = set()  # Lexbor lists a meta matching both selectors twice
     for node in tree.css(_HEAD_ELEMENTS):
         tag = node.tag
@@ -256,12 +246,17 @@ def extract(html: str | bytes, selectors: Mapping[str, str] | None = None) -> Ra
             metas.add(node.mem_id)
             if node.css_matches(_ROBOTS):
                 robots.append(node.attrs.get("content") or "")
-            if not refresh_seen and node.css_matches(_REFRESH):  # the first refresh counts
+            if not refresh_seen and node.css_matches(_REFRESH):
                 page.refresh = parse_refresh(node.attrs.get("content") or "")
                 refresh_seen = True
-        elif not base_seen:  # the first <base href> counts
-            page.base = node.attrs.get("href")
-            base_seen = True
+        elif tag not in firsts:
+            firsts.add(tag)
+            if tag == "title":
+                page.title = " ".join(node.text(strip=True).split())[:300]
+            elif tag == "link":
+                page.canonical = node.attrs.get("href")
+            else:
+                page.base = node.attrs.get("href")
     page.robots = ",".join(robots).lower()
 
     chrome = _chrome_links(tree)
@@ -275,7 +270,12 @@ def extract(html: str | bytes, selectors: Mapping[str, str] | None = None) -> Ra
         # attribute is its href (most of them) has no rel to look up.
         rel = attrs.get("rel") if len(attrs) > 1 else None
         nofollow = rel is not None and "nofollow" in rel.lower().split()
-        links.append(RawLink(href, _text(node), nofollow, node.mem_id in chrome))
+        # Unstripped text joined by spaces splits into the same words as
+        # stripped text, and skips a Python string per text node; links with
+        # no words take the slow path, which decides on alt text.
+        text = " ".join(node.text(True, " ").split())
+        text = text[:MAX_ANCHOR] if text else _text(node)
+        links.append(RawLink(href, text, nofollow, node.mem_id in chrome))
     return page
 
 
