@@ -87,27 +87,27 @@ def tree_fingerprint(root: Path, skip_dirs: frozenset[str], skip_paths: frozense
     ``skip_paths``: absolute folder paths left out, such as pytest's own cache
     when the site is the rootdir (it changes on every run and holds no pages).
     """
-    h = hashlib.sha256()
+    lines: list[str] = []
     todo = [(str(root), "")]
     try:
         while todo:
             path, rel = todo.pop()
             with os.scandir(path) as it:
-                entries = sorted(it, key=lambda e: e.name)
-            for entry in entries:
-                if entry.is_symlink():
-                    return None
-                name = rel + entry.name
-                if entry.is_dir(follow_symlinks=False):
-                    if entry.name not in skip_dirs and entry.path not in skip_paths:
-                        h.update(f"{name}/\n".encode())
-                        todo.append((entry.path, name + "/"))
-                    continue
-                st = entry.stat(follow_symlinks=False)
-                h.update(f"{name}\0{st.st_mode}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\n".encode())
+                for entry in it:
+                    if entry.is_symlink():
+                        return None
+                    name = rel + entry.name
+                    if entry.is_dir(follow_symlinks=False):
+                        if entry.name not in skip_dirs and entry.path not in skip_paths:
+                            lines.append(name + "/")
+                            todo.append((entry.path, name + "/"))
+                        continue
+                    st = entry.stat(follow_symlinks=False)
+                    lines.append(f"{name}\0{st.st_mode}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}")
     except OSError:
         return None
-    return h.hexdigest()
+    lines.sort()  # once, not per folder: scandir's order is the filesystem's
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
 class WholeCrawl:
