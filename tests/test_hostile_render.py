@@ -75,6 +75,13 @@ LATE_LOOP = """<!doctype html><title>Late loop</title><a href="/ok1.html">ok</a>
 document.addEventListener('DOMContentLoaded', () => setTimeout(() => { while (true) {} }, 30));
 </script>"""
 
+# Replaces what the link reader relies on, and claims to be busy forever.
+LIAR = """<!doctype html><title>Liar</title><a href="/ok1.html">ok</a>
+<script>
+JSON.stringify = () => '{"links": 5}';
+Object.defineProperty(window, '__linkrulesInflight', {get: () => 1});
+</script>"""
+
 POPUPS = """<!doctype html><title>Popups</title>
 <script>for (let i = 0; i < 25; i++) { try { window.open('/ok1.html', '_blank'); } catch (e) {} }</script>""" + ADD_LINK
 
@@ -87,13 +94,14 @@ def hostile_js(tmp_path: Path, spy) -> Path:
 def build_site(tmp_path: Path, spy_origin: str) -> Path:
     site = tmp_path / "site"
     site.mkdir()
-    names = ["escape", "dialogs", "late-loop", "popups", "navigate-away"] + [f"ok{i}" for i in range(1, 7)]
+    names = ["escape", "dialogs", "late-loop", "popups", "navigate-away", "liar"] + [f"ok{i}" for i in range(1, 7)]
     index = "".join(f'<a href="/{n}.html">{n}</a> ' for n in names)
     (site / "index.html").write_text(f"<!doctype html><title>Home</title>{index}{ADD_LINK}")
     (site / "escape.html").write_text(escape_attempts(spy_origin))
     (site / "dialogs.html").write_text(DIALOGS)
     (site / "late-loop.html").write_text(LATE_LOOP)
     (site / "popups.html").write_text(POPUPS)
+    (site / "liar.html").write_text(LIAR)
     (site / "navigate-away.html").write_text(
         f"<!doctype html><title>Away</title><script>setTimeout(() => {{ location.href = '{spy_origin}/away'; }}, 10)</script>"
     )
@@ -125,7 +133,9 @@ def test_hostile_scripts_do_not_escape_hang_or_kill_the_browser(hostile_js: Path
     assert {l.target for l in pages["/escape.html"].links + pages["/escape.html"].broken} == {"/"}
     # The page that wedges after loading fails with a reason ...
     assert pages["/late-loop.html"].error.startswith("page did not finish rendering within"), pages["/late-loop.html"]
-    # ... and every ordinary page, rendered before or after it, was rendered.
+    # A page that breaks the reader fails alone, with a reason.
+    assert pages["/liar.html"].error == "could not read the rendered page: its scripts replaced the built-ins the reader uses"
+    # ... and every ordinary page, rendered before or after them, was rendered.
     assert all(added(f"/ok{i}.html") for i in range(1, 7)), {u: (p.error, p.links) for u, p in pages.items() if u.startswith("/ok") and p.error}
     assert added("/")
     # A page that navigates to another origin is not read as that origin.
