@@ -152,7 +152,7 @@ class RenderOptions:
     timeout: float = 15.0  # seconds for a page to reach DOMContentLoaded
     settle: float = 3.0  # most seconds to wait for scripts to go quiet after that
     quiet: float = 0.05  # seconds with nothing pending and no DOM change that count as settled
-    pages: int = 3  # pages in flight; more only adds latency on 2 cores
+    pages: int = 4  # pages in flight: enough to keep 2 cores busy through each page's quiet window
     browser_path: str | None = None
     headers: dict[str, str] = field(default_factory=dict, repr=False)  # may hold secrets
     cookies: dict[str, str] = field(default_factory=dict, repr=False)
