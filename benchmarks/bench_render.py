@@ -30,7 +30,6 @@ import asyncio
 import dataclasses
 import os
 import re
-import resource
 import sys
 import tempfile
 import threading
@@ -55,12 +54,6 @@ SCRIPT = (
 )
 TICK = os.sysconf("SC_CLK_TCK")
 KINDS = ("python", "python workers", "node driver", "browser", "renderer", "gpu", "utility", "other")
-
-
-def cpu() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def _stat(pid: str) -> tuple[int, float] | None:
@@ -124,7 +117,11 @@ class ProcessCPU:
                     grew = True
         for pid in mine:
             if pid in parents:
-                kind = self.seen[pid][0] if pid in self.seen else _kind(pid)
+                # Read the kind every time: a zygote's fork shows the zygote's
+                # command line until it becomes a renderer.
+                kind = _kind(pid)
+                if kind == "other" and pid in self.seen:
+                    kind = self.seen[pid][0]
                 self.seen[pid] = (kind, parents[pid][1])
 
     def by_kind(self) -> dict[str, float]:
@@ -196,11 +193,14 @@ def render_phase(root: Path, urls: list[str], options: RenderOptions) -> None:
 
 
 def timed(label: str, site: SiteConfig) -> None:
-    c0, t0 = cpu(), time.perf_counter()
+    t0 = time.perf_counter()
     with ProcessCPU() as probe:
         before = probe.by_kind()
         result = crawl_site(site)
-    wall, used = time.perf_counter() - t0, cpu() - c0
+    wall = time.perf_counter() - t0
+    # Summed over our process tree: getrusage misses Chromium, which is the
+    # node driver's child and never waited for by this process.
+    used = sum(probe.by_kind().values()) - sum(before.values())
     rendered = sum(1 for p in result.pages.values() if p.rendered)
     counted = rendered or len(result.pages)
     print(
