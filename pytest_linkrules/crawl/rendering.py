@@ -1,7 +1,7 @@
 """When to render, and rendering a built folder.
 
 ``render = "auto"`` reads every page as static HTML first (thousands of pages
-a second), then renders a small sample in Chromium (15 to 25 a second on 2 cores) and
+a second), then renders a small sample in Chromium (about 20 a second on 2 cores) and
 renders the whole site only when the sample's links differ. A page without
 any ``<script>`` renders exactly as it parses, so only pages with scripts are
 ever sampled or rendered; a site with no scripts never starts a browser.
