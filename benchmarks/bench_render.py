@@ -222,7 +222,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--arg", action="append", default=[], help="extra Chromium flag, to try one (repeatable)")
     args = parser.parse_args(argv)
     if args.arg:
-        browser.LAUNCH_ARGS = browser.LAUNCH_ARGS + tuple(args.arg)
+        launch = list(browser.LAUNCH_ARGS)
+        for extra in args.arg:  # merged into our --disable-features list: a second list lost RenderDocument in a trial
+            name, _, value = extra.partition("=")
+            same = [i for i, a in enumerate(launch) if a.startswith(name + "=")] if name == "--disable-features" else []
+            if same:
+                launch[same[0]] += "," + value
+            else:
+                launch.append(extra)
+        browser.LAUNCH_ARGS = tuple(launch)
         print("extra Chromium flags:", " ".join(args.arg))
     if args.browser:
         os.environ["LINKRULES_BROWSER"] = args.browser
