@@ -109,9 +109,15 @@ class LinkrulesFile(pytest.File):
         for outcome in analysis.outcomes:
             yield RuleItem.from_parent(self, name=outcome.config.id, analysis=analysis, outcome=outcome)
             for violation in outcome.violations:
+                name = f"{violation.rule}[{violation.page}]"
                 yield ViolationItem.from_parent(
                     self,
-                    name=f"{violation.rule}[{violation.page}]",
+                    name=name,
+                    # Given as a string, pytest (9.2+) reads "[page]" as the id's
+                    # parameter part, as it does when it reads the ids of last
+                    # run's failures back; built from the name alone, the two
+                    # differ and --lf would rerun everything.
+                    nodeid=f"{self.nodeid}::{name}",
                     analysis=analysis,
                     outcome=outcome,
                     violation=violation,
