@@ -158,3 +158,29 @@ def test_no_request_leaves_the_origin_even_when_rendering(serve):
     assert f"sitemap {other.origin}/sitemap.xml is on another host; read /sitemap.xml on {server.origin} instead" in result.notes
     # The crawl itself read the outbound page, and the browser loaded it.
     assert server.paths.count("/outbound.html") == 2
+
+
+ROBOTS_VALUES = {
+    "plain.html": "noindex",
+    "agent.html": "googlebot: noindex, nofollow",
+    "other-agent.html": "someotherbot: noindex",
+    "none.html": "None",
+}
+
+
+def test_a_folder_and_the_same_folder_over_http_read_meta_robots_alike(serve, tmp_path):
+    """Both crawls read robots through one parser: agent-prefixed values ("googlebot: noindex") too."""
+    links = "".join(f'<a href="/{name}">{name}</a>' for name in ROBOTS_VALUES)
+    (tmp_path / "index.html").write_text(f"<html><body>{links}</body></html>")
+    for name, content in ROBOTS_VALUES.items():
+        (tmp_path / name).write_text(f'<html><head><meta name="robots" content="{content}"></head><body><a href="/">home</a></body></html>')
+    folder = crawl_site(SiteConfig(root=tmp_path)).pages
+    served = crawl(serve(tmp_path)).pages
+    verdicts = {name: (folder[f"/{name}"].noindex, folder[f"/{name}"].nofollow) for name in ROBOTS_VALUES}
+    assert verdicts == {
+        "plain.html": (True, False),
+        "agent.html": (True, True),
+        "other-agent.html": (False, False),
+        "none.html": (True, True),
+    }
+    assert {name: (served[f"/{name}"].noindex, served[f"/{name}"].nofollow) for name in ROBOTS_VALUES} == verdicts

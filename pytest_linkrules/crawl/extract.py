@@ -126,6 +126,28 @@ def _reads_as_utf8(data: bytes) -> bool:
     return True
 
 
+# The name this crawler goes by in robots.txt, and in "name: noindex" values.
+ROBOTS_AGENT = "pytest-linkrules"
+
+
+def robots_tokens(*values: str) -> set[str]:
+    """noindex/nofollow/none from meta robots and X-Robots-Tag values ("googlebot: noindex" too).
+
+    Folder and URL crawls both read robots through this, so the same page
+    gets the same verdict from either.
+    """
+    tokens = set()
+    for value in values:
+        for part in value.lower().split(","):
+            part = part.strip()
+            if ":" in part:
+                agent, _, part = part.partition(":")
+                if agent.strip() not in ("robots", "*", ROBOTS_AGENT, "googlebot", "bingbot"):
+                    continue
+            tokens.add(part.strip())
+    return tokens
+
+
 def parse_refresh(content: str) -> str | None:
     """The target of a meta refresh ("0; url=/new/"), or None if it has none."""
     match = _REFRESH_URL_RE.match(content or "")

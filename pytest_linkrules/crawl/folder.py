@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Iterator, Mapping, TypeVar
 from ..model import CONTENT, NOFOLLOW, REDIRECT, Link, Page
 from ..config import display_path
 from .cache import CrawlCache, Shard
-from .extract import RawPage, extract
+from .extract import RawPage, extract, robots_tokens
 from .linktable import LinkFields, LinkReceiver, LinkTable, Packed
 from .urls import FolderResolver, base_for_page, is_html_file, page_url_for_file, same_on_every_page
 
@@ -164,9 +164,9 @@ def resolve_page(
     """
     if raw.error:
         return Page(url=url, source=source, error=raw.error), [], []
-    robots = {part.strip() for part in raw.robots.split(",")}
-    noindex = "noindex" in robots or "none" in robots
-    page_nofollow = "nofollow" in robots or "none" in robots
+    robots = robots_tokens(raw.robots)
+    noindex = bool(robots & {"noindex", "none"})
+    page_nofollow = bool(robots & {"nofollow", "none"})
     base = base_for_page(url, raw.base, resolver)
 
     def resolve(href: str) -> tuple[str, str]:

@@ -39,7 +39,7 @@ from urllib.robotparser import RobotFileParser
 from ..config import SiteConfig, display_path
 from ..globs import matches
 from ..model import CONTENT, JS_ONLY, NOFOLLOW, REDIRECT, VIA_REDIRECT, Link, Page
-from .extract import RawPage, decode_html, extract, looks_binary
+from .extract import ROBOTS_AGENT, RawPage, decode_html, extract, looks_binary, robots_tokens
 from .http_cache import Entry, HttpCache, identity_material
 from .rendering import choose_sample, differences, renderable
 from .sitemap import MAX_INDEX_DEPTH, MAX_SITEMAP_BYTES, MAX_SITEMAP_FILES, parse_sitemap
@@ -48,7 +48,6 @@ from .urls import INDEX_FILES, NON_PAGE_SCHEMES, normalize_path
 Progress = Callable[[int, int], None]
 
 USER_AGENT = "pytest-linkrules (internal link checker; +https://pypi.org/project/pytest-linkrules/)"
-ROBOTS_AGENT = "pytest-linkrules"
 MAX_REDIRECTS = 10
 RETRIES = 2
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
@@ -163,20 +162,6 @@ class Answer:
     last_modified: str = ""
     cacheable: bool = True  # False: Cache-Control: no-store
     cached: Entry | None = None
-
-
-def robots_tokens(*values: str) -> set[str]:
-    """noindex/nofollow/none from meta robots and X-Robots-Tag values ("googlebot: noindex" too)."""
-    tokens = set()
-    for value in values:
-        for part in value.lower().split(","):
-            part = part.strip()
-            if ":" in part:
-                agent, _, part = part.partition(":")
-                if agent.strip() not in ("robots", "*", ROBOTS_AGENT, "googlebot", "bingbot"):
-                    continue
-            tokens.add(part.strip())
-    return tokens
 
 
 class HttpCrawler:
