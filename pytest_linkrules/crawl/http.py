@@ -39,6 +39,7 @@ from urllib.robotparser import RobotFileParser
 from ..config import SiteConfig, display_path
 from ..globs import matches
 from ..model import CONTENT, JS_ONLY, NOFOLLOW, REDIRECT, VIA_REDIRECT, Link, Page
+from .allocator import keep_freed_memory
 from .extract import ROBOTS_AGENT, RawPage, decode_html, extract, looks_binary, robots_tokens
 from .http_cache import Entry, HttpCache, identity_material
 from .rendering import choose_sample, differences, renderable
@@ -773,6 +774,7 @@ def crawl_url(
     from .render import run_async
 
     began = time.perf_counter()
+    keep_freed_memory()  # see allocator.py: pages parse twice as fast
     try:
         done = run_async(lambda: crawl_async(site, progress, selectors, cache_dir))
     except HttpCrawlError as exc:
