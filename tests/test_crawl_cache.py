@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from pytest_linkrules.crawl.folder import crawl_folder
@@ -57,6 +58,26 @@ def test_rewritten_but_equal_files_are_not_parsed(tmp_path):
         os.utime(path, ns=(1_000_000_000, 1_000_000_000))
     _, parsed = crawl(site, cache)
     assert parsed == 0
+
+
+def test_a_changed_file_is_parsed_even_when_its_size_and_mtime_are_restored(tmp_path):
+    # rsync -t, cp -p and reproducible builds (one date on every file) keep
+    # mtimes; the ctime a rewrite leaves behind still tells.
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    write_site(site)
+    crawl(site, cache)
+    page = site / "post" / "4" / "index.html"
+    before = page.stat()
+    time.sleep(0.05)  # past a coarse filesystem clock tick
+    changed = page.read_text().replace('href="/"', 'href="/x"').replace("Post 4", "Post_")
+    assert len(changed) == before.st_size
+    page.write_text(changed)
+    os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (page.stat().st_size, page.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    pages, parsed = crawl(site, cache)
+    assert parsed == 1
+    assert pages["/post/4/"].title == "Post_"
+    assert [lk.target for lk in pages["/post/4/"].broken] == ["/x"]
 
 
 def test_deleted_page_is_gone_and_new_page_resolves_old_links(tmp_path):

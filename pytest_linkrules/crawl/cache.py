@@ -7,8 +7,10 @@ the site; resolving is cheap, parsing is not.
 
 Layout: one folder per site root, one shard file per chunk of 256 pages (the
 chunks crawl workers take), so each worker reads and writes only its own
-shard. A page's entry is reused when its size and mtime are unchanged, or
-else when the BLAKE2 digest of its bytes is unchanged (a fresh checkout or
+shard. A page's entry is reused when its size, mtime and ctime are unchanged
+(a tool can restore a rewritten file's mtime, as ``rsync -t``, ``cp -p`` and
+reproducible builds that stamp every file with one date do, but not its
+ctime), or else when the BLAKE2 digest of its bytes is unchanged (a fresh checkout or
 rebuild rewrites files without changing most of them). Shards are written to a
 temporary file and renamed, so a killed run never leaves a half-written shard;
 a shard that can't be read, or was written by another version of the
@@ -251,19 +253,19 @@ class Shard:
         raw.links = [self._old_links[i] for i in ids]
         return raw
 
-    def lookup(self, relpath: str, size: int, mtime_ns: int) -> RawPage | None:
-        """The cached extraction if the file's size and mtime are unchanged."""
+    def lookup(self, relpath: str, size: int, stamp: tuple[int, int]) -> RawPage | None:
+        """The cached extraction if the file's size and stamp (mtime, ctime in ns) are unchanged."""
         entry = self._old.get(relpath)
-        if entry is None or entry[0] != size or entry[1] != mtime_ns:
+        if entry is None or entry[0] != size or entry[1] != stamp:
             return None
         try:
             raw = self._unpack(entry)
         except Exception:
             return None
-        self._new[relpath] = (size, mtime_ns, entry[2], raw)
+        self._new[relpath] = (size, stamp, entry[2], raw)
         return raw
 
-    def parse(self, relpath: str, size: int, mtime_ns: int, data: bytes, parse: Callable[[bytes], RawPage]) -> RawPage:
+    def parse(self, relpath: str, size: int, stamp: tuple[int, int], data: bytes, parse: Callable[[bytes], RawPage]) -> RawPage:
         """The extraction of data: from the cache if these bytes were parsed before, else parse them."""
         hashed = digest(data)
         entry = self._old.get(relpath)
@@ -276,7 +278,7 @@ class Shard:
         if raw is None:
             raw = parse(data)
             self.parsed += 1
-        self._new[relpath] = (size, mtime_ns, hashed, raw)
+        self._new[relpath] = (size, stamp, hashed, raw)
         self._changed = True
         return raw
 
@@ -290,7 +292,7 @@ class Shard:
             return
         table: dict[tuple[Any, ...], int] = {}
         pages = {}
-        for relpath, (size, mtime_ns, hashed, raw) in self._new.items():
+        for relpath, (size, stamp, hashed, raw) in self._new.items():
             if getattr(raw, "error", ""):
                 continue  # refused documents are checked again each run
             ids = array("I")
@@ -298,7 +300,7 @@ class Shard:
                 values = tuple(getattr(link, name) for name in _LINK_FIELDS)
                 ids.append(table.setdefault(values, len(table)))
             values = tuple(getattr(raw, name) for name in _PAGE_FIELDS)
-            pages[relpath] = (size, mtime_ns, hashed, values, ids)
+            pages[relpath] = (size, stamp, hashed, values, ids)
         data = {"key": self.key, "links": list(table), "pages": pages}
         write_atomic(self.path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
 
