@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import difflib
 import os
+import posixpath
 import re
 import string
 import sys
@@ -115,7 +116,7 @@ REMOTE_KEYS = {
 SITE_KEYS = {
     "root": "the built site folder, relative to linkrules.toml",
     "start": 'entry pages, e.g. ["/"]',
-    "base_url": "the site's public URL(s); absolute links to it are internal",
+    "base_url": "the site's public URL(s); absolute links to it are internal, and its path is where the folder is published",
     "max_pages": "the most pages to read",
     "max_page_bytes": "the largest page file to read, in bytes",
     "source": 'where a page\'s source file is, e.g. "content/{path}.md"',
@@ -286,7 +287,14 @@ def _load_site(path: Path, table: Any, problem: Any) -> SiteConfig | None:
     if not isinstance(raw_base, list) or not all(isinstance(u, str) and re.match(r"https?://[^/]+", u) for u in raw_base):
         problem("site.base_url", f'expected an http(s) URL or a list of them, e.g. "https://example.com", got {_show(raw_base)}')
     else:
-        base_url = tuple(re.match(r"https?://[^/]+", u).group(0) for u in raw_base)  # type: ignore[union-attr]
+        # A path says where the folder is published (GitHub Pages project
+        # sites: https://user.github.io/docs/); every URL must agree on it.
+        mounts = {posixpath.normpath("/" + urlsplit(u.strip()).path.lstrip("/")).rstrip("/") for u in raw_base}
+        if len(mounts) > 1:
+            shown = ", ".join(f'"{m or "/"}"' for m in sorted(mounts))
+            problem("site.base_url", f"expected every URL to have the same path (where the site folder is published), got {shown}")
+        mount = mounts.pop() if len(mounts) == 1 else ""
+        base_url = tuple(re.match(r"https?://[^/?#]+", u.strip()).group(0) + mount for u in raw_base)  # type: ignore[union-attr]
 
     limits = {}
     for key, default in (("max_pages", SiteConfig.max_pages), ("max_page_bytes", SiteConfig.max_page_bytes)):

@@ -93,7 +93,7 @@ def crawl_site(
     starts = resolve_starts(site.start, pages)
     render, reason, render_notes, browserless = _render_folder(site, pages, starts, progress)
     notes.extend(render_notes)
-    resolver = FolderResolver(p.source for p in pages.values() if p.source)
+    resolver = FolderResolver((p.source for p in pages.values() if p.source), site.base_url)
     sitemap_urls, sitemap_notes = read_folder_sitemap(site.root, site.sitemap, site.base_url, resolver)
     notes.extend(sitemap_notes)
     if whole is not None:

@@ -32,7 +32,7 @@ def read_folder_sitemap(
     listed: list[str] = []
     todo = [(start, 0)]
     seen: set[str] = set()
-    other_hosts = 0
+    other_hosts = outside = 0
     while todo and len(seen) < MAX_SITEMAP_FILES:
         path, depth = todo.pop(0)
         if path in seen:
@@ -54,7 +54,10 @@ def read_folder_sitemap(
             if hosts and parts.netloc and parts.netloc.lower() not in hosts:
                 other_hosts += 1
                 continue
-            target = normalize_path(parts.path or "/")
+            target = resolver.unmount(normalize_path(parts.path or "/"))
+            if target is None:  # below the host, outside the path base_url gives
+                outside += 1
+                continue
             if sitemap.kind == "index":
                 if depth < MAX_INDEX_DEPTH:
                     todo.append((target, depth + 1))
@@ -63,4 +66,6 @@ def read_folder_sitemap(
             listed.append(url if kind == "page" else target)
     if other_hosts:
         notes.append(f"sitemap: {other_hosts} URL(s) on hosts other than site.base_url ignored")
+    if outside:
+        notes.append(f'sitemap: {outside} URL(s) outside the path of site.base_url ("{resolver.mount}/") ignored')
     return list(dict.fromkeys(listed)), notes

@@ -19,7 +19,7 @@ from ..model import CONTENT, JS_ONLY, REDIRECT, Link, Page
 from .folder import list_files, page_from_raw
 from .render import Renderer, RenderOptions, Rendered, render_batch, run_async
 from .serve import serve_folder
-from .urls import FolderResolver, normalize_path
+from .urls import FolderResolver, normalize_path, split_base_urls
 
 SAMPLE_SIZE = 8
 Progress = Callable[[int, int], None]  # (pages done, pages still queued)
@@ -143,7 +143,7 @@ def render_folder(
     scripted = [u for u, p in pages.items() if renderable(p)]
     if not scripted:
         return "static", "no page has a <script>, so rendering would change nothing", []
-    with serve_folder(root) as origin:
+    with serve_folder(root, split_base_urls(origins)[1]) as origin:
         return run_async(lambda: _render_folder(origin, root, pages, starts, scripted, mode, options, progress, origins))
 
 

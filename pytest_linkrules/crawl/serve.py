@@ -48,6 +48,7 @@ def find_file(root: Path, url_path: str) -> tuple[int, Path | str | None]:
 
 class _Handler(BaseHTTPRequestHandler):
     root: Path
+    mount: str  # the path the folder is published under ("" for the root)
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         self._answer(body=True)
@@ -57,6 +58,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, body: bool) -> None:
         path = urlsplit(self.path).path
+        mount = self.mount
+        if mount and path.startswith(mount) and path[len(mount) : len(mount) + 1] in ("", "/"):
+            path = path[len(mount) :] or "/"  # /docs/data.json, as published, is data.json of the folder
         status, found = find_file(self.root, path)
         if status == 301:
             self.send_response(301)
@@ -87,9 +91,14 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def serve_folder(root: Path) -> Iterator[str]:
-    """Serve root on a free 127.0.0.1 port for the duration; yields the origin."""
-    handler = type("FolderHandler", (_Handler,), {"root": Path(root)})
+def serve_folder(root: Path, mount: str = "") -> Iterator[str]:
+    """Serve root on a free 127.0.0.1 port for the duration; yields the origin.
+
+    Pages are served from the root; with a ``mount`` ("/docs") the folder
+    answers below that path too, for what a page's scripts request by its
+    published address.
+    """
+    handler = type("FolderHandler", (_Handler,), {"root": Path(root), "mount": mount})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     # The browser cancels requests (blocked images, pages left mid-load); a

@@ -14,6 +14,9 @@ Choices a user may need to know (also in docs/urls.md):
   ``about/index.html``.
 * Fragments are dropped (``/a/#top`` is ``/a/``). For a folder, query strings
   are dropped as well, since a static server ignores them.
+* A folder published below a path (``base_url = "https://user.github.io/docs/"``)
+  is mounted there: ``/docs/guide/`` is the page ``/guide/``, and a root-relative
+  link outside ``/docs/`` leaves the site.
 """
 
 from __future__ import annotations
@@ -80,6 +83,21 @@ def is_html_file(relpath: str) -> bool:
     return relpath.lower().endswith(HTML_SUFFIXES)
 
 
+def split_base_urls(base_urls: Iterable[str]) -> tuple[frozenset[str], str]:
+    """The origins of site.base_url, and the path the folder is published under ("" for the root).
+
+    A project site on GitHub Pages (``https://user.github.io/docs/``) links to
+    its own pages as ``/docs/guide/``; that prefix stands for the folder's root.
+    The config checks that every base_url has the same path.
+    """
+    origins, mounts = set(), set()
+    for url in base_urls:
+        parts = urlsplit(url.strip())
+        origins.add(f"{parts.scheme}://{parts.netloc}".lower())
+        mounts.add(normalize_path(parts.path or "/").rstrip("/"))
+    return frozenset(origins), (mounts.pop() if len(mounts) == 1 else "")
+
+
 class FolderResolver:
     """Resolves hrefs against the files of a built site folder.
 
@@ -90,8 +108,9 @@ class FolderResolver:
     def __init__(self, files: Iterable[str], site_origins: Iterable[str] = ()) -> None:
         self.files = frozenset(f.replace("\\", "/").lstrip("/") for f in files)
         # Absolute links to these origins (the site's own domain, e.g. a Hugo
-        # baseURL) are internal links, not external ones.
-        self.origins = frozenset(o.rstrip("/").lower() for o in site_origins)
+        # baseURL) are internal links, not external ones; a path in them is
+        # where the folder is published ("/docs" in https://user.github.io/docs/).
+        self.origins, self.mount = split_base_urls(site_origins)
         self._cache: dict[tuple[str, str], tuple[str, str]] = {}
 
     def lookup(self, path: str) -> tuple[str, str]:
@@ -146,8 +165,19 @@ class FolderResolver:
             return "ignored", href
         internal = self.to_internal_path(href, base)
         if internal is None:
-            return ("external", href) if self._looks_web(href) else ("ignored", href)
+            # A root-relative link outside the mount path is another site on the same host.
+            web = self._looks_web(href) or bool(self.mount and href.startswith("/"))
+            return ("external", href) if web else ("ignored", href)
         return self.lookup(internal)
+
+    def unmount(self, path: str) -> str | None:
+        """The site path of a clean URL path on the site's host; None when it is outside the mount path."""
+        mount = self.mount
+        if not mount:
+            return path
+        if path.startswith(mount) and path[len(mount) : len(mount) + 1] in ("", "/"):
+            return path[len(mount) :] or "/"
+        return None
 
     def to_internal_path(self, href: str, base: str) -> str | None:
         """The clean site path an href points to, or None when it leaves the site."""
@@ -157,7 +187,7 @@ class FolderResolver:
             # (tests/test_crawl_fast_paths.py): root-relative hrefs, and plain
             # relative ones ("../x/", "y.html") on a base without query or fragment.
             if href[:1] == "/" and href[1:2] != "/":
-                return normalize_path(href.partition("#")[0].partition("?")[0])
+                return self.unmount(normalize_path(href.partition("#")[0].partition("?")[0]))
             if href[:1] not in ("?", "#", "/", "") and not _HAS_SCHEME.match(href) and not _UNSAFE_BASE.search(base):
                 folder = base[: base.rfind("/") + 1]
                 return normalize_path(folder + href.partition("#")[0].partition("?")[0])
@@ -175,7 +205,11 @@ class FolderResolver:
             return None  # a link that names the placeholder host itself
         if origin != _ORIGIN and not self._is_own_origin(parts.netloc.lower()):
             return None
-        return normalize_path(parts.path)
+        path = normalize_path(parts.path)
+        # Only a link that names the host or the root is below the mount path;
+        # a relative one resolves against the page, which is already below it.
+        rooted = href[:1] == "/" or origin != _ORIGIN
+        return self.unmount(path) if rooted else path
 
     def _is_own_origin(self, netloc: str) -> bool:
         return any(o.split("://", 1)[-1] == netloc for o in self.origins)
