@@ -319,3 +319,20 @@ def test_crawl_site_on_a_missing_folder(tmp_path: Path) -> None:
     with pytest.raises(CrawlError, match="is not a directory"):
         crawl_site(SiteConfig(root=tmp_path / "gone"))
 
+
+
+def test_a_folder_whose_index_file_is_uppercase_is_one_page_for_crawl_links_and_server(tmp_path: Path) -> None:
+    from pytest_linkrules.crawl.serve import find_file
+
+    (tmp_path / "about").mkdir()
+    (tmp_path / "INDEX.HTML").write_text('<title>Home</title><a href="/about/">About</a><a href="/about">About</a>')
+    (tmp_path / "about" / "Index.Html").write_text('<title>About</title><a href="/">Home</a>')
+    pages, notes = crawl_folder(tmp_path)
+    assert notes == []
+    assert sorted(pages) == ["/", "/about/"]
+    assert [link.target for link in pages["/"].links] == ["/about/", "/about/"]
+    assert pages["/"].broken == ()
+    # The server a folder is rendered from answers the same URLs.
+    assert find_file(tmp_path, "/about/") == (200, tmp_path / "about" / "Index.Html")
+    assert find_file(tmp_path, "/") == (200, tmp_path / "INDEX.HTML")
+    assert find_file(tmp_path, "/nothing/")[0] == 404

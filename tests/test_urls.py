@@ -139,6 +139,18 @@ def test_resolve(resolver: FolderResolver, href: str, base: str, expected: tuple
     assert resolver.resolve(href, base) == expected
 
 
+def test_an_uppercase_index_file_is_its_folders_page_for_links_too() -> None:
+    # page_url_for_file makes about/INDEX.HTML the page /about/; links to it must agree.
+    resolver = FolderResolver(["INDEX.HTML", "about/Index.Htm", "team/index.html", "contact.html"])
+    assert resolver.resolve("/", "/contact.html") == ("page", "/")
+    assert resolver.resolve("/about/", "/") == ("page", "/about/")
+    assert resolver.resolve("/about", "/") == ("page", "/about/")
+    assert resolver.resolve("/about/Index.Htm", "/") == ("page", "/about/")
+    assert resolver.resolve("/team", "/") == ("page", "/team/")
+    assert resolver.resolve("/contact/", "/") == ("page", "/contact.html")
+    assert resolver.resolve("/nothing/", "/") == ("broken", "/nothing/")
+
+
 def test_without_base_url_the_sites_own_domain_is_external() -> None:
     resolver = FolderResolver(FILES)
     assert resolver.resolve("https://www.example.com/about", "/") == ("external", "https://www.example.com/about")

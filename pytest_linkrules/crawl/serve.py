@@ -10,6 +10,7 @@ way common static hosts do: ``/dir`` redirects to ``/dir/``, ``/dir/`` is
 from __future__ import annotations
 
 import mimetypes
+import os
 import posixpath
 import threading
 from contextlib import contextmanager
@@ -36,6 +37,14 @@ def find_file(root: Path, url_path: str) -> tuple[int, Path | str | None]:
         for index in INDEX_FILES:
             if (target / index).is_file():
                 return 200, target / index
+        # INDEX.HTML is the folder's page for the crawl (page_url_for_file); serve it so.
+        try:
+            names = sorted(n for n in os.listdir(target) if n.lower() in INDEX_FILES)
+        except OSError:
+            names = []
+        for name in names:
+            if (target / name).is_file():
+                return 200, target / name
         return 404, None
     if target.is_file():
         return 200, target

@@ -107,6 +107,11 @@ class FolderResolver:
 
     def __init__(self, files: Iterable[str], site_origins: Iterable[str] = ()) -> None:
         self.files = frozenset(f.replace("\\", "/").lstrip("/") for f in files)
+        # Folders ("", "about/") with an index file, matched as page_url_for_file
+        # matches it (INDEX.HTML too), so a page and the links to it agree.
+        self.indexed = frozenset(
+            f[: len(f) - len(name)] for f in self.files if (name := f.rsplit("/", 1)[-1]).lower() in INDEX_FILES
+        )
         # Absolute links to these origins (the site's own domain, e.g. a Hugo
         # baseURL) are internal links, not external ones; a path in them is
         # where the folder is published ("/docs" in https://user.github.io/docs/).
@@ -117,9 +122,8 @@ class FolderResolver:
         """Find what a clean path names: ("page", url), ("file", path) or ("broken", path)."""
         rel = path.lstrip("/")
         if path.endswith("/") or rel == "":
-            for index in INDEX_FILES:
-                if rel + index in self.files:
-                    return "page", path
+            if rel in self.indexed:
+                return "page", path
             stem = rel.rstrip("/")
             for suffix in HTML_SUFFIXES:
                 if stem and stem + suffix in self.files:
@@ -129,9 +133,8 @@ class FolderResolver:
             if is_html_file(rel):
                 return "page", page_url_for_file(rel)
             return "file", path
-        for index in INDEX_FILES:
-            if rel + "/" + index in self.files:
-                return "page", path + "/"
+        if rel + "/" in self.indexed:
+            return "page", path + "/"
         for suffix in HTML_SUFFIXES:
             if rel + suffix in self.files:
                 return "page", path + suffix
