@@ -32,7 +32,7 @@ import os
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
 from urllib.parse import quote, urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
@@ -42,9 +42,13 @@ from ..model import CONTENT, JS_ONLY, NOFOLLOW, REDIRECT, VIA_REDIRECT, Link, Pa
 from .allocator import keep_freed_memory
 from .extract import ROBOTS_AGENT, RawPage, decode_html, extract, looks_binary, robots_tokens
 from .http_cache import Entry, HttpCache, identity_material
+from .render import Served, document_headers
 from .rendering import choose_sample, differences, renderable
 from .sitemap import MAX_INDEX_DEPTH, MAX_SITEMAP_BYTES, MAX_SITEMAP_FILES, parse_sitemap
 from .urls import INDEX_FILES, NON_PAGE_SCHEMES, normalize_path
+
+if TYPE_CHECKING:
+    from httpx import Headers
 
 Progress = Callable[[int, int], None]
 
@@ -163,6 +167,16 @@ class Answer:
     last_modified: str = ""
     cacheable: bool = True  # False: Cache-Control: no-store
     cached: Entry | None = None
+    # Response headers the browser is handed with body when the page is
+    # rendered (crawl/render.py), so it never asks the server a second time.
+    # Both are dropped once the page is read: see HttpCrawler._visit.
+    headers: tuple[tuple[str, str], ...] = ()
+
+    def served(self) -> Served | None:
+        """The response as the browser should see it, when the crawl holds its body."""
+        if self.kind != "html" or self.cached is not None or self.body is None:
+            return None
+        return Served(self.status, self.headers, self.body)
 
 
 class HttpCrawler:
@@ -223,7 +237,7 @@ class HttpCrawler:
 
     async def _get(
         self, path: str, max_bytes: int, html_only: bool = True, conditions: Mapping[str, str] | None = None
-    ) -> tuple[int, dict[str, str], bytes, str]:
+    ) -> tuple[int, Headers, bytes, str]:
         """GET origin+path (never another host) with retries; returns status, headers, body, error.
 
         ``conditions``: If-None-Match / If-Modified-Since headers from the crawl cache.
@@ -259,14 +273,18 @@ class HttpCrawler:
                 error = f"HTTP {status}"
                 continue
             return outcome
-        return 0, {}, b"", f"{error} (after {RETRIES + 1} tries)"
+        return 0, httpx.Headers(), b"", f"{error} (after {RETRIES + 1} tries)"
 
     async def _once(
         self, url: str, max_bytes: int, html_only: bool, conditions: Mapping[str, str] | None = None
-    ) -> tuple[int, dict[str, str], bytes, str]:
-        """One GET: status and headers, and the body when it is a page within max_bytes."""
+    ) -> tuple[int, Headers, bytes, str]:
+        """One GET: status and headers, and the body when it is a page within max_bytes.
+
+        The headers are httpx's: looked up in any case, and each Set-Cookie
+        still apart for a browser that gets them replayed.
+        """
         async with self._client.stream("GET", url, headers=conditions or None) as response:  # type: ignore[union-attr]
-            headers = {k.lower(): v for k, v in response.headers.items()}
+            headers = response.headers
             status = response.status_code
             ctype = headers.get("content-type", "").split(";")[0].strip().lower()
             if 300 <= status < 400 or status >= 400 or (html_only and ctype not in HTML_TYPES and ctype):
@@ -337,6 +355,7 @@ class HttpCrawler:
                 "html", current, status, redirected, body, charset, headers.get("x-robots-tag", ""),
                 etag=headers.get("etag", ""), last_modified=headers.get("last-modified", ""),
                 cacheable="no-store" not in headers.get("cache-control", "").lower(),
+                headers=document_headers(headers.multi_items()) if self.renderer is not None else (),
             )
         shown = hops[:3] + ["..."] + hops[-2:] if len(hops) > 6 else hops
         return Answer("broken", key, 0, True, error=f"more than {MAX_REDIRECTS} redirects: " + " -> ".join(shown))
@@ -460,6 +479,17 @@ class HttpCrawler:
     async def _visit(self, queue: asyncio.Queue[str], key: str) -> None:
         answer = await self.fetch(key)
         self.answers[key] = answer
+        try:
+            await self._read(queue, answer)
+        finally:
+            # Answers stay for the whole crawl (link_to, notes); their bodies
+            # must not. With hash routes, the path's answer is shared by its
+            # routes, each read from the same bytes: only their copies go.
+            if not self.site.hash_routes or "#" in key:
+                answer.body, answer.headers = None, ()
+
+    async def _read(self, queue: asyncio.Queue[str], answer: Answer) -> None:
+        """Extract (and render) a fetched page, then queue what it links to."""
         if answer.kind != "html" or answer.final in self.reads:
             return
         final = answer.final
@@ -483,7 +513,8 @@ class HttpCrawler:
         if "#" in final and self.renderer is None:
             raw = RawPage(title=raw.title)  # a hash route exists only once rendered
         if self.renderer is not None and scripts and not raw.refresh:  # a refresh stub is read as is
-            result = await self.renderer.render(self.origin + request_path(final))  # type: ignore[attr-defined]
+            # The browser gets the bytes just read rather than asking the server again.
+            result = await self.renderer.render(self.origin + request_path(final), answer.served())  # type: ignore[attr-defined]
             rendered = True
             if result.raw is None:
                 error = result.error

@@ -8,11 +8,18 @@ small pool of pages reused across URLs (a new page per URL halves throughput);
 through CDP ``Network.setBlockedURLs`` rather than request routing, which
 disables the HTTP cache. The same CDP call blocks every request that would
 leave the site's origin, so a page's scripts can't reach another host.
+
+A URL crawl has already read each page before rendering it; ``render(url,
+served)`` hands the browser those bytes for that navigation (CDP
+``Fetch.fulfillRequest``) instead of letting it ask the server again, so a
+rendered page costs the site one request and the browser renders exactly
+what the crawl read.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import re
 import threading
@@ -159,6 +166,43 @@ class RenderOptions:
     basic_auth: tuple[str, str] | None = field(default=None, repr=False)
 
 
+# What describes the transfer rather than the document: a decoded body sent
+# with the server's Content-Encoding or Content-Length would be misread.
+TRANSFER_HEADERS = frozenset({
+    "content-encoding", "content-length", "transfer-encoding", "connection", "keep-alive",
+    "te", "trailer", "upgrade", "proxy-connection", "proxy-authenticate",
+})  # fmt: skip
+
+
+def document_headers(items: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """The response headers to replay to the browser with a decoded body.
+
+    All but the transfer ones: Content-Type's charset, Content-Security-Policy,
+    Set-Cookie, Link, Refresh, Content-Language and the rest all change what
+    the browser builds, and a list of what matters would miss the next one.
+    """
+    return tuple((k, v) for k, v in items if k.lower() not in TRANSFER_HEADERS)
+
+
+@dataclass(frozen=True, repr=False)
+class Served:
+    """A page's response as the crawl already holds it (body decoded)."""
+
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+
+@dataclass
+class _Tab:
+    """A pooled page, its CDP session and the response it may answer its next navigation with."""
+
+    page: Any
+    cdp: Any
+    main_frame: str
+    offer: tuple[str, Served] | None = None  # (URL without fragment, response), for one request
+
+
 @dataclass
 class Rendered:
     """One rendered page: its DOM reduced to a RawPage, or why it failed."""
@@ -177,6 +221,19 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def _same_request(a: str, b: str) -> bool:
+    """The same URL as a browser sends it: scheme and host in any case, default port or not, no fragment."""
+    x, y = urlsplit(a), urlsplit(b)
+    try:
+        ports = x.port or (443 if x.scheme.lower() == "https" else 80), y.port or (443 if y.scheme.lower() == "https" else 80)
+    except ValueError:
+        return False
+    return (
+        x.scheme.lower() == y.scheme.lower() and (x.hostname or "") == (y.hostname or "") and ports[0] == ports[1]
+        and (x.path or "/") == (y.path or "/") and x.query == y.query
+    )
+
+
 def block_patterns(origin: str) -> list[dict[str, Any]]:
     """CDP block patterns: heavy resources anywhere, then everything not on origin.
 
@@ -189,6 +246,15 @@ def block_patterns(origin: str) -> list[dict[str, Any]]:
     patterns.append({"urlPattern": "*://*:*/*", "block": True})
     patterns.append({"urlPattern": "*://*/*", "block": True})
     return patterns
+
+
+def _fulfil_params(request: dict[str, Any], served: Served) -> dict[str, Any]:
+    return {
+        **request,
+        "responseCode": served.status,
+        "responseHeaders": [{"name": k, "value": v} for k, v in served.headers],
+        "body": base64.b64encode(served.body).decode("ascii"),
+    }
 
 
 async def _close_quietly(page: Any) -> None:
@@ -215,7 +281,7 @@ class Renderer:
         self._pw_cm: Any = None
         self._browser: Any = None
         self._context: Any = None
-        self._pool: asyncio.Queue[Any] = asyncio.Queue()
+        self._pool: asyncio.Queue[_Tab] = asyncio.Queue()
         self.fence = Fence()  # refuses every request that would leave the origin
 
     async def __aenter__(self) -> "Renderer":
@@ -254,7 +320,7 @@ class Renderer:
             if self._pw_cm is not None:
                 await self._pw_cm.__aexit__(None, None, None)
 
-    async def _new_page(self) -> Any:
+    async def _new_page(self) -> _Tab:
         page = await self._context.new_page()
         page.set_default_timeout(self.options.timeout * 1000)
         # A popup is never read; closing it at once keeps a page that opens
@@ -263,55 +329,76 @@ class Renderer:
         cdp = await self._context.new_cdp_session(page)
         await cdp.send("Network.enable")
         await cdp.send("Network.setBlockedURLs", {"urlPatterns": block_patterns(self.origin)})
+        tree = await cdp.send("Page.getFrameTree")
+        tab = _Tab(page, cdp, tree["frameTree"]["frame"]["id"])
         # Frame navigations escape setBlockedURLs; pausing document requests
         # only (one per frame, not per resource) fences them without the cost
         # of routing every request.
         await cdp.send("Fetch.enable", {"patterns": [{"urlPattern": "*", "resourceType": "Document", "requestStage": "Request"}]})
-        cdp.on("Fetch.requestPaused", lambda event: asyncio.ensure_future(self._on_document(cdp, event)))
-        return page
+        cdp.on("Fetch.requestPaused", lambda event: asyncio.ensure_future(self._on_document(tab, event)))
+        return tab
 
-    async def _on_document(self, cdp: Any, event: dict[str, Any]) -> None:
+    async def _on_document(self, tab: _Tab, event: dict[str, Any]) -> None:
         url = event["request"]["url"]
-        same = origin_of(url).lower() == self.origin.lower()
+        request = {"requestId": event["requestId"]}
+        offer = tab.offer
         try:
-            if same:
-                await cdp.send("Fetch.continueRequest", {"requestId": event["requestId"]})
-            else:
-                await cdp.send("Fetch.failRequest", {"requestId": event["requestId"], "errorReason": "BlockedByClient"})
+            if origin_of(url).lower() != self.origin.lower():
+                await tab.cdp.send("Fetch.failRequest", {**request, "errorReason": "BlockedByClient"})
+                return
+            if offer is not None and event.get("frameId") == tab.main_frame and _same_request(url, offer[0]):
+                # The navigation render() started: answered with the bytes the
+                # crawl read, once; a reload or a script's redirect goes to the server.
+                tab.offer = None
+                try:
+                    await tab.cdp.send("Fetch.fulfillRequest", _fulfil_params(request, offer[1]))
+                    return
+                except Exception:  # a header Chromium refuses: the server answers instead
+                    pass
+            await tab.cdp.send("Fetch.continueRequest", request)
         except Exception:  # the page went away meanwhile
             pass
 
-    async def render(self, url: str) -> Rendered:
-        """Load url in a pooled page; never raises for a page's own failures."""
-        page = await self._pool.get()
+    async def render(self, url: str, served: Served | None = None) -> Rendered:
+        """Load url in a pooled page; never raises for a page's own failures.
+
+        With ``served`` (the response the crawl read for url), the browser's
+        request for url is answered with it instead of reaching the server.
+        """
+        tab = await self._pool.get()
         opts = self.options
         try:
-            result = await asyncio.wait_for(self._render_on(page, url), opts.timeout + opts.settle + 5)
+            if served is not None:
+                tab.offer = (url.split("#")[0], served)
+            result = await asyncio.wait_for(self._render_on(tab.page, url), opts.timeout + opts.settle + 5)
             if result.error:
                 # A page that failed may still be navigating (a script's
                 # location change): settle the tab so the next URL isn't
                 # "interrupted by another navigation".
-                page = await self._reset(page)
+                tab = await self._reset(tab)
             return result
         except asyncio.TimeoutError:
             # A script stuck in a loop wedges the page: replace it.
+            tab.offer = None
             try:
-                await asyncio.wait_for(page.close(), 5)
+                await asyncio.wait_for(tab.page.close(), 5)
             except Exception:
                 pass
-            page = await self._new_page()
+            tab = await self._new_page()
             return Rendered(url, error=f"page did not finish rendering within {opts.timeout + opts.settle:.0f}s")
         finally:
-            self._pool.put_nowait(page)
+            tab.offer = None  # the body is not kept past its render
+            self._pool.put_nowait(tab)
 
-    async def _reset(self, page: Any) -> Any:
+    async def _reset(self, tab: _Tab) -> _Tab:
         """The same tab on about:blank, or a fresh tab if it won't go there."""
+        tab.offer = None
         try:
-            await page.goto("about:blank", timeout=5000)
-            return page
+            await tab.page.goto("about:blank", timeout=5000)
+            return tab
         except Exception:
             try:
-                await asyncio.wait_for(page.close(), 5)
+                await asyncio.wait_for(tab.page.close(), 5)
             except Exception:
                 pass
             return await self._new_page()

@@ -2,8 +2,8 @@
 
 It behaves like common static hosts (``/dir`` -> 301 ``/dir/``, ``/dir/`` ->
 ``dir/index.html``, ``/about`` -> ``about.html``) and can be told to answer
-some paths with redirects, errors, extra headers, a single-page-app fallback
-or never at all. Every request is logged, with the status it got, so tests
+some paths with redirects, errors, extra headers, pages that change between
+requests, a single-page-app fallback or never at all. Every request is logged, with the status it got, so tests
 can assert who asked what. With ``validators``, files from ``root`` carry an
 ETag and/or Last-Modified and conditional requests get 304 Not Modified.
 """
@@ -35,6 +35,7 @@ class SiteServer:
     statuses: dict[str, int] = field(default_factory=dict)  # path -> error status
     headers: dict[str, dict[str, str]] = field(default_factory=dict)  # path -> extra headers
     pages: dict[str, str] = field(default_factory=dict)  # path -> HTML served as is
+    changing: dict[str, list[str]] = field(default_factory=dict)  # path -> HTML per request, the last repeats
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # path -> (content type, body)
     fallback: str | None = None  # file served (200) for any unknown path: history-mode SPAs
     hang: set[str] = field(default_factory=set)  # paths that never answer
@@ -114,6 +115,11 @@ class SiteServer:
             return
         if path in self.pages:
             self._send(h, 200, self.pages[path].encode(), {"Content-Type": "text/html; charset=utf-8", **extra}, body)
+            return
+        if path in self.changing:
+            versions = self.changing[path]
+            html = versions.pop(0) if len(versions) > 1 else versions[0]
+            self._send(h, 200, html.encode(), {"Content-Type": "text/html; charset=utf-8", **extra}, body)
             return
         status, found = self._find(path)
         if status == 301:
