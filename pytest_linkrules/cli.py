@@ -6,8 +6,9 @@
     linkrules graph public/ -o site.graphml      # export the link graph
     linkrules explain public/ /guides/seo/       # everything known about one page
 
-Rules registered by conftest.py files or pytest plugins need pytest; this
-command knows the built-in rules only.
+Rules registered by conftest.py files need pytest; this command knows the
+built-in rules and those installed packages offer (the pytest_linkrules.rules
+entry point group).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from .config import (
 from .report import export, github
 from .report.failures import Failure
 from .report.text import click_path, explain, inlink_lines
-from .rules import builtin_registry
+from .rules import Rule, builtin_registry, installed_registry
 from .runner import Analysis, analyze
 
 EXIT_OK = 0
@@ -119,7 +120,7 @@ def _base_config(args: argparse.Namespace) -> LinkrulesConfig:
         return default_config(target, args.start, args.max_depth or DEFAULT_MAX_DEPTH)
     if args.max_depth is not None:
         raise UsageError("--max-depth sets the default rules for a folder; with a linkrules.toml, set [rules.max-depth] max there")
-    config = load_config(config_path, builtin_registry())
+    config = load_config(config_path, rule_registry())
     site = config.site
     if target is not None:
         site = replace(site, root=target.resolve())
@@ -130,7 +131,21 @@ def _base_config(args: argparse.Namespace) -> LinkrulesConfig:
 
 def run_analysis(args: argparse.Namespace) -> Analysis:
     config = resolve_config(args)
-    return analyze(config)
+    return analyze(config, cache_dir=cache_dir(args.cache_dir))
+
+
+def cache_dir(given: str | None) -> Path | None:
+    """The --cache-dir folder, made if missing; None without the option."""
+    if given is None:
+        return None
+    path = Path(given)
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"--cache-dir {given}: is a file; give a folder for the crawl cache")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--cache-dir {given}: cannot be created ({exc.strerror or exc})") from None
+    return path
 
 
 def header(analysis: Analysis) -> str:
@@ -311,8 +326,16 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return EXIT_FAILURES if failing else EXIT_OK
 
 
+def rule_registry() -> dict[str, type[Rule]]:
+    """Built-in rules and installed packages' (entry points); a broken package is a usage error."""
+    registry, problems = installed_registry()
+    if problems:
+        raise UsageError("; ".join(problems))
+    return registry
+
+
 def cmd_rules(args: argparse.Namespace) -> int:
-    for rule_id, rule in sorted(builtin_registry().items()):
+    for rule_id, rule in sorted(rule_registry().items()):
         _print(f"{rule_id}: {rule.summary()}")
         for opt in rule.options:
             req = "required" if opt.required else f"default {opt.default!r}"
@@ -358,6 +381,12 @@ def build_parser() -> argparse.ArgumentParser:
             help="render pages in Chromium: auto (when scripts change the links), always or never (default: the config's, else auto)",
         )
         p.add_argument("--browser-path", metavar="PATH", help="Chromium or Chrome executable for rendering (env LINKRULES_BROWSER)")
+        p.add_argument(
+            "--cache-dir",
+            metavar="DIR",
+            help="keep the crawl cache in DIR, so a re-run parses only the pages that changed (default: no cache; "
+            "pytest --linkrules keeps its own in .pytest_cache/d/linkrules, which DIR may name to share it)",
+        )
 
     default_rules = (
         f"With only a folder or URL, the default rules are: max-depth (max = {DEFAULT_MAX_DEPTH}), no-orphans, no-broken-links."

@@ -19,13 +19,12 @@ from .config import ConfigError, LinkrulesConfig, display_path, load_config, wit
 from .crawl.progress import TerminalProgress
 from .baseline import Baseline, BaselineError, save_baseline
 from .items import STATE_KEY, LinkrulesFile, LinkrulesState
-from .rules import Rule, builtin_registry
+from .rules import Rule, installed_registry
 from .crawl.folder import page_folders
 from .runner import analyze
 from . import snapshot
 
 DEFAULT_CONFIG = "linkrules.toml"
-ENTRY_POINT_GROUP = "pytest_linkrules.rules"  # packages offer Rule subclasses here
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -114,36 +113,14 @@ def config_paths(config: pytest.Config) -> list[Path]:
 
 def registry_for(config: pytest.Config) -> dict[str, type[Rule]]:
     """Built-in rules plus those that conftest files and plugins register."""
-    registry = builtin_registry()
-    problems = []
     offered: list[Any] = []
     for extra in config.hook.pytest_linkrules_register_rules():
         # "return MyRule" instead of "return [MyRule]" is an easy slip: accept it.
         offered.extend(extra if isinstance(extra, (list, tuple, set, frozenset)) else [extra] if extra else [])
-    offered.extend(_entry_point_rules(problems))
-    for rule in offered:
-        if not (isinstance(rule, type) and issubclass(rule, Rule)) or not rule.id:
-            problems.append(f"pytest_linkrules_register_rules returned {rule!r}: expected a Rule subclass with an id")
-        elif rule.id in registry and registry[rule.id] is not rule:
-            problems.append(f"pytest_linkrules_register_rules: rule id {rule.id!r} is already taken by {registry[rule.id].__module__}")
-        else:
-            registry[rule.id] = rule
+    registry, problems = installed_registry(offered)
     if problems:
         raise pytest.UsageError("\n".join(problems))
     return registry
-
-
-def _entry_point_rules(problems: list[str]) -> list[Any]:
-    """Rule classes installed packages register under the pytest_linkrules.rules group."""
-    from importlib.metadata import entry_points
-
-    rules = []
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        try:
-            rules.append(ep.load())
-        except Exception as exc:  # a broken package must not look like a bug of ours
-            problems.append(f"entry point {ep.name} = {ep.value} ({ENTRY_POINT_GROUP}) could not be loaded: {exc}")
-    return rules
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -244,3 +244,25 @@ def test_check_honours_warnings_and_waivers(site: Path, capsys: pytest.CaptureFi
     shutil.rmtree(site / "public" / "blog" / "old")  # the one error left
     code, out, _ = run(capsys, "check", "-q")
     assert (code, out) == (0, "warning: /lost/ is not reachable from any start page (no-orphans)\n")
+
+
+def test_check_reuses_a_crawl_cache_given_with_cache_dir(site: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    code, first, _ = run(capsys, "check", "public", "--cache-dir", str(cache))
+    assert code == 1 and "linkrules: note: crawl cache: 8 of 8 pages parsed" in first
+    code, again, _ = run(capsys, "check", "public", "--cache-dir", str(cache))
+    assert code == 1 and "linkrules: note: crawl cache: 0 of 8 pages parsed; no file changed since the last run" in again
+    page = next((site / "public").rglob("*.html"))
+    page.write_text(page.read_text() + "<!-- edited -->")
+    code, edited, _ = run(capsys, "check", "public", "--cache-dir", str(cache))
+    assert code == 1 and "linkrules: note: crawl cache: 1 of 8 pages parsed" in edited
+    # Same failures every time, cache or not.
+    failures = [[line for line in out.splitlines() if not line.startswith("linkrules:")] for out in (first, again, edited)]
+    assert failures[0] == failures[1] == failures[2]
+
+
+def test_cache_dir_must_be_a_folder(site: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("")
+    code, out, err = run(capsys, "check", "public", "--cache-dir", str(tmp_path / "file"))
+    assert code == 2 and out == ""
+    assert err.strip() == f"linkrules check: error: --cache-dir {tmp_path / 'file'}: is a file; give a folder for the crawl cache"

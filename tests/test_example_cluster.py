@@ -67,8 +67,8 @@ def test_baseline_workflow_saves_on_base_and_compares_on_the_pr() -> None:
     assert save < compare
 
 
-def test_a_package_offers_rules_through_the_entry_point_group(pytester: pytest.Pytester) -> None:
-    """An installed distribution (a real .dist-info on sys.path) registers a rule."""
+def install_rule_package(pytester: pytest.Pytester) -> None:
+    """An installed distribution (a real .dist-info on sys.path) that offers the rule page-title."""
     copy(pytester, "custom-rule")
     (pytester.path / "conftest.py").unlink()  # the rule now comes from the "package"
     pytester.makepyfile(
@@ -94,6 +94,21 @@ class EveryPageHasATitle(Rule):
     pytester.syspathinsert()
     (pytester.path / "linkrules.toml").write_text('[site]\nroot = "public"\n\n[rules.page-title]\n')
     (pytester.path / "public" / "docs" / "usage" / "index.html").write_text("<main><a href='/'>Home</a></main>")
+
+
+def test_a_package_offers_rules_through_the_entry_point_group(pytester: pytest.Pytester) -> None:
+    install_rule_package(pytester)
     result = pytester.runpytest("--linkrules", "-p", "no:cacheprovider")
     result.assert_outcomes(failed=1, passed=2)
     assert failed_ids(result) == ["linkrules.toml::page-title[/docs/usage/]"]
+
+
+def test_the_command_knows_the_installed_packages_rules_too(pytester: pytest.Pytester, capsys: pytest.CaptureFixture[str]) -> None:
+    from pytest_linkrules.cli import main
+
+    install_rule_package(pytester)
+    capsys.readouterr()
+    assert main(["rules"]) == 0
+    assert "page-title: Every page has a <title>." in capsys.readouterr().out.splitlines()
+    assert main(["check", "-q"]) == 1
+    assert capsys.readouterr().out.splitlines()[0] == "/docs/usage/ has no title (page-title)"

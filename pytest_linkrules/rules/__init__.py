@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, Iterable
+
 from .anchor_text import AnchorText
 from .base import Option, OptionError, Rule, RuleCannotRun
 from .cluster_links import ClusterLinks
@@ -40,9 +42,39 @@ BUILTIN_RULES: tuple[type[Rule], ...] = (
 )
 
 
+ENTRY_POINT_GROUP = "pytest_linkrules.rules"  # packages offer Rule subclasses here
+
+
 def builtin_registry() -> dict[str, type[Rule]]:
     """A fresh id -> rule class mapping; plugins add to their own copy."""
     return {rule.id: rule for rule in BUILTIN_RULES}
 
 
-__all__ = ["BUILTIN_RULES", "Option", "OptionError", "Rule", "RuleCannotRun", "builtin_registry"]
+def installed_registry(offered: Iterable[Any] = ()) -> tuple[dict[str, type[Rule]], list[str]]:
+    """Built-in rules, then ``offered`` ones (conftest hooks), then installed packages' (entry points).
+
+    Shared by the plugin and the ``linkrules`` command, which has no conftest
+    hooks but sees the same installed packages. Returns the registry and the
+    problems found (a broken package, an id taken twice), for the caller to report.
+    """
+    from importlib.metadata import entry_points
+
+    registry = builtin_registry()
+    problems: list[str] = []
+    offered = list(offered)
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            offered.append(ep.load())
+        except Exception as exc:  # a broken package must not look like a bug of ours
+            problems.append(f"entry point {ep.name} = {ep.value} ({ENTRY_POINT_GROUP}) could not be loaded: {exc}")
+    for rule in offered:
+        if not (isinstance(rule, type) and issubclass(rule, Rule)) or not rule.id:
+            problems.append(f"pytest_linkrules_register_rules returned {rule!r}: expected a Rule subclass with an id")
+        elif rule.id in registry and registry[rule.id] is not rule:
+            problems.append(f"pytest_linkrules_register_rules: rule id {rule.id!r} is already taken by {registry[rule.id].__module__}")
+        else:
+            registry[rule.id] = rule
+    return registry, problems
+
+
+__all__ = ["BUILTIN_RULES", "ENTRY_POINT_GROUP", "Option", "OptionError", "Rule", "RuleCannotRun", "builtin_registry", "installed_registry"]
