@@ -21,6 +21,7 @@ Usage:
     python benchmarks/bench_render.py                     # 1k pages, all rendered
     python benchmarks/bench_render.py --scripted 100 --concurrency 4
     python benchmarks/bench_render.py --browser /usr/bin/chromium --only phase
+    python benchmarks/bench_render.py --only phase --handed   # pages handed over, as a URL crawl does
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from generate_site import generate  # noqa: E402
 
 from pytest_linkrules.config import SiteConfig  # noqa: E402
 from pytest_linkrules.crawl import browser, crawl_site  # noqa: E402
-from pytest_linkrules.crawl.render import Renderer, RenderOptions, render_batch  # noqa: E402
+from pytest_linkrules.crawl.render import Renderer, RenderOptions, Served, render_batch  # noqa: E402
 from pytest_linkrules.crawl.serve import serve_folder  # noqa: E402
 
 SCRIPT = (
@@ -156,8 +157,12 @@ def cpu_line(before: dict[str, float], after: dict[str, float], pages: int) -> s
     return f"CPU per rendered page: {total * 1000 / pages:.0f} ms (" + ", ".join(parts) + ")"
 
 
-def render_phase(root: Path, urls: list[str], options: RenderOptions) -> None:
-    """Launch, render every URL, close; each timed, CPU split by process."""
+def render_phase(root: Path, urls: list[str], options: RenderOptions, handed: bool = False) -> None:
+    """Launch, render every URL, close; each timed, CPU split by process.
+
+    handed: the browser gets each page's bytes with its request (as a URL
+    crawl hands over what it read) instead of fetching it from the server.
+    """
 
     async def run(origin: str, probe: ProcessCPU) -> tuple[float, float, dict[str, float], dict[str, float], int, str]:
         t0 = time.perf_counter()
@@ -172,7 +177,18 @@ def render_phase(root: Path, urls: list[str], options: RenderOptions) -> None:
                 ok += getattr(result, "raw", None) is not None
 
             t1 = time.perf_counter()
-            await render_batch(renderer, [origin + quote(u) for u in urls], on_result)
+            if handed:
+                slots = asyncio.Semaphore(options.pages)
+                html = (("Content-Type", "text/html; charset=utf-8"),)
+
+                async def one(u: str) -> None:
+                    async with slots:
+                        body = (root / (u.lstrip("/") + ("index.html" if u.endswith("/") else ""))).read_bytes()
+                        on_result(await renderer.render(origin + quote(u), Served(200, html, body)))
+
+                await asyncio.gather(*(one(u) for u in urls))
+            else:
+                await render_batch(renderer, [origin + quote(u) for u in urls], on_result)
             phase = time.perf_counter() - t1
             probe.sample()
             after = probe.by_kind()
@@ -184,7 +200,7 @@ def render_phase(root: Path, urls: list[str], options: RenderOptions) -> None:
         launched, phase, before, after, ok, how = asyncio.run(run(origin, probe))
         total = time.perf_counter() - t0
     n = len(urls)
-    print(f"render phase ({how}; {options.pages} in flight, quiet {options.quiet:g} s):")
+    print(f"render phase ({how}; {options.pages} in flight, quiet {options.quiet:g} s{'; pages handed over' if handed else ''}):")
     print(
         f"  launch {launched:.2f} s; {n} pages rendered in {phase:.2f} s = {n / phase:.1f} rendered pages/s "
         f"({ok} read); with launch and close {total:.2f} s = {n / total:.1f} pages/s"
@@ -219,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet", type=float, default=RenderOptions.quiet, help="settle: seconds without changes")
     parser.add_argument("--browser", default=None, help="browser executable (default: the crawl's own choice)")
     parser.add_argument("--only", choices=("phase", "crawl"), default=None)
+    parser.add_argument("--handed", action="store_true", help="render phase: hand each page's bytes to the browser")
     parser.add_argument("--arg", action="append", default=[], help="extra Chromium flag, to try one (repeatable)")
     args = parser.parse_args(argv)
     if args.arg:
@@ -254,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"site: {n} pages, {scripted} with a script; concurrency {args.concurrency}")
         if args.only != "crawl":
             options = dataclasses.replace(RenderOptions(), pages=args.concurrency, quiet=args.quiet)
-            render_phase(root, urls, options)
+            render_phase(root, urls, options, args.handed)
         if args.only == "phase":
             return 0
         common = dict(concurrency=args.concurrency, rate_limit=0.0)
