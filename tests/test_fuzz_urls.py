@@ -118,6 +118,24 @@ LEAVING = [
 
 
 @fuzz
+@given(
+    files=st.sets(st.sampled_from(SITE_FILES + ["blog/index.html", "blog/x/index.html", "blog/y/index.html", "x/index.html"]), min_size=1),
+    links=st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(["../", "./", "..", ".", "x/", "y", "%2F", "a/", "blog/", "index.html", "?q", "#f", "%"]), max_size=6).map("".join),
+            st.sampled_from(["/", "/blog/x/", "/blog/y/", "/blog/x/index.html", "/a/b.html", "/a%2Fb/", "/q?x/y/", "/deep/er/"]),
+        ),
+        max_size=20,
+    ),
+)
+def test_the_resolvers_cache_never_changes_an_answer(files: set[str], links: list[tuple[str, str]]) -> None:
+    """One resolver asked many links (its cache filling up) answers as a fresh one asked each."""
+    shared = FolderResolver(files)
+    for href, base in links:
+        assert shared.resolve(href, base) == FolderResolver(files).resolve(href, base), (href, base)
+
+
+@fuzz
 @given(file_sets, st.sampled_from(LEAVING), hrefs)
 def test_other_schemes_and_hosts_are_never_pages(files: set[str], prefix: str, rest: str) -> None:
     """javascript:, data:, file:, other hosts and ports: not a page, never followed."""

@@ -154,7 +154,7 @@ class FolderResolver:
         elif href[:1] in ("?", "#", "") or _UNSAFE.search(href):
             key = (base, href)
         else:
-            key = (base[: base.rfind("/") + 1], href)
+            key = _relative_key(base[: base.rfind("/") + 1], href, base)
         hit = self._cache.get(key)
         if hit is None:
             hit = self._resolve(href, base)
@@ -224,6 +224,33 @@ class FolderResolver:
         return scheme in ("http", "https") or href.startswith("//")
 
 
+def _relative_key(folder: str, href: str, base: str) -> tuple[str, str]:
+    """The cache key of a plain relative href: leading ``../`` and ``./`` folded into the folder.
+
+    A post's ``../post-004501/`` from /blog/a/ and from /blog/b/ is one
+    answer, /blog/post-004501/; keyed by the page's own folder it was worked
+    out again on every page of a site that links relatively (Hugo's
+    relativeURLs, many documentation generators). Folding is
+    what normalize_path does to the joined path, so the answer can't differ;
+    folders with a "%" (an encoded slash becomes a segment when decoded) and
+    bases the slow path reads differently keep the unfolded key.
+    """
+    if href[:1] != "." or "%" in folder or _UNSAFE_BASE.search(base):
+        return folder, href
+    up, rest = folder, href
+    while True:
+        if rest.startswith("../"):
+            up = up[: up.rstrip("/").rfind("/") + 1] or "/"
+            rest = rest[3:]
+        elif rest.startswith("./"):
+            rest = rest[2:]
+        else:
+            break
+    # An empty rest, a query or a fragment would share keys with hrefs that
+    # are keyed by the whole base ("", "?q", "#top"): not folded.
+    return (up, rest) if rest[:1] not in ("", "?", "#") else (folder, href)
+
+
 def same_on_every_page(href: str) -> bool:
     """Root-relative, scheme-relative or absolute: resolves the same against any base on the site."""
     return href[:1] == "/" or _HAS_SCHEME.match(href) is not None
@@ -240,6 +267,8 @@ def browser_href(href: str) -> str:
     backslash is a slash: ``\\evil.example\x`` is ``//evil.example/x``,
     another host, not a path of this site.
     """
+    if not _UNSAFE.search(href):
+        return href  # nothing to clean: no controls, spaces or backslashes (most hrefs)
     href = href.strip(_C0_OR_SPACE).replace("\t", "").replace("\n", "").replace("\r", "")
     scheme, colon, _ = href.partition(":")
     if colon and scheme.isascii() and scheme.isalpha() and scheme.lower() not in ("http", "https"):
