@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import unquote, urlsplit
 
-from .urls import INDEX_FILES, normalize_path
+from .urls import INDEX_FILES, normalize_path, unmount
 
 
 def find_file(root: Path, url_path: str) -> tuple[int, Path | str | None]:
@@ -67,9 +67,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, body: bool) -> None:
         path = urlsplit(self.path).path
-        mount = self.mount
-        if mount and path.startswith(mount) and path[len(mount) : len(mount) + 1] in ("", "/"):
-            path = path[len(mount) :] or "/"  # /docs/data.json, as published, is data.json of the folder
+        # /docs/data.json, as published, is data.json of the folder; other paths as they are.
+        path = unmount(path, self.mount) or path
         status, found = find_file(self.root, path)
         if status == 301:
             self.send_response(301)

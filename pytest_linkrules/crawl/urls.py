@@ -98,6 +98,15 @@ def split_base_urls(base_urls: Iterable[str]) -> tuple[frozenset[str], str]:
     return frozenset(origins), (mounts.pop() if len(mounts) == 1 else "")
 
 
+def unmount(path: str, mount: str) -> str | None:
+    """``path`` with the mount path ("/docs") taken off; None when it is not below it."""
+    if not mount:
+        return path
+    if path.startswith(mount) and path[len(mount) : len(mount) + 1] in ("", "/"):
+        return path[len(mount) :] or "/"
+    return None
+
+
 class FolderResolver:
     """Resolves hrefs against the files of a built site folder.
 
@@ -175,12 +184,7 @@ class FolderResolver:
 
     def unmount(self, path: str) -> str | None:
         """The site path of a clean URL path on the site's host; None when it is outside the mount path."""
-        mount = self.mount
-        if not mount:
-            return path
-        if path.startswith(mount) and path[len(mount) : len(mount) + 1] in ("", "/"):
-            return path[len(mount) :] or "/"
-        return None
+        return unmount(path, self.mount)
 
     def to_internal_path(self, href: str, base: str) -> str | None:
         """The clean site path an href points to, or None when it leaves the site."""
