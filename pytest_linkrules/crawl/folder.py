@@ -243,12 +243,13 @@ def read_raw(
     try:
         stat = os.stat(path)
         size = stat.st_size
+        stamp = (stat.st_mtime_ns, stat.st_ctime_ns)  # a restored mtime alone doesn't hide a rewrite
         if size > max_bytes:
             if cache is not None:
                 cache.skip(relpath)
             return RawPage(error=f"file is {size:,} bytes, over the {max_bytes:,}-byte page limit (site.max_page_bytes); its links were not read")
         if cache is not None:
-            raw = cache.lookup(relpath, size, (stat.st_mtime_ns, stat.st_ctime_ns))
+            raw = cache.lookup(relpath, size, stamp)
             if raw is not None:
                 return raw
         data = _read_at_most(path, size, max_bytes + 1)  # the file may have grown since stat()
@@ -262,7 +263,7 @@ def read_raw(
         return RawPage(error=f"could not read file: {exc.strerror or exc}")
     if cache is None:
         return extract(data, selectors)
-    return cache.parse(relpath, size, (stat.st_mtime_ns, stat.st_ctime_ns), data, lambda d: extract(d, selectors))
+    return cache.parse(relpath, size, stamp, data, lambda d: extract(d, selectors))
 
 
 def _read_at_most(path: str, expected: int, limit: int) -> bytes:

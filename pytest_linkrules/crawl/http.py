@@ -506,7 +506,7 @@ class HttpCrawler:
                 validators = (answer.etag, answer.last_modified) if answer.cacheable else ("", "")
                 self.cache.store(path, *validators, answer.charset, answer.x_robots, raw)
         scripts = raw.scripts > 0 or "#" in final
-        base = self.origin + request_path(final.split("#")[0])
+        base = self.origin + request_path(path)
         if raw.matched:
             self.roles_of[final] = tuple(raw.matched)
         rendered, error = False, raw.error  # binary data or absurd nesting: reported, not parsed
