@@ -37,6 +37,7 @@ from .config import (
     with_overrides,
 )
 from .report import export, github
+from .report.escape import log_text, terminal
 from .report.failures import Failure
 from .report.text import click_path, explain, inlink_lines
 from .rules import Rule, builtin_registry, installed_registry
@@ -65,13 +66,9 @@ class UsageError(Exception):
     """A problem with what the user asked for; printed as one line, exit status 2."""
 
 
-# Terminal control characters in a page's title or anchor text must not reach
-# the terminal as escape sequences.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
 def _print(text: str = "", file=None) -> None:
-    print(_CONTROL.sub("\ufffd", text), file=file or sys.stdout)
+    """Every line the command prints: page text in it must not control the terminal or the CI log."""
+    print(log_text(text), file=file or sys.stdout)
 
 
 def default_config(folder: Path, starts: Sequence[str], max_depth: int, *, folder_is_site: bool = True) -> LinkrulesConfig:
@@ -204,7 +201,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             _print(f"{level}{f.nodeid}")
             _print(f.text)
     if github.enabled(os.environ):
-        github.report(_print, failures, {analysis.config.path: analysis})
+        # Annotation lines are workflow commands, escaped as such by github.py: printed as they are.
+        github.report(print, failures, {analysis.config.path: analysis})
     per_rule: dict[str, int] = {}
     for f in failures:
         per_rule[f.rule or "crawl"] = per_rule.get(f.rule or "crawl", 0) + 1

@@ -73,7 +73,9 @@ def compile_glob(glob: str) -> re.Pattern[str]:
     if not pattern.endswith("/"):
         pattern += "/?"
     try:
-        return re.compile(pattern + r"\Z")
+        # DOTALL: a page URL can hold a newline (a file name, a deployed /a%0Ab),
+        # and "**" must match it like any other character.
+        return re.compile(pattern + r"\Z", re.DOTALL)
     except re.error as exc:
         raise GlobError(f'invalid glob "{glob}": {exc}') from None
 
@@ -88,7 +90,7 @@ class GlobSet:
     def __init__(self, globs: Iterable[str]) -> None:
         self.globs = tuple(globs)
         combined = "|".join(f"(?:{compile_glob(g).pattern})" for g in self.globs)
-        self._regex = re.compile(combined) if combined else None
+        self._regex = re.compile(combined, re.DOTALL) if combined else None
 
     def __call__(self, url: str) -> bool:
         return bool(self._regex and self._regex.match(url))

@@ -25,6 +25,7 @@ from .baseline import Comparison
 from .config import LinkrulesConfig
 from .model import Violation
 from .rules.base import Rule
+from .report.escape import log_text, terminal
 from .report.text import explain
 from .runner import Analysis, RuleOutcome
 
@@ -58,6 +59,7 @@ class LinkrulesFailure(Exception):
     """Raised by an item to fail with plain text instead of a traceback."""
 
     def __init__(self, text: str) -> None:
+        text = log_text(text)  # page text in it must not control the terminal or the CI log
         super().__init__(text)
         self.text = text
 
@@ -109,7 +111,7 @@ class LinkrulesFile(pytest.File):
         for outcome in analysis.outcomes:
             yield RuleItem.from_parent(self, name=outcome.config.id, analysis=analysis, outcome=outcome)
             for violation in outcome.violations:
-                name = f"{violation.rule}[{violation.page}]"
+                name = f"{violation.rule}[{terminal(violation.page)}]"
                 yield ViolationItem.from_parent(
                     self,
                     name=name,
@@ -141,6 +143,7 @@ class LinkrulesItem(pytest.Item):
 
     def warn(self, text: str, line: int = 0) -> None:
         """Pass with a warning that points at linkrules.toml and shows in the summary."""
+        text = log_text(text)
         first = text.splitlines()[0] if text else ""
         self.user_properties.append(("linkrules_warning", first))
         warnings.warn_explicit(LinkrulesWarning(text), LinkrulesWarning, str(self.path), line + 1)

@@ -314,7 +314,9 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
             lines.append(f"linkrules: note: {note}")
         if len(crawl.notes) > 10:
             lines.append(f"linkrules: note: ... and {len(crawl.notes) - 10} more notes")
-    return lines
+    from .report.escape import log_text
+
+    return [log_text(line) for line in lines]  # notes and reasons quote page URLs
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

@@ -7,7 +7,9 @@ longer than the crawl. All three formats load back into networkx:
 * GraphML: ``nx.read_graphml(path)``
 * JSON: ``nx.node_link_graph(json.load(f), edges="edges")`` (networkx >= 3.4)
 * CSV: one row per link; ``csv.DictReader`` rows into ``DiGraph.add_edge``.
-  Pages without any link in or out (rare) are not in an edge list.
+  Pages without any link in or out (rare) are not in an edge list. A text cell
+  a spreadsheet would read as a formula (it starts with =, +, -, @, tab or CR)
+  gets a leading apostrophe (OWASP's advice against CSV injection).
 
 Page attributes: title, depth (clicks from a start page; -1 in GraphML and CSV
 and null in JSON when unreachable), reachable, inlinks (unique reachable pages
@@ -30,6 +32,7 @@ from xml.sax.saxutils import escape as xml_escape, quoteattr
 import numpy as np
 
 from ..graph import UNREACHABLE, SiteGraph
+from .escape import csv_cell
 
 FORMATS = ("graphml", "json", "csv")
 SUFFIXES = {".graphml": "graphml", ".xml": "graphml", ".json": "json", ".csv": "csv"}
@@ -187,4 +190,5 @@ def write_csv(graph: SiteGraph, out: TextIO) -> None:
     cached = [figures(r) for r in rows]
     urls = graph.urls
     for s, d, content, followed, redirect in _edge_rows(graph):
-        writer.writerow([urls[s], urls[d], int(content), int(followed), int(redirect), *cached[s], *cached[d]])
+        row = [urls[s], urls[d], int(content), int(followed), int(redirect), *cached[s], *cached[d]]
+        writer.writerow([csv_cell(v) for v in row])
