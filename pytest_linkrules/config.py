@@ -11,7 +11,9 @@ import codecs
 import difflib
 import os
 import posixpath
+import math
 import re
+import stat
 import string
 import sys
 from dataclasses import dataclass, field, replace
@@ -155,18 +157,68 @@ def _show(value: Any) -> str:
     return repr(value)
 
 
-def read_toml(path: Path) -> dict[str, Any]:
-    """Parse the file, turning every way it can fail into a ConfigError line."""
+# A config is a few kilobytes; these bounds only stop files that are not configs
+# (a FIFO, /dev/zero, a generated bomb) from hanging or exhausting the run.
+MAX_CONFIG_BYTES = 4 * 1024 * 1024
+MAX_NESTING = 32  # arrays and tables inside each other; a real config needs 3 or 4
+MAX_KEY_PARTS = 64  # parts of one dotted key (tomllib takes quadratic time on long ones)
+# Ranges of numeric [site] keys: past these a run would be endless or meaningless.
+MAX_PAGES = 10_000_000
+MAX_PAGE_BYTES = 1024 * 1024 * 1024
+MIN_RATE, MAX_RATE = 0.1, 10_000  # requests per second; 0 means no limit
+
+
+def read_config_bytes(path: Path) -> bytes:
+    """The file's bytes: a regular file only, at most MAX_CONFIG_BYTES; ConfigError otherwise."""
     name = display_path(path)
-    if path.is_dir():
-        raise ConfigError([f"{name}: is a directory, expected a linkrules.toml file"])
     try:
-        data = path.read_bytes()
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then says what it is.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise ConfigError([f"{name}: file not found"]) from None
+    except IsADirectoryError:
+        raise ConfigError([f"{name}: is a directory, expected a linkrules.toml file"]) from None
     except OSError as exc:
         # Permission denied, a symlink loop, an I/O error: say which.
         raise ConfigError([f"{name}: cannot be read: {exc.strerror or exc}"]) from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        if stat.S_ISDIR(mode):
+            raise ConfigError([f"{name}: is a directory, expected a linkrules.toml file"])
+        raise ConfigError([f"{name}: is not a regular file (a pipe, device or socket); expected a linkrules.toml file"])
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            data = fh.read(MAX_CONFIG_BYTES + 1)
+        except OSError as exc:
+            raise ConfigError([f"{name}: cannot be read: {exc.strerror or exc}"]) from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError([f"{name}: is larger than {MAX_CONFIG_BYTES // (1024 * 1024)} MB; expected a linkrules.toml file"])
+    return data
+
+
+def _nesting_problem(text: str, parsed: Any = None) -> str | None:
+    """Why the TOML nests too deeply to be a config, or None: checked before and after parsing."""
+    if parsed is None:
+        for line in text.splitlines():
+            if line.lstrip().startswith("#"):
+                continue
+            key = line.split("=", 1)[0] if "=" in line else line
+            if key.count(".") >= MAX_KEY_PARTS:
+                return f"a key has more than {MAX_KEY_PARTS} dotted parts; expected a linkrules.toml file"
+        return None
+    level = [parsed]
+    for _ in range(MAX_NESTING):
+        level = [v for item in level for v in (item.values() if isinstance(item, dict) else item) if isinstance(v, (dict, list))]
+        if not level:
+            return None
+    return f"arrays or tables are nested more than {MAX_NESTING} levels deep; expected a linkrules.toml file"
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse the file, turning every way it can fail into a ConfigError line."""
+    name = display_path(path)
+    data = read_config_bytes(path)
     # Editors on Windows often save UTF-8 with a byte-order mark; TOML forbids
     # it, but refusing the file over an invisible character helps nobody.
     data = data.removeprefix(codecs.BOM_UTF8)
@@ -177,10 +229,16 @@ def read_toml(path: Path) -> dict[str, Any]:
     empty = f"{name}: is empty; expected a [site] table and at least one [rules.NAME] table"
     if not text.strip():
         raise ConfigError([empty])
+    deep = _nesting_problem(text)
     try:
-        parsed = tomllib.loads(text)
+        parsed = tomllib.loads(text) if deep is None else None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([f"{name}: invalid TOML: {exc}"]) from None
+    except RecursionError:
+        parsed, deep = None, f"arrays or tables are nested more than {MAX_NESTING} levels deep; expected a linkrules.toml file"
+    deep = deep or _nesting_problem(text, parsed)
+    if deep:
+        raise ConfigError([f"{name}: {deep}"])
     if not parsed:  # only comments
         raise ConfigError([empty])
     return parsed
@@ -284,8 +342,12 @@ def _load_site(path: Path, table: Any, problem: Any) -> SiteConfig | None:
     raw_base = table.get("base_url", [])
     if isinstance(raw_base, str):
         raw_base = [raw_base]
-    if not isinstance(raw_base, list) or not all(isinstance(u, str) and re.match(r"https?://[^/]+", u) for u in raw_base):
-        problem("site.base_url", f'expected an http(s) URL or a list of them, e.g. "https://example.com", got {_show(raw_base)}')
+    bad = [u for u in raw_base if _check_url(u)] if isinstance(raw_base, list) else [raw_base]
+    if bad:
+        why = _check_url(bad[0]) if isinstance(bad[0], str) and bad[0].strip() else None
+        if why is None or why.startswith("expected an http(s) URL, e.g."):
+            why = f'expected an http(s) URL or a list of them, e.g. "https://example.com", got {_show(raw_base)}' + (why or "").partition(_show(bad[0]))[2]
+        problem("site.base_url", why)
     else:
         # A path says where the folder is published (GitHub Pages project
         # sites: https://user.github.io/docs/); every URL must agree on it.
@@ -294,13 +356,13 @@ def _load_site(path: Path, table: Any, problem: Any) -> SiteConfig | None:
             shown = ", ".join(f'"{m or "/"}"' for m in sorted(mounts))
             problem("site.base_url", f"expected every URL to have the same path (where the site folder is published), got {shown}")
         mount = mounts.pop() if len(mounts) == 1 else ""
-        base_url = tuple(re.match(r"https?://[^/?#]+", u.strip()).group(0) + mount for u in raw_base)  # type: ignore[union-attr]
+        base_url = tuple(origin_of(u) + mount for u in raw_base)
 
     limits = {}
-    for key, default in (("max_pages", SiteConfig.max_pages), ("max_page_bytes", SiteConfig.max_page_bytes)):
+    for key, default, most in (("max_pages", SiteConfig.max_pages, MAX_PAGES), ("max_page_bytes", SiteConfig.max_page_bytes, MAX_PAGE_BYTES)):
         value = table.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            problem(f"site.{key}", f"expected a positive integer, got {_show(value)}")
+        if not _check_range(value, 1, most, integer=True):
+            problem(f"site.{key}", f"expected a positive integer up to {most:,}, got {_show(value)}")
             value = default
         limits[key] = value
     source = _load_source(table.get("source", []), problem)
@@ -345,7 +407,7 @@ def _load_rules(path: Path, table: Any, registry: Mapping[str, type[Rule]], prob
         return []
     if not table:
         problem("rules", f"no rules configured; add at least one [rules.NAME] table (known rules: {known})")
-    lines = rule_lines(path.read_text(encoding="utf-8"))
+    lines = rule_lines(read_config_bytes(path).removeprefix(codecs.BOM_UTF8).decode("utf-8", errors="replace"))
     rules = []
     for rule_id, raw in table.items():
         key = f"rules.{rule_id}"
@@ -415,17 +477,50 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
 
 
-def _check_url(value: Any) -> str | None:
-    """Why value is not an http(s) site URL, or None when it is one."""
+_URL_JUNK = re.compile(r"[\s\x00-\x1f\x7f]")
+
+
+def _check_url(value: Any, *, query: bool = False) -> str | None:
+    """Why value is not an http(s) URL the crawl can use, or None when it is one.
+
+    The one check for every URL-valued key (url, base_url, sitemap) and
+    --linkrules-url: what urlsplit, the port or IDNA would raise later is a
+    config problem now. ``query``: a query string is allowed (a sitemap's).
+    """
     expected = f'expected an http(s) URL, e.g. "https://preview-123.example.com", got {_show(value)}'
     if not isinstance(value, str) or not value.strip():
         return expected
-    parts = urlsplit(value.strip())
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+    text = value.strip()
+    if _URL_JUNK.search(text):
+        return f"{expected}: it holds a space or a control character"
+    try:
+        parts = urlsplit(text)
+        port = parts.port  # raises for ports out of range or not a number
+        host = parts.hostname
+        if host and not host.startswith("["):
+            host.encode("idna")  # empty or over-long labels
+    except (ValueError, UnicodeError) as exc:
+        return f"{expected}: {exc}"
+    if parts.scheme.lower() not in ("http", "https") or not host or port == 0:
         return expected
-    if parts.username or parts.password:
+    if parts.username or parts.password or "@" in parts.netloc:
         return "must not hold a user name or password; use basic_auth_from_env so secrets stay out of files and reports"
+    if parts.fragment or text.endswith("#") or (not query and (parts.query or text.endswith("?"))):
+        what = "a fragment" if parts.fragment or text.endswith("#") else "a query string"
+        return f"{expected}: it holds {what}, which the crawl would drop"
     return None
+
+
+def _check_range(value: Any, low: float, high: float, *, integer: bool = False, zero: bool = False) -> bool:
+    """True when value is a number (an integer if asked) from low to high, or exactly 0 with ``zero``.
+
+    nan and infinities are never in range (nan compares false with every bound).
+    """
+    if isinstance(value, bool) or not isinstance(value, int if integer else (int, float)):
+        return False
+    if isinstance(value, float) and not math.isfinite(value):
+        return False
+    return (zero and value == 0) or low <= value <= high
 
 
 def _env_table(table: Mapping[str, Any], key: str, problem: Any, what: str) -> tuple[tuple[str, str], ...]:
@@ -451,7 +546,8 @@ def _load_remote(table: Mapping[str, Any], problem: Any) -> dict[str, Any]:
             out["url"] = table["url"].strip()
     if "sitemap" in table:
         value = table["sitemap"]
-        if not isinstance(value, str) or not (value.startswith("/") or _check_url(value) is None):
+        path_ok = isinstance(value, str) and value.startswith("/") and not value.startswith("//") and not _URL_JUNK.search(value)
+        if not isinstance(value, str) or not (path_ok or _check_url(value, query=True) is None):
             problem("site.sitemap", f'expected the path of the sitemap on the site, e.g. "/sitemap.xml", got {_show(value)}')
         else:
             out["sitemap"] = value
@@ -469,19 +565,22 @@ def _load_remote(table: Mapping[str, Any], problem: Any) -> dict[str, Any]:
                 out[key] = table[key]
     if "timeout" in table:
         value = table["timeout"]
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.1 <= value <= 600:
+        if not _check_range(value, 0.1, 600):
             problem("site.timeout", f"expected a number of seconds from 0.1 to 600, got {_show(value)}")
         else:
             out["timeout"] = float(value)
     if "rate_limit" in table:
         value = table["rate_limit"]
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-            problem("site.rate_limit", f"expected a number of requests per second (0: no limit), got {_show(value)}")
+        if not _check_range(value, MIN_RATE, MAX_RATE, zero=True):
+            problem(
+                "site.rate_limit",
+                f"expected a number of requests per second from {MIN_RATE:g} to {MAX_RATE:,} (0: no limit), got {_show(value)}",
+            )
         else:
             out["rate_limit"] = float(value)
     if "concurrency" in table:
         value = table["concurrency"]
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 64:
+        if not _check_range(value, 1, 64, integer=True):
             problem("site.concurrency", f"expected an integer from 1 to 64, got {_show(value)}")
         else:
             out["concurrency"] = value
@@ -508,8 +607,8 @@ def _load_remote(table: Mapping[str, Any], problem: Any) -> dict[str, Any]:
                 except GlobError as exc:
                     problem(f"site.page_limits.{glob}", str(exc))
                     continue
-                if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-                    problem(f"site.page_limits.{glob}", f"expected a page count (an integer >= 0), got {_show(count)}")
+                if not _check_range(count, 0, MAX_PAGES, integer=True):
+                    problem(f"site.page_limits.{glob}", f"expected a page count (an integer from 0 to {MAX_PAGES:,}), got {_show(count)}")
                     continue
                 limits.append((glob, count))
             out["page_limits"] = tuple(limits)

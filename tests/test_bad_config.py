@@ -161,14 +161,14 @@ CASES = [
         SITE + "base_url = 'example.com'\n" + GOOD_RULES,
         'linkrules.toml: site.base_url: expected an http(s) URL or a list of them, e.g. "https://example.com", got ["example.com"]',
     ),
-    Case("max-pages-negative", SITE + "max_pages = -5\n" + GOOD_RULES, "linkrules.toml: site.max_pages: expected a positive integer, got -5"),
-    Case("max-pages-zero", SITE + "max_pages = 0\n" + GOOD_RULES, "linkrules.toml: site.max_pages: expected a positive integer, got 0"),
-    Case("max-pages-float", SITE + "max_pages = 1.5\n" + GOOD_RULES, "linkrules.toml: site.max_pages: expected a positive integer, got 1.5"),
-    Case("max-pages-bool", SITE + "max_pages = true\n" + GOOD_RULES, "linkrules.toml: site.max_pages: expected a positive integer, got true"),
+    Case("max-pages-negative", SITE + "max_pages = -5\n" + GOOD_RULES, "linkrules.toml: site.max_pages: expected a positive integer up to 10,000,000, got -5"),
+    Case("max-pages-zero", SITE + "max_pages = 0\n" + GOOD_RULES, "linkrules.toml: site.max_pages: expected a positive integer up to 10,000,000, got 0"),
+    Case("max-pages-float", SITE + "max_pages = 1.5\n" + GOOD_RULES, "linkrules.toml: site.max_pages: expected a positive integer up to 10,000,000, got 1.5"),
+    Case("max-pages-bool", SITE + "max_pages = true\n" + GOOD_RULES, "linkrules.toml: site.max_pages: expected a positive integer up to 10,000,000, got true"),
     Case(
         "max-page-bytes-string",
         SITE + "max_page_bytes = '20MB'\n" + GOOD_RULES,
-        'linkrules.toml: site.max_page_bytes: expected a positive integer, got "20MB"',
+        'linkrules.toml: site.max_page_bytes: expected a positive integer up to 1,073,741,824, got "20MB"',
     ),
     Case(
         "page-limits-not-a-table",
@@ -178,7 +178,7 @@ CASES = [
     Case(
         "page-limit-negative",
         SITE + 'page_limits = {"/calendar/**" = -1}\n' + GOOD_RULES,
-        "linkrules.toml: site.page_limits./calendar/**: expected a page count (an integer >= 0), got -1",
+        "linkrules.toml: site.page_limits./calendar/**: expected a page count (an integer from 0 to 10,000,000), got -1",
     ),
     Case(
         "page-limit-bad-glob",

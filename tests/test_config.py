@@ -138,7 +138,7 @@ def test_every_problem_at_once(folder: Path) -> None:
     )
     assert lines == [
         'linkrules.toml: site.root: folder "nowhere" not found (looked in nowhere); build the site first or fix the path',
-        "linkrules.toml: site.max_pages: expected a positive integer, got -1",
+        "linkrules.toml: site.max_pages: expected a positive integer up to 10,000,000, got -1",
         'linkrules.toml: rules.max-depth.max: expected a positive integer, got "three"',
         'linkrules.toml: rules.min-inlinks.pages: is required (which pages to check, e.g. pages = ["/guides/*"])',
         "linkrules.toml: rules.min-inlinks.min: expected a positive integer, got 0",

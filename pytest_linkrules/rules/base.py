@@ -15,6 +15,7 @@ has to. Wherever an option takes URL globs it also takes role names written
 from __future__ import annotations
 
 from dataclasses import dataclass
+import math
 import re
 from typing import Any, Callable, ClassVar, Iterable, Iterator, Mapping, Sequence
 
@@ -51,8 +52,8 @@ def _int(minimum: int) -> Callable[[Any], int]:
 
 def _number(minimum: float, maximum: float | None = None) -> Callable[[Any], float]:
     def convert(value: Any) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise OptionError(f"expected a number, got {_show(value)}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise OptionError(f"expected a number, got {_show(value)}")  # nan compares false with every bound
         if value < minimum or (maximum is not None and value > maximum):
             span = f"from {minimum} to {maximum}" if maximum is not None else f">= {minimum}"
             raise OptionError(f"expected a number {span}, got {value}")
