@@ -30,9 +30,10 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+import zlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 from urllib.parse import quote, urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
@@ -93,6 +94,85 @@ def read_secrets(site: SiteConfig, environ: os._Environ[str] | dict[str, str] = 
     if missing:
         raise HttpCrawlError("; ".join(missing))
     return Secrets(headers, cookies, basic)
+
+
+# ------------------------------------------------------- content encodings
+# What the crawl asks for and decodes itself, with a cap on the decoded size.
+ACCEPT_ENCODING = "gzip, deflate"
+
+
+class DecodeError(Exception):
+    """A body that can't be decoded: an encoding not asked for, or corrupt data."""
+
+
+class BoundedDecoder:
+    """Undoes Content-Encoding while streaming, never holding more than ``limit`` + 1 decoded bytes.
+
+    Each stage (gzip inside gzip is allowed, as HTTP allows a list) inflates
+    with zlib's ``max_length``, so a small compressed chunk can't expand to
+    gigabytes in memory before the size check sees it. ``over`` turns true
+    as soon as the decoded body (or a stage's output) passes the limit.
+    """
+
+    def __init__(self, content_encoding: str, limit: int) -> None:
+        self.limit = limit
+        self.over = False
+        self._out = bytearray()
+        codings = [c.strip().lower() for c in content_encoding.split(",") if c.strip()]
+        self._stages: list[Any] = []
+        for coding in reversed(codings):  # the last encoding applied is undone first
+            if coding in ("identity",):
+                continue
+            if coding not in ("gzip", "x-gzip", "deflate"):
+                raise DecodeError(f"the server sent Content-Encoding {coding!r}, which was not asked for (Accept-Encoding: {ACCEPT_ENCODING})")
+            self._stages.append([coding, self._new(coding), False])  # coding, zlib object, deflate fell back to raw
+
+    @staticmethod
+    def _new(coding: str, raw: bool = False) -> Any:
+        if coding == "deflate":
+            return zlib.decompressobj(-zlib.MAX_WBITS if raw else zlib.MAX_WBITS)
+        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+
+    def _room(self, stage: list[Any]) -> int:
+        """How many bytes a stage may put out: the last one fills the body, the others only pass data on."""
+        return self.limit - len(self._out) if stage is self._stages[-1] else self.limit
+
+    def _stage(self, stage: list[Any], data: bytes) -> bytes:
+        coding, obj, started = stage
+        room = self._room(stage)
+        try:
+            out = obj.decompress(data, room + 1)
+        except zlib.error as exc:
+            if coding == "deflate" and not started:
+                # Servers send raw deflate as often as zlib-wrapped: on the first bytes, try raw.
+                stage[1], stage[2] = self._new(coding, raw=True), True
+                return self._stage(stage, data)
+            raise DecodeError(f"the body is not valid {coding} data ({exc})") from None
+        stage[2] = True
+        if len(out) > room or obj.unconsumed_tail:
+            self.over = True
+        return out
+
+    def feed(self, data: bytes) -> None:
+        for stage in self._stages:
+            if self.over or not data:
+                return
+            data = self._stage(stage, data)
+        if not self.over:
+            self._out += data
+            self.over = len(self._out) > self.limit
+
+    def finish(self) -> bytes:
+        for i, stage in enumerate(self._stages):
+            tail = stage[1].flush()
+            for later in self._stages[i + 1 :]:
+                if self.over or not tail:
+                    break
+                tail = self._stage(later, tail)
+            if not self.over:
+                self._out += tail
+                self.over = len(self._out) > self.limit
+        return bytes(self._out)
 
 
 # -------------------------------------------------------------------- URLs
@@ -289,12 +369,21 @@ class HttpCrawler:
             ctype = headers.get("content-type", "").split(";")[0].strip().lower()
             if 300 <= status < 400 or status >= 400 or (html_only and ctype not in HTML_TYPES and ctype):
                 return status, headers, b"", ""
-            body = bytearray()
-            async for chunk in response.aiter_bytes():
-                body += chunk
-                if len(body) > max_bytes:
-                    return status, headers, b"", f"page is over the {max_bytes:,}-byte limit (site.max_page_bytes)"
-            return status, headers, bytes(body), ""
+            over = f"page is over the {max_bytes:,}-byte limit (site.max_page_bytes)"
+            try:
+                decoder = BoundedDecoder(headers.get("content-encoding", ""), max_bytes)
+                # Raw bytes, decoded here: httpx would inflate a whole chunk at once,
+                # and a 1 MB gzip bomb is gigabytes in one chunk.
+                async for chunk in response.aiter_raw():
+                    decoder.feed(chunk)
+                    if decoder.over:
+                        return status, headers, b"", over
+                body = decoder.finish()
+            except DecodeError as exc:
+                return status, headers, b"", str(exc)
+            if decoder.over:
+                return status, headers, b"", over
+            return status, headers, body, ""
 
     def _allowed(self, key: str) -> bool:
         if self.robots is None:
@@ -750,7 +839,7 @@ async def _pass(
     import httpx
 
     crawler = HttpCrawler(site, secrets, renderer, progress, selectors, cache)
-    headers = {"User-Agent": USER_AGENT, **secrets.headers}
+    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING, **secrets.headers}
     auth = httpx.BasicAuth(*secrets.basic_auth) if secrets.basic_auth else None
     limits = httpx.Limits(max_connections=site.concurrency, max_keepalive_connections=site.concurrency)
     async with httpx.AsyncClient(
