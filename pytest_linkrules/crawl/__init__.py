@@ -137,7 +137,8 @@ def _render_folder(
 
     assert site.root is not None
     try:
-        return (*render_folder(site.root, pages, starts, site.render, render_options(site), progress, site.base_url), False)
+        options = render_options(site)
+        return (*render_folder(site.root, pages, starts, site.render, options, progress, site.base_url, site.max_page_bytes), False)
     except BrowserError as exc:
         if site.render == "always":
             raise CrawlError(f'site.render = "always": {exc}') from None

@@ -131,6 +131,7 @@ def render_folder(
     options: RenderOptions,
     progress: Progress | None = None,
     origins: tuple[str, ...] = (),
+    max_bytes: int | None = None,
 ) -> tuple[str, str, list[str]]:
     """Apply the render mode to a statically crawled folder, updating pages in place.
 
@@ -143,7 +144,8 @@ def render_folder(
     scripted = [u for u, p in pages.items() if renderable(p)]
     if not scripted:
         return "static", "no page has a <script>, so rendering would change nothing", []
-    with serve_folder(root, split_base_urls(origins)[1]) as origin:
+    limit = {} if max_bytes is None else {"max_bytes": max_bytes}
+    with serve_folder(root, split_base_urls(origins)[1], **limit) as origin:
         return run_async(lambda: _render_folder(origin, root, pages, starts, scripted, mode, options, progress, origins))
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import mimetypes
 import os
 import posixpath
+import stat
 import threading
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,6 +21,8 @@ from typing import Iterator
 from urllib.parse import unquote, urlsplit
 
 from .urls import INDEX_FILES, normalize_path, unmount
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024  # SiteConfig.max_page_bytes' default
 
 
 def find_file(root: Path, url_path: str) -> tuple[int, Path | str | None]:
@@ -55,9 +58,13 @@ def find_file(root: Path, url_path: str) -> tuple[int, Path | str | None]:
     return 404, None
 
 
+CHUNK = 256 * 1024
+
+
 class _Handler(BaseHTTPRequestHandler):
     root: Path
     mount: str  # the path the folder is published under ("" for the root)
+    max_bytes: int  # larger files are refused (413), as the static crawl refuses them
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         self._answer(body=True)
@@ -77,17 +84,39 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         if status != 200 or not isinstance(found, Path):
-            data = b"<!doctype html><title>Not found</title>"
-            self.send_response(404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-        else:
-            try:
-                data = found.read_bytes()
-            except OSError:
-                data, status = b"", 500
-            self.send_response(status)
+            self._small(404, b"<!doctype html><title>Not found</title>", body)
+            return
+        try:
+            fh = open(found, "rb")
+        except OSError:
+            self._small(500, b"", body)
+            return
+        with fh:
+            info = os.fstat(fh.fileno())
+            if not stat.S_ISREG(info.st_mode):  # swapped for a FIFO or device since find_file looked
+                self._small(404, b"<!doctype html><title>Not found</title>", body)
+                return
+            if info.st_size > self.max_bytes:
+                # The static crawl does not read such a file either (site.max_page_bytes).
+                self._small(413, b"<!doctype html><title>Too large</title>", body)
+                return
+            self.send_response(200)
             ctype = mimetypes.guess_type(posixpath.basename(str(found)))[0] or "application/octet-stream"
             self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(info.st_size))
+            self.send_header("Cache-Control", "max-age=600")
+            self.end_headers()
+            left = info.st_size
+            while body and left > 0:  # streamed: a file is never held whole in memory
+                chunk = fh.read(min(CHUNK, left))
+                if not chunk:
+                    break
+                self.wfile.write(chunk)
+                left -= len(chunk)
+
+    def _small(self, status: int, data: bytes, body: bool) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "max-age=600")
         self.end_headers()
@@ -99,14 +128,15 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def serve_folder(root: Path, mount: str = "") -> Iterator[str]:
+def serve_folder(root: Path, mount: str = "", max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[str]:
     """Serve root on a free 127.0.0.1 port for the duration; yields the origin.
 
     Pages are served from the root; with a ``mount`` ("/docs") the folder
     answers below that path too, for what a page's scripts request by its
-    published address.
+    published address. Files are streamed; one over ``max_bytes``
+    (site.max_page_bytes) is answered 413, never read.
     """
-    handler = type("FolderHandler", (_Handler,), {"root": Path(root), "mount": mount})
+    handler = type("FolderHandler", (_Handler,), {"root": Path(root), "mount": mount, "max_bytes": max_bytes})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     # The browser cancels requests (blocked images, pages left mid-load); a
