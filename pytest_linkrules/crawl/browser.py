@@ -47,6 +47,11 @@ LAUNCH_ARGS = (
     # less CPU per page on a pooled tab (benchmarks/README.md).
     "--disable-site-isolation-trials",
     "--disable-features=site-per-process,IsolateOrigins,RenderDocument",
+    # WebRTC sends UDP (STUN, TURN, ICE checks) past the context's proxy, the
+    # fence that keeps every other request on the site (crawl/fence.py). With
+    # only proxied traffic allowed, and the proxy being HTTP, no UDP leaves.
+    "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+    "--enforce-webrtc-ip-permission-check",
 )
 
 INSTALL_HINT = (
