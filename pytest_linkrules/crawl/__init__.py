@@ -10,7 +10,7 @@ from typing import Callable, Mapping
 from ..config import SiteConfig, display_path
 from ..model import Page
 from .cache import WholeCrawl, tree_fingerprint
-from .folder import SKIP_DIRS, FolderError, crawl_folder
+from .folder import SKIP_DIRS, FolderError, check_root, crawl_folder
 from .folder_sitemap import read_folder_sitemap
 from .urls import FolderResolver, normalize_path
 
@@ -64,6 +64,10 @@ def crawl_site(
         return crawl_url(site, progress=progress, selectors=selectors, cache_dir=cache_dir)
     if site.root is None:  # pragma: no cover - config validation requires it
         raise CrawlError("site.root is not set")
+    try:
+        check_root(site.root)  # before anything walks it, the cache's fingerprint included
+    except FolderError as exc:
+        raise CrawlError(str(exc)) from None
     whole = _whole_crawl(site, selectors, cache_dir)
     if whole is not None:
         found = whole.load()

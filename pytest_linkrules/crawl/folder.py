@@ -40,48 +40,130 @@ class FolderError(Exception):
     """The folder can't be crawled at all (missing, not a directory)."""
 
 
-def list_files(
-    root: Path, *, _real_root: Path | None = None, _ancestors: frozenset[Path] = frozenset()
-) -> tuple[list[str], list[str]]:
+# Bounds on listing a folder, whatever its symlinks do: directory entries looked
+# at in all, and paths through which one real folder (device and inode) is
+# listed. Symlinked aliases (latest -> v2) are real sites' habit; links that
+# fan out (several to the same folders at every level) multiply paths, not files.
+MAX_ENTRIES = 2_000_000
+MAX_PATHS_PER_FOLDER = 8
+# Never a site: the kernel's file systems, and a whole system's folders.
+SPECIAL_ROOTS = ("/proc", "/sys", "/dev")
+SYSTEM_FOLDERS = frozenset({"/", "/bin", "/boot", "/etc", "/home", "/lib", "/lib32", "/lib64", "/opt", "/root",
+                            "/run", "/sbin", "/srv", "/usr", "/var", "/mnt", "/media", "/snap"})
+
+
+def check_root(root: Path) -> None:
+    """FolderError when root is a whole file system, a system folder or a special file system."""
+    try:
+        real = root.resolve()
+        dev = real.stat().st_dev
+    except (OSError, RuntimeError):
+        return  # missing or unreadable: the listing says so
+    if os.sep == "/" and str(real) in SYSTEM_FOLDERS:
+        raise FolderError(
+            f"site.root: {display_path(root)} is a system folder ({real}), not a built site; "
+            "set it to the folder your site generator writes"
+        )
+    for special in _special_devices():
+        if dev == special[1] or str(real).startswith(special[0] + "/") or str(real) == special[0]:
+            raise FolderError(
+                f"site.root: {display_path(root)} is on {special[0]}, a special file system, not a built site; "
+                "set it to the folder your site generator writes"
+            )
+
+
+def _special_devices() -> list[tuple[str, int]]:
+    """(path, device) of /proc, /sys and /dev where each is a file system of its own."""
+    out = []
+    try:
+        system = os.stat("/").st_dev
+    except OSError:  # pragma: no cover - not a POSIX system
+        return out
+    for path in SPECIAL_ROOTS:
+        try:
+            dev = os.stat(path).st_dev
+        except OSError:
+            continue
+        if dev != system:  # a plain folder on the root file system (a chroot): only its path counts
+            out.append((path, dev))
+        else:
+            out.append((path, -1))
+    return out
+
+
+class _Listing:
+    """What one listing has seen: entries, real folders by (device, inode), special devices."""
+
+    def __init__(self, real_root: Path) -> None:
+        self.real_root = real_root
+        self.entries = 0
+        self.folders: dict[tuple[int, int], list] = {}  # (dev, ino) -> [paths listed, first path]
+        self.special = {dev for _, dev in _special_devices() if dev != -1}
+        self.stopped = False
+
+
+def list_files(root: Path) -> tuple[list[str], list[str]]:
     """All files below root as POSIX paths relative to it, and what was skipped.
 
     Symlinks are followed only when they stay inside the folder: a crawl never
     reads a file outside the site. A symlinked folder that contains itself
     (``a/again -> ..``) is skipped: following it would list the site forever.
+    One real folder is listed through at most MAX_PATHS_PER_FOLDER paths, and
+    at most MAX_ENTRIES entries are looked at; what is left out is named.
     """
     if not root.is_dir():
         raise FolderError(f"{root} is not a directory")
-    real_root = _real_root or root.resolve()
+    check_root(root)
+    state = _Listing(root.resolve())
     files: list[str] = []
     skipped: list[str] = []
-    _walk(os.fspath(root), real_root, _ancestors, files, skipped)
+    try:
+        info = os.stat(root)
+        state.folders[(info.st_dev, info.st_ino)] = [1, ""]
+    except OSError:
+        pass
+    _walk(os.fspath(root), state, files, skipped)
     return files, skipped
 
 
-def _walk(root: str, real_root: Path, ancestors: frozenset[Path], files: list[str], skipped: list[str]) -> None:
+def _walk(root: str, state: _Listing, files: list[str], skipped: list[str]) -> None:
     """Each folder, then its subfolders, in the order os.walk takes them (without recursion).
 
     Directory entries, unlike os.walk's names, know whether they are files or
     symlinks without a stat() each: two system calls per page saved, which
-    at 100k pages was seconds before the crawl could start.
+    at 100k pages was seconds before the crawl could start. Symlinked folders
+    go on the same stack as real ones, with the folders above them, so no
+    depth of links can exhaust Python's recursion.
     """
-    todo = [(root, "")]
+    real_root = state.real_root
+    todo: list[tuple[str, str, frozenset[Path]]] = [(root, "", frozenset())]
     while todo:
-        dirpath, rel_dir = todo.pop()
+        dirpath, rel_dir, ancestors = todo.pop()
         try:
             with os.scandir(dirpath) as it:
                 entries = list(it)
-        except OSError:
-            continue  # unreadable: skipped, as os.walk does
+        except OSError as exc:
+            # Unreadable, or deeper than the system's path limit: named, never dropped silently.
+            skipped.append(f"{rel_dir or './'} (folder could not be listed: {exc.strerror or exc})")
+            continue
+        state.entries += len(entries)
+        if state.entries > MAX_ENTRIES:
+            skipped.append(
+                f"{rel_dir or './'} and every folder not listed yet (the listing stopped after "
+                f"{MAX_ENTRIES:,} entries; is site.root the built site?)"
+            )
+            return
         dirs, names = [], []
         for entry in entries:
             (dirs if _is(entry.is_dir) else names).append(entry)
         keep = []
-        for entry in sorted(dirs, key=_name):
+        # Real folders first, so a folder counts its own path before any alias of it.
+        for link, entry in sorted(((_is(e.is_symlink), e) for e in dirs), key=lambda le: (le[0], le[1].name)):
             d = entry.name
             if d in SKIP_DIRS:
                 continue
-            if _is(entry.is_symlink):
+            above = ancestors
+            if link:
                 full = Path(entry.path)
                 if not _inside(full, real_root):
                     skipped.append(f"{rel_dir}{d}/ (symlink pointing outside the site folder)")
@@ -91,12 +173,12 @@ def _walk(root: str, real_root: Path, ancestors: frozenset[Path], files: list[st
                 if full.resolve() in above:
                     skipped.append(f"{rel_dir}{d}/ (symlink to a folder that contains it)")
                     continue
-                # A symlinked folder is listed from its own root, like a site of its own.
-                sub_files, sub_skipped = list_files(full, _real_root=real_root, _ancestors=above)
-                files.extend(rel_dir + d + "/" + f for f in sub_files)
-                skipped.extend(rel_dir + d + "/" + s for s in sub_skipped)
+            why = _seen_enough(entry, rel_dir + d + "/", state)
+            if why:
+                skipped.append(f"{rel_dir}{d}/ ({why})")
                 continue
-            keep.append(entry)
+            keep.append((entry.path, rel_dir + d + "/", above))
+        keep.sort(key=lambda item: item[1])  # listed in name order, as os.walk lists
         for entry in sorted(names, key=_name):
             name = entry.name
             link = _is(entry.is_symlink)
@@ -109,7 +191,27 @@ def _walk(root: str, real_root: Path, ancestors: frozenset[Path], files: list[st
                 skipped.append(f"{rel_dir}{name} ({what})")
                 continue
             files.append(rel_dir + name)
-        todo.extend((entry.path, rel_dir + entry.name + "/") for entry in reversed(keep))
+        todo.extend(reversed(keep))
+
+
+def _seen_enough(entry: os.DirEntry, rel: str, state: _Listing) -> str | None:
+    """Why a folder is not listed again (a special file system, or listed through enough paths), or None."""
+    try:
+        info = entry.stat()  # follows a symlink: the real folder
+    except OSError:
+        return None
+    if info.st_dev in state.special:
+        return "on a special file system such as /proc, not part of a site"
+    key = (info.st_dev, info.st_ino)
+    seen = state.folders.get(key)
+    if seen is None:
+        state.folders[key] = [1, rel]
+        return None
+    if seen[0] >= MAX_PATHS_PER_FOLDER:
+        first = seen[1] or "./"
+        return f"the same folder as {first}, already listed through {MAX_PATHS_PER_FOLDER} paths (symlinks)"
+    seen[0] += 1
+    return None
 
 
 def _name(entry: os.DirEntry) -> str:

@@ -21,6 +21,7 @@ Choices a user may need to know (also in docs/urls.md):
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 from typing import Iterable
@@ -70,9 +71,15 @@ def normalize_path(path: str) -> str:
     return out
 
 
+def native_to_posix(relpath: str) -> str:
+    """A relative file path with "/" separators. Only where "\\" is the separator (Windows)
+    does it become "/": on POSIX systems it is a character of the file's name."""
+    return relpath.replace(os.sep, "/") if os.sep != "/" else relpath
+
+
 def page_url_for_file(relpath: str) -> str:
     """The page URL of an HTML file, given its path relative to the site root."""
-    relpath = relpath.replace("\\", "/").lstrip("/")
+    relpath = native_to_posix(relpath).lstrip("/")
     head, name = posixpath.split(relpath)
     if name.lower() in INDEX_FILES:
         return "/" + head + "/" if head else "/"
@@ -115,7 +122,7 @@ class FolderResolver:
     """
 
     def __init__(self, files: Iterable[str], site_origins: Iterable[str] = ()) -> None:
-        self.files = frozenset(f.replace("\\", "/").lstrip("/") for f in files)
+        self.files = frozenset(native_to_posix(f).lstrip("/") for f in files)
         # Folders ("", "about/") with an index file, matched as page_url_for_file
         # matches it (INDEX.HTML too), so a page and the links to it agree.
         self.indexed = frozenset(
