@@ -45,6 +45,7 @@ from .extract import ROBOTS_AGENT, RawPage, decode_html, extract, looks_binary, 
 from .http_cache import Entry, HttpCache, identity_material
 from .render import Served, document_headers
 from .rendering import choose_sample, differences, renderable
+from .secrets import Redactor, credential_problem, header_problem, secret_forms
 from .sitemap import MAX_INDEX_DEPTH, MAX_SITEMAP_BYTES, MAX_SITEMAP_FILES, parse_sitemap
 from .urls import INDEX_FILES, NON_PAGE_SCHEMES, normalize_path
 
@@ -75,25 +76,43 @@ class Secrets:
 
 
 def read_secrets(site: SiteConfig, environ: os._Environ[str] | dict[str, str] = os.environ) -> Secrets:
-    """Look up the environment variables the config names; name any that is unset."""
+    """Look up the environment variables the config names; name any that is unset or can't be sent.
+
+    A value is checked here, before anything is sent: a line break in a header
+    would split it (and its text would end up in an error line), a non-ASCII
+    character would fail deep in the HTTP client. The message names the
+    variable, never its value.
+    """
     missing = []
 
-    def get(key: str, var: str) -> str:
+    def get(key: str, var: str, check: Callable[[str], str | None]) -> str:
         value = environ.get(var)
         if value is None:
             missing.append(f"site.{key}: environment variable {var} is not set")
             return ""
+        why = check(value)
+        if why:
+            missing.append(f"site.{key}: environment variable {var} {why}")
+            return ""
         return value
 
-    headers = {name: get("headers_from_env", var) for name, var in site.headers_from_env}
-    cookies = {name: get("cookies_from_env", var) for name, var in site.cookies_from_env}
+    headers = {name: get("headers_from_env", var, header_problem) for name, var in site.headers_from_env}
+    cookies = {name: get("cookies_from_env", var, lambda v: header_problem(v, cookie=True)) for name, var in site.cookies_from_env}
     basic = None
     if site.basic_auth_from_env:
         user_var, pass_var = site.basic_auth_from_env
-        basic = (get("basic_auth_from_env", user_var), get("basic_auth_from_env", pass_var))
+        basic = (
+            get("basic_auth_from_env", user_var, lambda v: credential_problem(v, user=True)),
+            get("basic_auth_from_env", pass_var, credential_problem),
+        )
     if missing:
         raise HttpCrawlError("; ".join(missing))
     return Secrets(headers, cookies, basic)
+
+
+def redactor_for(secrets: Secrets) -> Redactor:
+    """Masks every form of these secrets a site could echo back (crawl/secrets.py)."""
+    return Redactor(secret_forms(secrets.headers.values(), secrets.cookies.values(), secrets.basic_auth))
 
 
 # ------------------------------------------------------- content encodings
@@ -259,6 +278,14 @@ class Answer:
         return Served(self.status, self.headers, self.body)
 
 
+def _holds_secret(redact: Redactor, path: str, raw: RawPage) -> bool:
+    if not redact:
+        return False
+    texts = [path, raw.title, raw.base or "", raw.canonical or "", raw.refresh or ""]
+    texts += [t for rl in raw.links for t in (rl.href, rl.anchor)]
+    return any(redact.holds(t) for t in texts)
+
+
 class HttpCrawler:
     """One pass over the site: fetch, read links, follow them (breadth first)."""
 
@@ -280,6 +307,7 @@ class HttpCrawler:
         self.static_targets: dict[str, frozenset[str]] = {}
         self.origin = site.url
         self.secrets = secrets
+        self.redact = redactor_for(secrets)
         self.renderer = renderer
         self.progress = progress
         self.resolver = OriginResolver(site.url, site.hash_routes, site.base_url)
@@ -591,7 +619,8 @@ class HttpCrawler:
             body = answer.body or b""
             # Bytes go to extract() as they are when they look binary, so it can say so.
             raw = extract(body if looks_binary(body) else decode_html(body, answer.charset), self.selectors)
-            if self.cache is not None:
+            if self.cache is not None and not _holds_secret(self.redact, path, raw):
+                # A page that echoes a secret is never written to the cache file.
                 validators = (answer.etag, answer.last_modified) if answer.cacheable else ("", "")
                 self.cache.store(path, *validators, answer.charset, answer.x_robots, raw)
         scripts = raw.scripts > 0 or "#" in final
@@ -816,6 +845,7 @@ async def _crawl_passes(
 
 
 def _result(crawler: HttpCrawler, pages: dict[str, Page], render: str, reason: str) -> UrlCrawl:
+    """The crawl as reports see it: every string a secret could be echoed into is masked here, once."""
     notes = crawler.summary_notes()
     cache = crawler.cache
     if cache is not None:
@@ -825,7 +855,16 @@ def _result(crawler: HttpCrawler, pages: dict[str, Page], render: str, reason: s
             f"crawl cache: {parsed:,} of {parsed + reused:,} pages parsed, {reused:,} reused "
             f"(the server answered 304 Not Modified){again} ({display_path(cache.path.parent)})"
         )
-    return UrlCrawl(pages, crawler.starts, render, reason, notes, crawler.requests, crawler.sitemap_urls(), crawler.broken_reasons())
+    redact = crawler.redact
+    sitemap = crawler.sitemap_urls()
+    if redact:
+        pages = {redact(url): redact.page(page) for url, page in pages.items()}  # type: ignore[misc]
+        notes, reason = [redact(n) for n in notes], redact(reason)
+        sitemap = [redact(u) for u in sitemap] if sitemap is not None else None
+        broken = {redact(k): redact(v) for k, v in crawler.broken_reasons().items()}
+        starts = tuple(redact(s) for s in crawler.starts)
+        return UrlCrawl(pages, starts, render, reason, notes, crawler.requests, sitemap, broken)
+    return UrlCrawl(pages, crawler.starts, render, reason, notes, crawler.requests, sitemap, crawler.broken_reasons())
 
 
 async def _pass(
@@ -898,7 +937,12 @@ def crawl_url(
     try:
         done = run_async(lambda: crawl_async(site, progress, selectors, cache_dir))
     except HttpCrawlError as exc:
-        raise CrawlError(str(exc)) from None
+        # A start page's error can quote what the site said; the secrets were valid if it got that far.
+        try:
+            redact = redactor_for(read_secrets(site))
+        except HttpCrawlError:
+            redact = Redactor()
+        raise CrawlError(redact(str(exc))) from None
     if not done.pages:
         raise CrawlError(f"site {site.url}: no HTML page could be read")
     notes = done.notes + [f"{done.requests:,} HTTP requests to {site.url}"]
