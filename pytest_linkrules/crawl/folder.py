@@ -119,14 +119,14 @@ def list_files(root: Path) -> tuple[list[str], list[str]]:
     skipped: list[str] = []
     try:
         info = os.stat(root)
-        state.folders[(info.st_dev, info.st_ino)] = [1, ""]
     except OSError:
-        pass
-    _walk(os.fspath(root), state, files, skipped)
+        raise FolderError(f"{root} is not a directory") from None
+    state.folders[(info.st_dev, info.st_ino)] = [1, ""]
+    _walk(os.fspath(root), info.st_dev, state, files, skipped)
     return files, skipped
 
 
-def _walk(root: str, state: _Listing, files: list[str], skipped: list[str]) -> None:
+def _walk(root: str, root_dev: int, state: _Listing, files: list[str], skipped: list[str]) -> None:
     """Each folder, then its subfolders, in the order os.walk takes them (without recursion).
 
     Directory entries, unlike os.walk's names, know whether they are files or
@@ -136,9 +136,10 @@ def _walk(root: str, state: _Listing, files: list[str], skipped: list[str]) -> N
     depth of links can exhaust Python's recursion.
     """
     real_root = state.real_root
-    todo: list[tuple[str, str, frozenset[Path]]] = [(root, "", frozenset())]
+    # (folder, its path in the site, folders above a symlinked one, its device)
+    todo: list[tuple[str, str, frozenset[Path], int]] = [(root, "", frozenset(), root_dev)]
     while todo:
-        dirpath, rel_dir, ancestors = todo.pop()
+        dirpath, rel_dir, ancestors, dev = todo.pop()
         try:
             with os.scandir(dirpath) as it:
                 entries = list(it)
@@ -173,11 +174,11 @@ def _walk(root: str, state: _Listing, files: list[str], skipped: list[str]) -> N
                 if full.resolve() in above:
                     skipped.append(f"{rel_dir}{d}/ (symlink to a folder that contains it)")
                     continue
-            why = _seen_enough(entry, rel_dir + d + "/", state)
-            if why:
-                skipped.append(f"{rel_dir}{d}/ ({why})")
+            found = _real_folder(entry, link, dev, rel_dir + d + "/", state)
+            if isinstance(found, str):
+                skipped.append(f"{rel_dir}{d}/ ({found})")
                 continue
-            keep.append((entry.path, rel_dir + d + "/", above))
+            keep.append((entry.path, rel_dir + d + "/", above, found))
         keep.sort(key=lambda item: item[1])  # listed in name order, as os.walk lists
         for entry in sorted(names, key=_name):
             name = entry.name
@@ -194,24 +195,33 @@ def _walk(root: str, state: _Listing, files: list[str], skipped: list[str]) -> N
         todo.extend(reversed(keep))
 
 
-def _seen_enough(entry: os.DirEntry, rel: str, state: _Listing) -> str | None:
-    """Why a folder is not listed again (a special file system, or listed through enough paths), or None."""
+def _real_folder(entry: os.DirEntry, link: bool, dev: int, rel: str, state: _Listing) -> int | str:
+    """The folder's device when it is to be listed; else why not (a special file system, or listed through enough paths).
+
+    A real subfolder is on its parent's device and its inode comes with the
+    directory entry: no system call. Only a symlink is stat()ed, to find the
+    folder it names.
+    """
     try:
-        info = entry.stat()  # follows a symlink: the real folder
+        if link:
+            info = entry.stat()  # follows the symlink: the real folder
+            dev, ino = info.st_dev, info.st_ino
+        else:
+            ino = entry.inode()
     except OSError:
-        return None
-    if info.st_dev in state.special:
+        return dev
+    if dev in state.special:
         return "on a special file system such as /proc, not part of a site"
-    key = (info.st_dev, info.st_ino)
+    key = (dev, ino)
     seen = state.folders.get(key)
     if seen is None:
         state.folders[key] = [1, rel]
-        return None
+        return dev
     if seen[0] >= MAX_PATHS_PER_FOLDER:
         first = seen[1] or "./"
         return f"the same folder as {first}, already listed through {MAX_PATHS_PER_FOLDER} paths (symlinks)"
     seen[0] += 1
-    return None
+    return dev
 
 
 def _name(entry: os.DirEntry) -> str:
