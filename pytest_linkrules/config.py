@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import codecs
 import difflib
+import math
 import os
 import posixpath
-import math
 import re
 import stat
 import string
@@ -344,10 +344,13 @@ def _load_site(path: Path, table: Any, problem: Any) -> SiteConfig | None:
         raw_base = [raw_base]
     bad = [u for u in raw_base if _check_url(u)] if isinstance(raw_base, list) else [raw_base]
     if bad:
-        why = _check_url(bad[0]) if isinstance(bad[0], str) and bad[0].strip() else None
-        if why is None or why.startswith("expected an http(s) URL, e.g."):
-            why = f'expected an http(s) URL or a list of them, e.g. "https://example.com", got {_show(raw_base)}' + (why or "").partition(_show(bad[0]))[2]
-        problem("site.base_url", why)
+        detail = _check_url(bad[0]) if isinstance(bad[0], str) else None
+        if detail and not detail.startswith("expected"):  # e.g. a user name in it: said as it is
+            problem("site.base_url", detail)
+        else:
+            # The shared check's reason (": it holds a fragment ...") follows base_url's own wording.
+            reason = detail.partition(_show(bad[0]))[2] if detail else ""
+            problem("site.base_url", f'expected an http(s) URL or a list of them, e.g. "https://example.com", got {_show(raw_base)}{reason}')
     else:
         # A path says where the folder is published (GitHub Pages project
         # sites: https://user.github.io/docs/); every URL must agree on it.
