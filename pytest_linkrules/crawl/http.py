@@ -140,11 +140,11 @@ class BoundedDecoder:
         codings = [c.strip().lower() for c in content_encoding.split(",") if c.strip()]
         self._stages: list[Any] = []
         for coding in reversed(codings):  # the last encoding applied is undone first
-            if coding in ("identity",):
+            if coding == "identity":
                 continue
             if coding not in ("gzip", "x-gzip", "deflate"):
                 raise DecodeError(f"the server sent Content-Encoding {coding!r}, which was not asked for (Accept-Encoding: {ACCEPT_ENCODING})")
-            self._stages.append([coding, self._new(coding), False])  # coding, zlib object, deflate fell back to raw
+            self._stages.append([coding, self._new(coding), False])  # coding, zlib object, any output yet
 
     @staticmethod
     def _new(coding: str, raw: bool = False) -> Any:
