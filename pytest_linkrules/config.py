@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from .architecture import ClusterDef, RoleDef, load_clusters, load_roles, role_references
 from .globs import GlobError, compile_glob
+from .presets import load_site_keys
 from .rules.base import GLOBS, Rule, show_list
 from .waivers import Waiver, load_waivers
 
@@ -65,6 +66,28 @@ class SiteConfig:
     basic_auth_from_env: tuple[str, str] | None = None
     page_limits: tuple[tuple[str, int], ...] = ()  # (URL glob, most pages) for URL crawls
     browser_path: str | None = None  # from --linkrules-browser-path only
+    # A generator preset (presets.py) and what the user adds to it: selectors
+    # of navigation besides nav/header/footer/aside, pages no rule reports.
+    generator: str = ""  # a PRESETS name; "auto" is resolved at load time
+    generator_detected: str = ""  # how "auto" told it, for the report header
+    chrome: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+    @property
+    def chrome_selectors(self) -> tuple[str, ...]:
+        """The preset's chrome selectors and the user's, in that order."""
+        from .presets import PRESETS
+
+        preset = PRESETS.get(self.generator)
+        return tuple(dict.fromkeys((preset.chrome if preset else ()) + self.chrome))
+
+    @property
+    def excluded_pages(self) -> tuple[str, ...]:
+        """URL globs of pages no rule reports: the preset's generator pages and the user's."""
+        from .presets import PRESETS
+
+        preset = PRESETS.get(self.generator)
+        return tuple(dict.fromkeys((preset.exclude if preset else ()) + self.exclude))
 
 
 @dataclass(frozen=True)
@@ -122,6 +145,9 @@ SITE_KEYS = {
     "max_pages": "the most pages to read",
     "max_page_bytes": "the largest page file to read, in bytes",
     "source": 'where a page\'s source file is, e.g. "content/{path}.md"',
+    "generator": 'the generator that built the site, for its preset: "mkdocs", "sphinx", "hugo", "jekyll", "docusaurus" or "auto"',
+    "chrome": 'CSS selectors of navigation besides nav, header, footer and aside, e.g. [".navbar"]',
+    "exclude": 'URL globs of pages no rule reports, e.g. ["/404.html"]',
     **REMOTE_KEYS,
 }
 # Placeholders in site.source: {path} is the URL path without slashes at the ends
@@ -370,6 +396,7 @@ def _load_site(path: Path, table: Any, problem: Any) -> SiteConfig | None:
         limits[key] = value
     source = _load_source(table.get("source", []), problem)
     remote = _load_remote(table, problem)
+    remote.update(load_site_keys(table, root, problem))
     if remote.get("url"):
         path = urlsplit(remote["url"]).path
         if path not in ("", "/") and "start" not in table:

@@ -12,6 +12,7 @@ import traceback
 from pathlib import Path
 
 from .architecture import resolve_clusters, resolve_roles
+from .globs import GlobSet
 from .config import ConfigError, LinkrulesConfig, RuleConfig, unmatched_globs
 from .crawl import CrawlError, CrawlResult, crawl_site
 from .graph import SiteGraph
@@ -83,7 +84,10 @@ def analyze(
         raise ConfigError(problems)
     crawl.notes.extend(notes)
     crawl.notes.extend(f"{config.display}: roles.{name}: matches no page" for name, urls in roles.items() if not urls)
-    outcomes = [run_rule(rc, graph) for rc in config.rules]
+    # The generator's own pages (404, search, indexes: [site] exclude and the
+    # preset) are left out of every rule, as if each rule excluded them.
+    excluded = GlobSet(config.site.excluded_pages) if config.site.excluded_pages else None
+    outcomes = [run_rule(rc, graph, excluded) for rc in config.rules]
     book = WaiverBook(config.waivers, roles)
     waived = {}
     for v in (v for o in outcomes for v in o.violations):
@@ -93,13 +97,13 @@ def analyze(
     return Analysis(config, crawl, graph, outcomes, waived, book.stale)
 
 
-def run_rule(rc: RuleConfig, graph: SiteGraph) -> RuleOutcome:
+def run_rule(rc: RuleConfig, graph: SiteGraph, excluded: Callable[[str], bool] | None = None) -> RuleOutcome:
     rule: Rule = rc.instantiate()
     merged: dict[str, Violation] = {}
     include, exclude = rule.select("include", graph), rule.select("exclude", graph)
 
     def in_scope(url: str) -> bool:
-        return (not include or include(url)) and not (exclude and exclude(url))
+        return (not include or include(url)) and not (exclude and exclude(url)) and not (excluded and excluded(url))
 
     try:
         for v in rule.check(graph):

@@ -326,10 +326,15 @@ def test_explain_marks_chrome_nofollow_and_redirect_links() -> None:
     g = graph({"/": [chrome("/t/", "Nav"), "/old/", nofollow("/t/", "Quiet")], "/old/": [redirect("/t/")], "/t/": []})
     v = Violation("min-inlinks", "/t/", "/t/ has 2 inlinks, needs 5 (min-inlinks)")
     assert explain(v, g).splitlines()[3:] == [
-        "Linked from 2 page(s), 2 counted (reachable, followed):",
+        "Linked from 2 page(s), 3 links, 2 counted (reachable, followed):",
         '  content  /old/  "(meta refresh)"  [redirect]',
-        '  chrome   /  "Nav"',
-        '  content  /  "Quiet"  [nofollow]',
+        '  content  /  "Nav", "Quiet"  [1 of 2 links in chrome, 1 of 2 links nofollow]',
+    ]
+    # One row per page, not per link: a page linking twice is one row, its notes counted.
+    g = graph({"/": [chrome("/t/", "Nav"), "/t/", nofollow("/t/", "Quiet")], "/t/": []})
+    assert explain(v, g).splitlines()[3:] == [
+        "Linked from 1 page(s), 3 links, 1 counted (reachable, followed):",
+        '  content  /  "to /t/", "Nav", "Quiet"  [1 of 3 links in chrome, 1 of 3 links nofollow]',
     ]
 
 

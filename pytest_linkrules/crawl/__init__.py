@@ -10,6 +10,7 @@ from typing import Callable, Mapping
 from ..config import SiteConfig, display_path
 from ..model import Page
 from .cache import WholeCrawl, tree_fingerprint
+from .extract import CHROME_KEY
 from .folder import SKIP_DIRS, FolderError, check_root, crawl_folder
 from .folder_sitemap import read_folder_sitemap
 from .urls import FolderResolver, normalize_path
@@ -58,6 +59,8 @@ def crawl_site(
     unchanged pages of a deployed site (HTTP 304) aren't either (http_cache.py).
     """
     began = time.perf_counter()
+    if site.chrome_selectors:
+        selectors = {**(selectors or {}), CHROME_KEY: ", ".join(site.chrome_selectors)}
     if site.url:
         from .http import crawl_url
 

@@ -21,6 +21,11 @@ LINKS = "a[href], area[href]"
 # belong to the content (an article's byline, a post's "related" footer).
 CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary"})
 CHROME_BOXES = "nav, aside, header, footer, [role]"
+# The site's own chrome selectors ([site] chrome and its generator preset) ride
+# in the selectors mapping under this key, which no role name can take, so they
+# reach every extraction (folder workers, URL crawls) and every cache key that
+# the role selectors reach. The value is one selector list: ".navbar, .related".
+CHROME_KEY = "\0chrome"
 
 # Script types a browser runs; JSON-LD and templates don't change the DOM.
 SCRIPT_TYPES = frozenset({"", "module", "text/javascript", "application/javascript", "text/ecmascript", "application/ecmascript"})
@@ -253,8 +258,11 @@ def extract(html: str | bytes, selectors: Mapping[str, str] | None = None) -> Ra
         )
     tree = LexborHTMLParser(html)
     page = RawPage()
+    chrome_selector = ""
     for name, selector in (selectors or {}).items():
-        if tree.css_first(selector) is not None:
+        if name == CHROME_KEY:
+            chrome_selector = selector
+        elif tree.css_first(selector) is not None:
             page.matched.append(name)
 
     # One walk of the document for the page's metadata (each walk costs
@@ -287,7 +295,7 @@ def extract(html: str | bytes, selectors: Mapping[str, str] | None = None) -> Ra
                 page.base = node.attrs.get("href")
     page.robots = ",".join(robots).lower()
 
-    chrome = _chrome_links(tree)
+    chrome = _chrome_links(tree, chrome_selector)
     links = page.links
     for node in tree.css(LINKS):
         # One dict of all attributes: cheaper than selectolax's attrs view,
@@ -307,21 +315,26 @@ def extract(html: str | bytes, selectors: Mapping[str, str] | None = None) -> Ra
     return page
 
 
-def _chrome_links(tree: LexborHTMLParser) -> set[int]:
+def _chrome_links(tree: LexborHTMLParser, chrome: str = "") -> set[int]:
     """mem_ids of the links that sit in page chrome.
 
     One query for the chrome containers, then a query inside each: querying
     the whole document once per kind of container cost more than the parse.
     Elements with a role are all fetched and filtered here, which is cheaper
-    for Lexbor than matching four attribute values on every element.
+    for Lexbor than matching four attribute values on every element. The
+    site's ``chrome`` selectors join that one query; a box it matches is
+    chrome wherever it sits, like nav (only the few boxes that are not nav
+    or aside are matched against it a second time, to tell which they are).
     """
-    always: set[int] = set()  # in nav, aside or a landmark role
+    always: set[int] = set()  # in nav, aside, a landmark role or a chrome selector's element
     sectioning: set[int] = set()  # in a header or footer
     inner: set[int] = set()  # in a header or footer of an article, main or section
-    for box in tree.css(CHROME_BOXES):
+    for box in tree.css(f"{CHROME_BOXES}, {chrome}" if chrome else CHROME_BOXES):
         tag = box.tag
         is_landmark = tag in ("nav", "aside") or box.attrs.get("role") in CHROME_ROLES
-        is_section = tag in ("header", "footer")
+        if chrome and not is_landmark:
+            is_landmark = box.css_matches(chrome)
+        is_section = tag in ("header", "footer") and not is_landmark
         if not (is_landmark or is_section):
             continue  # some other role
         ids = {n.mem_id for n in box.css(LINKS)}

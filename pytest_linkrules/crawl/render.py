@@ -87,7 +87,7 @@ INIT_SCRIPT = """
 # element or href changed for quietMs (at most maxMs), then reads everything
 # in one pass. Chrome/content is decided exactly as crawl/extract.py decides it.
 READ_PAGE = """
-async ([quietMs, maxMs, maxAnchor]) => {
+async ([quietMs, maxMs, maxAnchor, chrome]) => {
   const t0 = performance.now();
   const later = window.__linkrulesTimer || setTimeout;  // not counted as the page's own timer
   const settled = await new Promise(resolve => {
@@ -103,7 +103,7 @@ async ([quietMs, maxMs, maxAnchor]) => {
     };
     tick();
   });
-  const ALWAYS = 'nav, aside, [role=navigation], [role=banner], [role=contentinfo], [role=complementary]';
+  const ALWAYS = 'nav, aside, [role=navigation], [role=banner], [role=contentinfo], [role=complementary]' + (chrome ? ', ' + chrome : '');
   const chromeOf = a => {
     if (a.closest(ALWAYS)) return true;
     let any = false;
@@ -161,6 +161,7 @@ class RenderOptions:
     quiet: float = 0.05  # seconds with nothing pending and no DOM change that count as settled
     pages: int = 4  # pages in flight: enough to keep 2 cores busy through each page's quiet window
     browser_path: str | None = None
+    chrome: str = ""  # the site's chrome selectors, one list: ".navbar, .related" (crawl/extract.py)
     headers: dict[str, str] = field(default_factory=dict, repr=False)  # may hold secrets
     cookies: dict[str, str] = field(default_factory=dict, repr=False)
     basic_auth: tuple[str, str] | None = field(default=None, repr=False)
@@ -421,7 +422,7 @@ class Renderer:
         try:
             # One JSON string crosses the protocol: Playwright's own encoding of
             # a few hundred links costs more CPU than the page's reading of them.
-            text = await page.evaluate(READ_PAGE, [opts.quiet * 1000, opts.settle * 1000, MAX_ANCHOR])
+            text = await page.evaluate(READ_PAGE, [opts.quiet * 1000, opts.settle * 1000, MAX_ANCHOR, opts.chrome])
         except Exception as exc:
             return Rendered(url, status=status, error=f"could not read the rendered page: {_first_line(exc)}")
         try:

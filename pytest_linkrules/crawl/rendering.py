@@ -120,6 +120,7 @@ def render_options(site: object) -> RenderOptions:
         settle=min(3.0, timeout),
         pages=max(1, min(int(getattr(site, "concurrency", RenderOptions.pages)), 6)),
         browser_path=getattr(site, "browser_path", None),
+        chrome=", ".join(getattr(site, "chrome_selectors", ())),
     )
 
 

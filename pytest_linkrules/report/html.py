@@ -94,7 +94,8 @@ def evidence_html(analysis: Analysis, outcome: RuleOutcome, violation: Violation
         inlinks = graph.inlinks(url)
         counted = graph.inlink_count(url)
         sources = len({i.source for i in inlinks})
-        out.append(f"<h4>Linked from {sources} page(s), {counted} counted (reachable, followed)</h4>")
+        n_links = f", {len(inlinks)} links" if len(inlinks) != sources else ""  # rows are links
+        out.append(f"<h4>Linked from {sources} page(s){n_links}, {counted} counted (reachable, followed)</h4>")
         if inlinks:
             out.append("<table><tr><th>Linking page</th><th>Anchor text</th><th>Where (chrome: nav, header, footer, aside)</th><th>Notes</th></tr>")
             for i in inlinks[:rows]:

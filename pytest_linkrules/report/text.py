@@ -22,26 +22,32 @@ def click_path(graph: SiteGraph, url: str) -> str:
 
 
 def inlink_lines(graph: SiteGraph, url: str) -> list[str]:
+    """One row per linking page (not per link: a page's nav and content links are one row)."""
     inlinks = graph.inlinks(url)
     if not inlinks:
         return ["Linked from: no page links to it"]
-    sources = {i.source for i in inlinks}
+    by_source: dict[str, list] = {}
+    for i in inlinks:
+        by_source.setdefault(i.source, []).append(i)
     counted = graph.inlink_count(url)
-    lines = [f"Linked from {len(sources)} page(s), {counted} counted (reachable, followed):"]
-    for i in inlinks[:MAX_INLINKS_SHOWN]:
-        where = "content" if i.in_content else "chrome "
+    n_links = f", {len(inlinks)} links" if len(inlinks) != len(by_source) else ""
+    lines = [f"Linked from {len(by_source)} page(s){n_links}, {counted} counted (reachable, followed):"]
+    for source, links in list(by_source.items())[:MAX_INLINKS_SHOWN]:
+        content = sum(1 for i in links if i.in_content)
+        where = "content" if content else "chrome "
         notes = []
-        if not i.reachable:
+        if content and content < len(links):
+            notes.append(f"{len(links) - content} of {len(links)} links in chrome")
+        if not links[0].reachable:
             notes.append("source not reachable")
-        if not i.followed:
-            notes.append("nofollow")
-        if i.redirect:
-            notes.append("redirect")
+        for word, n in (("nofollow", sum(1 for i in links if not i.followed)), ("redirect", sum(1 for i in links if i.redirect))):
+            if n:
+                notes.append(word if n == len(links) else f"{n} of {len(links)} links {word}")
         note = f"  [{', '.join(notes)}]" if notes else ""
-        anchor = terminal(i.anchor) if i.anchor else "(no anchor text)"
-        lines.append(f"  {where}  {terminal(i.source)}  \"{anchor}\"{note}")
-    if len(inlinks) > MAX_INLINKS_SHOWN:
-        lines.append(f"  ... and {len(inlinks) - MAX_INLINKS_SHOWN} more")
+        anchors = ", ".join(f'"{terminal(a)}"' if a else '"(no anchor text)"' for a in dict.fromkeys(i.anchor for i in links))
+        lines.append(f"  {where}  {terminal(source)}  {anchors}{note}")
+    if len(by_source) > MAX_INLINKS_SHOWN:
+        lines.append(f"  ... and {len(by_source) - MAX_INLINKS_SHOWN} more page(s)")
     return lines
 
 
