@@ -42,7 +42,8 @@ from selectolax.lexbor import LexborHTMLParser  # noqa: E402
 
 from pytest_linkrules.config import read_toml  # noqa: E402
 from pytest_linkrules.crawl.allocator import keep_freed_memory  # noqa: E402
-from pytest_linkrules.crawl.extract import extract  # noqa: E402
+from pytest_linkrules.crawl.extract import CHROME_KEY, extract  # noqa: E402
+from pytest_linkrules.presets import PRESETS  # noqa: E402
 from pytest_linkrules.crawl.folder import crawl_folder, list_files  # noqa: E402
 from pytest_linkrules.crawl.urls import is_html_file  # noqa: E402
 
@@ -67,6 +68,10 @@ RUNS: dict[str, Callable[[bytes], object]] = {
     "(a) bare Lexbor parse + a[href]": bare_links,
     "(b) our extraction (extract.py)": extract,
 }
+# The largest preset's chrome selectors ([site] generator = "sphinx"): what a
+# site with a preset pays on top of (b).
+_CHROME = {CHROME_KEY: ", ".join(PRESETS["sphinx"].chrome)}
+RUNS["(b) ... with the sphinx preset's chrome"] = lambda data: extract(data, _CHROME)
 
 
 def one_core(docs: list[bytes], rounds: int, runs: dict[str, Callable[[bytes], object]] = RUNS) -> dict[str, float]:

@@ -324,6 +324,24 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return EXIT_FAILURES if failing else EXIT_OK
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from .init import InitError, write_config
+
+    output = Path(args.output)
+    try:
+        plan, _ = write_config(Path(args.site) if args.site else None, output, generator=args.generator, force=args.force)
+    except InitError as exc:
+        raise UsageError(str(exc)) from None
+    preset = f"generator {plan.generator} ({plan.generator_how})" if plan.generator else f"no generator preset ({plan.generator_how})"
+    _print(f"linkrules init: wrote {display_path(output.absolute())}: site {plan.root}, {plan.pages:,} pages, {preset}")
+    rules = ["max-depth", "no-orphans", "no-broken-links"] + ["min-inlinks"] * bool(plan.min_inlinks) + ["no-archive-only"] * bool(plan.archives)
+    _print(f"  rules: {', '.join(rules)}; roles: {', '.join(r[0] for r in plan.roles) or 'none'}")
+    if plan.orphans or plan.broken:
+        _print(f"  today: {len(plan.orphans)} unreachable page(s), {plan.broken} broken link(s); they will fail")
+    _print("next: pytest --linkrules   (or: linkrules check)")
+    return EXIT_OK
+
+
 def rule_registry() -> dict[str, type[Rule]]:
     """Built-in rules and installed packages' (entry points); a broken package is a usage error."""
     registry, problems = installed_registry()
@@ -430,6 +448,25 @@ def build_parser() -> argparse.ArgumentParser:
     site_args(explain_p)
     explain_p.add_argument("page", metavar="PAGE", help="the page's URL path (/guides/seo/), file (guides/seo/index.html) or full URL")
     explain_p.set_defaults(func=cmd_explain)
+
+    init = sub.add_parser(
+        "init",
+        help="write a starter linkrules.toml for a built site",
+        description=_wrap(
+            "Crawl a built site and write a starter linkrules.toml that fits it: the generator's preset "
+            "(detected from its pages), the start page, archive globs where such pages exist, a depth limit and an "
+            "inlink floor the site meets today, roles from its URL sections; each choice is commented. "
+            "The file is checked against the site before it is written."
+        ),
+        epilog="examples:\n  linkrules init            # finds site/, _build/html, public/, _site/, build/ ...\n"
+        "  linkrules init public/ -o linkrules.toml",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    init.add_argument("site", nargs="?", metavar="SITE", help="the built site folder (default: the first of site/, _build/html/, public/, _site/, build/ ... here)")
+    init.add_argument("-o", "--output", default=DEFAULT_CONFIG, metavar="FILE", help=f"the file to write (default: {DEFAULT_CONFIG}); root is written relative to it")
+    init.add_argument("--generator", metavar="NAME", help="mkdocs, sphinx, hugo, jekyll, docusaurus, or auto (default: detected)")
+    init.add_argument("--force", action="store_true", help="replace the file if it exists")
+    init.set_defaults(func=cmd_init)
 
     rules = sub.add_parser("rules", help="list the built-in rules and their options", description="List the built-in rules and their options.")
     rules.set_defaults(func=cmd_rules)

@@ -32,8 +32,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--linkrules",
         action="store_true",
-        default=False,
+        default=None,
         help="crawl the site described by linkrules.toml and check its link rules",
+    )
+    group.addoption(
+        "--no-linkrules",
+        action="store_false",
+        dest="linkrules",
+        help="don't check link rules in this run, though the ini file turns them on (linkrules = true)",
     )
     group.addoption(
         "--linkrules-config",
@@ -87,7 +93,8 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
 
 
 def is_enabled(config: pytest.Config) -> bool:
-    return bool(config.getoption("linkrules") or config.getini("linkrules"))
+    given = config.getoption("linkrules")  # None unless --linkrules or --no-linkrules (the last one wins)
+    return bool(config.getini("linkrules") if given is None else given)
 
 
 def config_paths(config: pytest.Config) -> list[Path]:
@@ -102,13 +109,35 @@ def config_paths(config: pytest.Config) -> list[Path]:
     from_ini = config.getini("linkrules_config")
     if from_ini:
         return [Path(os.path.abspath(config.rootpath / p)) for p in from_ini]
-    default = config.rootpath / DEFAULT_CONFIG
-    if not default.exists():
-        raise pytest.UsageError(
-            f"--linkrules: no {DEFAULT_CONFIG} in the rootdir ({config.rootpath}); "
-            f"create one or pass --linkrules-config=PATH"
-        )
-    return [default]
+    found = find_config(config.invocation_params.dir, config.rootpath)
+    if found is None:
+        raise pytest.UsageError(f"--linkrules: {missing_config_message(config.invocation_params.dir, config.rootpath)}")
+    return [found]
+
+
+def find_config(here: Path, rootdir: Path) -> Path | None:
+    """linkrules.toml in the folder pytest runs from or a parent of it, up to the rootdir.
+
+    Running pytest from a subfolder of the project finds the rootdir's file;
+    a site folder inside a Python project (whose pyproject.toml makes the
+    rootdir its parent) finds the file beside the site.
+    """
+    here, rootdir = Path(os.path.abspath(here)), Path(os.path.abspath(rootdir))
+    folders = [here, *here.parents] if here == rootdir or rootdir in here.parents else []
+    for folder in folders[: folders.index(rootdir) + 1] if rootdir in folders else [rootdir]:
+        if (folder / DEFAULT_CONFIG).is_file():
+            return folder / DEFAULT_CONFIG
+    return None
+
+
+def missing_config_message(here: Path, rootdir: Path) -> str:
+    """Say where we looked, and name a linkrules.toml one or two folders down if there is one."""
+    looked = f"in {rootdir}" if Path(here) == Path(rootdir) else f"from {here} up to the rootdir {rootdir}"
+    nearby = sorted(rootdir.glob(f"*/{DEFAULT_CONFIG}")) + sorted(rootdir.glob(f"*/*/{DEFAULT_CONFIG}"))
+    if nearby:
+        shown = os.path.relpath(nearby[0], here)
+        return f"no {DEFAULT_CONFIG} {looked}; found {shown}: pass --linkrules-config={shown}"
+    return f"no {DEFAULT_CONFIG} {looked}; write one with `linkrules init` or pass --linkrules-config=PATH"
 
 
 def registry_for(config: pytest.Config) -> dict[str, type[Rule]]:

@@ -308,8 +308,8 @@ def test_no_config_is_a_usage_error(pytester: pytest.Pytester) -> None:
     result = run(pytester, "--linkrules")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert result.stderr.lines[0] == (
-        f"ERROR: --linkrules: no linkrules.toml in the rootdir ({pytester.path}); "
-        "create one or pass --linkrules-config=PATH"
+        f"ERROR: --linkrules: no linkrules.toml in {pytester.path}; "
+        "write one with `linkrules init` or pass --linkrules-config=PATH"
     )
     assert "Traceback" not in output(result)
 

@@ -97,7 +97,7 @@ def test_an_explicit_browser_path_that_does_not_exist_is_one_clear_error(tmp_pat
     assert "playwright install --with-deps chromium" in message and "apt-get install chromium" in message
 
 
-def test_an_explicit_browser_that_cannot_start_fails_render_always(tmp_path):
+def test_an_explicit_browser_that_cannot_start_fails_the_crawl(tmp_path):
     fake = tmp_path / "chromium"
     fake.write_text("#!/bin/sh\nexit 3\n")
     fake.chmod(0o755)
@@ -106,10 +106,13 @@ def test_an_explicit_browser_that_cannot_start_fails_render_always(tmp_path):
     message = str(info.value)
     assert message.startswith('site.render = "always": no browser could be launched for rendering (--linkrules-browser-path: ')
     assert "Traceback" not in message
-    # Under auto the crawl goes on, statically, and says why.
-    result = crawl_site(site("js-nav", browser_path=str(fake)))
-    assert result.render == "static"
-    assert result.render_reason.startswith("pages have scripts but no browser could be started")
+    # Under auto too: the user named that browser, so going on with the static
+    # HTML (a note in the header) would hide their mistake.
+    with pytest.raises(CrawlError) as info:
+        crawl_site(site("js-nav", browser_path=str(fake)))
+    assert str(info.value).startswith(
+        "the browser named by --linkrules-browser-path could not be started: no browser could be launched for rendering"
+    )
 
 
 def test_plugin_renders_when_asked_and_says_so_in_the_header(pytester):

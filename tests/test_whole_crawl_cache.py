@@ -156,15 +156,18 @@ def test_folders_with_symlinks_or_unreadable_pages_are_not_kept_whole(tmp_path):
     assert not list(cache.rglob("crawl.pickle"))
 
 
-def test_a_crawl_that_lacked_a_browser_is_not_kept_whole(tmp_path):
+def test_a_crawl_that_lacked_a_browser_is_not_kept_whole(tmp_path, monkeypatch):
     # Installing the browser changes no file of the site, yet the next run must render.
     root, cache = tmp_path / "site", tmp_path / "cache"
     chain_with_faults(root)
     (root / "index.html").write_text('<a href="/p/0/">start</a><script>var analytics = 1;</script>')
-    fake = tmp_path / "chromium"
-    fake.write_text("#!/bin/sh\nexit 3\n")
-    fake.chmod(0o755)
-    config = SiteConfig(root=root, browser_path=str(fake))
+    # No browser anywhere: none on PATH, no Playwright download, none named
+    # (a browser the user names must start: that is an error, not this case).
+    (tmp_path / "bin").mkdir()
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path / "no-browsers"))
+    monkeypatch.delenv("LINKRULES_BROWSER", raising=False)
+    config = SiteConfig(root=root)
     for _ in range(2):
         result = crawl_site(config, cache_dir=cache)
         assert result.render_reason.startswith("pages have scripts but no browser could be started")

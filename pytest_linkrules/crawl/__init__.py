@@ -139,7 +139,7 @@ def _render_folder(
 
     The last value is True when pages had scripts but no browser could be started.
     """
-    from .browser import BrowserError
+    from .browser import BrowserError, given_by
     from .rendering import render_folder, render_options
 
     assert site.root is not None
@@ -149,6 +149,8 @@ def _render_folder(
     except BrowserError as exc:
         if site.render == "always":
             raise CrawlError(f'site.render = "always": {exc}') from None
+        if given_by(site.browser_path):
+            raise CrawlError(f"the browser named by {given_by(site.browser_path)} could not be started: {exc}") from None
         return "static", f"pages have scripts but no browser could be started to check them ({exc})", [], True
 
 

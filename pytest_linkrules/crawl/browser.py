@@ -71,6 +71,17 @@ class Candidate:
     how: str  # where it came from, for messages and the report header
 
 
+def given_by(explicit: str | None) -> str | None:
+    """How the user named a browser (option or environment variable), or None if they didn't.
+
+    A browser the user named that can't be started fails the crawl under any
+    render mode: going on with the static HTML would hide their mistake.
+    """
+    if explicit:
+        return "--linkrules-browser-path"
+    return ENV_VAR if os.environ.get(ENV_VAR) else None
+
+
 def candidates(explicit: str | None = None, playwright_path: str | None = None) -> list[Candidate]:
     """Browsers to try, in order. An explicit path is the only candidate."""
     given = explicit or os.environ.get(ENV_VAR) or None

@@ -806,7 +806,7 @@ async def _crawl_passes(
             return _result(crawler, pages, "static", "no page has a <script>, so rendering would change nothing")
         requests = crawler.requests
 
-    from .browser import BrowserError
+    from .browser import BrowserError, given_by
     from .render import Renderer
     from .rendering import render_options
 
@@ -836,6 +836,8 @@ async def _crawl_passes(
     except BrowserError as exc:
         if site.render == "always":
             raise HttpCrawlError(f'site.render = "always": {exc}') from None
+        if given_by(site.browser_path):
+            raise HttpCrawlError(f"the browser named by {given_by(site.browser_path)} could not be started: {exc}") from None
         return _result(crawler, pages, "static", f"pages have scripts but no browser could be started to check them ({exc})")
     n_rendered = sum(1 for p in pages.values() if p.rendered)
     reason += f"; {n_rendered:,} page(s) with scripts rendered in {how}"
