@@ -127,10 +127,12 @@ def plan(site: Path, config_dir: Path, generator: str | None = None) -> Plan:
 
 
 def _relative(path: Path, base: Path) -> str:
+    """``path`` relative to ``base`` when it is beside or below it, else absolute."""
     try:
-        return Path(os.path.relpath(path.resolve(), base.resolve())).as_posix()
+        relative = Path(os.path.relpath(path.resolve(), base.resolve())).as_posix()
     except ValueError:  # pragma: no cover - another drive on Windows
         return path.resolve().as_posix()
+    return path.resolve().as_posix() if relative.startswith("../..") else relative
 
 
 def _drop_covered(globs: list[str]) -> list[str]:

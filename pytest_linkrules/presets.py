@@ -75,9 +75,10 @@ PRESETS: dict[str, Preset] = {
             "hugo",
             "Hugo",
             chrome=(".breadcrumbs", ".post-tags", ".paginav", ".pagination", ".menu", ".toc"),
-            exclude=("/404.html",),
+            # Hugo writes /page/1/ of every paginated list as a redirect to the list itself.
+            exclude=("/404.html", "/page/1/", "/**/page/1/"),
             archives=("/tags/**", "/categories/**", "/series/**", "/page/*", "/*/page/*"),
-            note="the 404 page is not reported; breadcrumbs, tag lists, menus and pagination count as navigation",
+            note="the 404 page and page/1/ redirects are not reported; breadcrumbs, tag lists, menus and pagination count as navigation",
         ),
         Preset(
             "jekyll",

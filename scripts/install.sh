@@ -11,7 +11,7 @@ need_pip=1
 if "$PYTHON" - <<'PY' 2>/dev/null; then need_pip=0; fi
 import importlib.metadata as md, sys, pathlib
 dist = md.distribution("pytest-linkrules")
-import pytest_linkrules, selectolax, networkx, scipy, playwright, pytest_html, xdist, hypothesis, pytest_timeout, yaml  # noqa
+import pytest_linkrules, selectolax, networkx, scipy, playwright, pytest_html, xdist, hypothesis, pytest_timeout, yaml, mkdocs, sphinx  # noqa
 # Installed from this checkout (editable), not from elsewhere:
 here = pathlib.Path.cwd().resolve() / "pytest_linkrules"
 sys.exit(0 if pathlib.Path(pytest_linkrules.__file__).resolve().parent == here else 1)
