@@ -114,6 +114,7 @@ def _base_config(args: argparse.Namespace) -> LinkrulesConfig:
         config_path = Path(DEFAULT_CONFIG)
     if config_path is None:
         assert target is not None
+        args.unused_config = nearby_config(target)
         return default_config(target, args.start, args.max_depth or DEFAULT_MAX_DEPTH)
     if args.max_depth is not None:
         raise UsageError("--max-depth sets the default rules for a folder; with a linkrules.toml, set [rules.max-depth] max there")
@@ -126,8 +127,31 @@ def _base_config(args: argparse.Namespace) -> LinkrulesConfig:
     return replace(config, site=site)
 
 
+def nearby_config(folder: Path) -> Path | None:
+    """A linkrules.toml in the site folder, beside it, or here: not used unless -c names it."""
+    for candidate in (folder / DEFAULT_CONFIG, folder.parent / DEFAULT_CONFIG, Path(DEFAULT_CONFIG)):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def config_note(args: argparse.Namespace, config: LinkrulesConfig) -> str | None:
+    """Which rules ran when no linkrules.toml did, and the one that was left unused."""
+    if config.path.name != "(default rules)":
+        return None
+    rules = ", ".join(f"{rc.id} (max = {rc.options['max']})" if rc.id == "max-depth" else rc.id for rc in config.rules)
+    note = f"no linkrules.toml used: the default rules {rules}"
+    unused = getattr(args, "unused_config", None)
+    if unused is not None:
+        shown = os.path.normpath(unused)
+        note += f"; {shown} is there but not used: pass -c {shown} for its rules"
+    return note
+
+
 def run_analysis(args: argparse.Namespace) -> Analysis:
     config = resolve_config(args)
+    if args.command == "graph" and getattr(args, "unused_config", None) is not None:  # stdout may be the graph
+        _print(f"linkrules: note: {config_note(args, config)}", file=sys.stderr)
     return analyze(config, cache_dir=cache_dir(args.cache_dir))
 
 
@@ -188,10 +212,15 @@ def failures_of(analysis: Analysis) -> tuple[list[Failure], int]:
 def cmd_check(args: argparse.Namespace) -> int:
     analysis = run_analysis(args)
     failures, waived = failures_of(analysis)
+    used = config_note(args, analysis.config)
     if not args.quiet:
         _print(header(analysis))
+        if used:
+            _print(f"linkrules: note: {used}")
         for note in analysis.crawl.notes[:10]:
             _print(f"linkrules: note: {note}")
+    elif used and getattr(args, "unused_config", None) is not None:
+        _print(f"linkrules: note: {used}", file=sys.stderr)  # -q keeps stdout to failures
     for f in failures:
         level = "warning: " if f.severity == "warning" else ""
         if args.quiet:
@@ -289,6 +318,9 @@ def cmd_explain(args: argparse.Namespace) -> int:
         _print("  noindex:     yes (meta robots)")
     _print()
     _print(f"rules ({analysis.config.display}):")
+    used = config_note(args, analysis.config)
+    if used:
+        _print(f"  ({used})")
     failing = 0
     for outcome in analysis.outcomes:
         rc = outcome.config

@@ -140,7 +140,7 @@ def detect(root: Path) -> tuple[str | None, str]:
                 return name, f'<meta name="generator" content="{value[:60]}"> in {path.name}'
         for name, marker in _MARKERS:
             if marker.search(head):
-                return name, f"{PRESETS[name].title}'s markup in {path.name}"
+                return name, f"{PRESETS[name].title} markup in {path.name}"
     for name, files in _FILES:
         if all((root / f).is_file() for f in files):
             return name, f"{PRESETS[name].title}'s {' and '.join(files)}"

@@ -83,6 +83,9 @@ def analyze(
     if problems:
         raise ConfigError(problems)
     crawl.notes.extend(notes)
+    if config.site.generator_detected:  # generator = "auto": say what it found
+        found = f'the {config.site.generator} preset' if config.site.generator else "no preset"
+        crawl.notes.append(f'{config.display}: site.generator = "auto": {found} ({config.site.generator_detected})')
     crawl.notes.extend(f"{config.display}: roles.{name}: matches no page" for name, urls in roles.items() if not urls)
     # The generator's own pages (404, search, indexes: [site] exclude and the
     # preset) are left out of every rule, as if each rule excluded them.

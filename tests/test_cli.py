@@ -213,7 +213,9 @@ def test_the_installed_command_runs_with_help_and_exit_codes(site: Path) -> None
     assert help_run.returncode == 0
     assert "linkrules explain public/ /guides/seo/" in help_run.stdout and "130  interrupted" in help_run.stdout
     check = subprocess.run([sys.executable, "-m", "pytest_linkrules.cli", "check", "public", "-q"], capture_output=True, text=True, env=env, timeout=120)
-    assert (check.returncode, check.stdout, check.stderr) == (1, "/lost/ is not reachable from any start page (no-orphans)\n", "")
+    assert (check.returncode, check.stdout) == (1, "/lost/ is not reachable from any start page (no-orphans)\n")
+    # stdout keeps to failures under -q; the linkrules.toml left unused is named on stderr.
+    assert check.stderr.startswith("linkrules: note: no linkrules.toml used:") and check.stderr.count("\n") == 1
 
 
 def test_check_a_deployed_site_by_url(site: Path, serve, capsys: pytest.CaptureFixture[str]) -> None:
@@ -266,3 +268,33 @@ def test_cache_dir_must_be_a_folder(site: Path, capsys: pytest.CaptureFixture[st
     code, out, err = run(capsys, "check", "public", "--cache-dir", str(tmp_path / "file"))
     assert code == 2 and out == ""
     assert err.strip() == f"linkrules check: error: --cache-dir {tmp_path / 'file'}: is a file; give a folder for the crawl cache"
+
+
+def test_check_says_when_it_used_no_config_and_names_the_one_it_left(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`linkrules check public/` runs the default rules; a linkrules.toml beside the folder is named, not silently skipped."""
+    code, out, err = run(capsys, "check", "public")
+    assert out.splitlines()[1] == (
+        "linkrules: note: no linkrules.toml used: the default rules max-depth (max = 4), no-orphans, no-broken-links; "
+        "linkrules.toml is there but not used: pass -c linkrules.toml for its rules"
+    )
+    code, out, err = run(capsys, "check", "public", "-q")
+    assert err.startswith("linkrules: note: no linkrules.toml used:") and "pass -c linkrules.toml" in err
+    code, out, err = run(capsys, "graph", "public", "--format", "csv")
+    assert code == 0 and "pass -c linkrules.toml" in err and "pass -c" not in out
+    # With the config, the header names it.
+    code, out, err = run(capsys, "check", "-c", "linkrules.toml", "public")
+    assert out.splitlines()[0].startswith("linkrules: linkrules.toml: folder public,")
+    assert "no linkrules.toml used" not in out + err
+
+
+def test_init_writes_a_config_the_check_then_uses(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (site / "linkrules.toml").unlink()
+    code, out, err = run(capsys, "init")
+    assert code == 0, err
+    assert out.splitlines()[0].startswith("linkrules init: wrote linkrules.toml: site public, 8 pages, no generator preset (")
+    text = (site / "linkrules.toml").read_text()
+    assert 'root = "public"' in text and "max = 4" in text  # the deepest page, 4 clicks away today
+    code, out, err = run(capsys, "check", "-q")
+    # What init found broken today fails; nothing is a config error.
+    assert code == 1 and err == ""
+    assert out.splitlines() == ["/lost/ is not reachable from any start page (no-orphans)"]

@@ -135,3 +135,58 @@ def test_composite_action_runs_the_gate_and_uploads_the_reports() -> None:
     assert all("${{" not in s.get("run", "") for s in steps)
     upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact"))
     assert upload["with"]["path"].split() == ["linkrules-report.html", "linkrules-report.xml"]
+
+
+def _action_step(name: str) -> str:
+    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    return next(s for s in action["runs"]["steps"] if s.get("name") == name)["run"]
+
+
+def _run_with_fake_python(script: str, tmp_path: Path, env: dict[str, str]) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    """Run an action step's script as the runner does (bash -e), with `python -m ...` recorded, not run."""
+    import os
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(parents=True)
+    record = tmp_path / "argv"  # -m's arguments, NUL-separated
+    fake = bin_dir / "python"
+    fake.write_text(
+        "#!/usr/bin/env bash\n"
+        f'if [ "$1" = "-m" ]; then printf "%s\\0" "$@" > {record}; exit 0; fi\n'
+        f'exec {sys.executable} "$@"\n'
+    )
+    fake.chmod(0o755)
+    done = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+        env={**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", **env},
+        capture_output=True, text=True, cwd=tmp_path,
+    )  # fmt: skip
+    argv = record.read_text().split("\0")[:-1] if record.exists() else []
+    return done, argv
+
+
+def test_composite_action_passes_quoted_args_to_pytest_as_a_shell_would(tmp_path: Path) -> None:
+    script = _action_step("Check internal links")
+    done, argv = _run_with_fake_python(
+        script, tmp_path / "quoted", {"CONFIG": "site/linkrules.toml", "ARGS": '-k "max-depth and /blog/" --linkrules-render=never'}
+    )
+    assert done.returncode == 0, done.stderr
+    assert argv[:4] == ["-m", "pytest", "--linkrules", "--linkrules-config=site/linkrules.toml"]
+    assert argv[-3:] == ["-k", "max-depth and /blog/", "--linkrules-render=never"]
+    # Nothing in args is expanded or run by the shell.
+    done, argv = _run_with_fake_python(script, tmp_path / "hostile", {"CONFIG": "x", "ARGS": "$(touch pwned) `id` *"})
+    assert argv[-4:] == ["$(touch", "pwned)", "`id`", "*"] and not (tmp_path / "hostile" / "pwned").exists()
+
+
+def test_composite_action_stops_on_args_a_shell_could_not_split(tmp_path: Path) -> None:
+    done, argv = _run_with_fake_python(_action_step("Check internal links"), tmp_path, {"CONFIG": "x", "ARGS": '-k "unclosed'})
+    assert done.returncode != 0 and argv == []
+    assert "pytest-linkrules action: args: No closing quotation in '-k \"unclosed'" in done.stderr
+
+
+def test_composite_action_installs_its_own_checkout_unless_told_otherwise(tmp_path: Path) -> None:
+    script = _action_step("Install pytest-linkrules")
+    _, argv = _run_with_fake_python(script, tmp_path / "own", {"PACKAGE": "", "ACTION_PATH": "/actions/pytest-linkrules"})
+    assert argv == ["-m", "pip", "install", "/actions/pytest-linkrules[html]"]
+    _, argv = _run_with_fake_python(script, tmp_path / "given", {"PACKAGE": "pytest-linkrules[html]==0.1.0", "ACTION_PATH": "/a"})
+    assert argv == ["-m", "pip", "install", "pytest-linkrules[html]==0.1.0"]

@@ -107,7 +107,7 @@ def import_playwright() -> Any:
         from playwright.async_api import async_playwright
     except ImportError:
         raise BrowserError(
-            "rendering needs Playwright, which is not installed: pip install 'pytest-linkrules[render]' "
+            "rendering needs Playwright, which is not installed: pip install playwright "
             f"(then a browser: {INSTALL_HINT})"
         ) from None
     return async_playwright
