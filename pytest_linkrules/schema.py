@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .config import SITE_KEYS
+from .presets import GENERATORS
 from .rules import Rule, builtin_registry
 
 SHIPPED = Path(__file__).with_name("linkrules.schema.json")
@@ -52,6 +53,9 @@ SITE_TYPES: dict[str, dict[str, Any]] = {
     "cookies_from_env": {"type": "object", "additionalProperties": {"type": "string"}},
     "basic_auth_from_env": {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2},
     "page_limits": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0, "maximum": 10_000_000}},
+    "generator": {"enum": list(GENERATORS)},
+    "chrome": _STRINGS,
+    "exclude": _GLOBS,
 }
 
 
