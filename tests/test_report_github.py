@@ -146,3 +146,17 @@ def test_warning_rules_annotate_as_warnings_and_waived_pages_not_at_all(pytester
     text = actions.read_text(encoding="utf-8")
     assert "## linkrules: 1 failure, 1 warning" in text
     assert r"| no\-orphans (warning) | /lost/ | /lost/ is not reachable from any start page \(no\-orphans\) |" in text
+
+
+def test_a_broken_link_is_annotated_on_the_source_line_that_spells_it(pytester: pytest.Pytester, actions: Path, site: Path) -> None:
+    page = site / "public" / "blog" / "old" / "index.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("<p>Old.</p>", '<p>Old. <a href="./gone/">Gone</a></p>'), encoding="utf-8")
+    # Markdown spells the target without "./": still found, on its own line.
+    (site / "content" / "blog" / "old.md").write_text("# An old post\n\nIntro.\n\nSee [the gone page](gone/).\n", encoding="utf-8")
+    toml = site / "linkrules.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + "\n[rules.no-broken-links]\n", encoding="utf-8")
+    result = pytester.runpytest("--linkrules")
+    heads = [line.split("::")[1] for line in commands(result)]
+    assert "error file=content/blog/old.md,line=5,title=linkrules no-broken-links%3A /blog/old/" in heads
+    # A rule about the page itself, not one of its links, still points at line 1.
+    assert "error file=content/blog/old.md,line=1,title=linkrules max-depth%3A /blog/old/" in heads

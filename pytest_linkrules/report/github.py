@@ -24,6 +24,7 @@ from ..model import Page
 from ..runner import Analysis
 from .escape import workflow_data, workflow_property
 from .failures import Failure
+from .source_lines import link_line
 
 MAX_ANNOTATIONS = 50
 MAX_SUMMARY_ROWS = 100
@@ -81,7 +82,7 @@ def annotation(failure: Failure, workspace: Path) -> str | None:
         if page is not None:
             src = source_file(config, page)
             if src is not None:
-                file, line = src, 1
+                file, line = src, link_line(src, failure.rule, page)
             path = graph.path_to(violation.page)
             body.append("Click path: " + (" -> ".join(path) if path else "none (not reachable from a start page)"))
         if violation.hint:
