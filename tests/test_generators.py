@@ -23,7 +23,7 @@ import pytest_linkrules.plugin  # noqa: F401
 from pytest_linkrules.cli import main
 from pytest_linkrules.config import load_config
 from pytest_linkrules.crawl import crawl_site
-from pytest_linkrules.presets import detect
+from pytest_linkrules.presets import PRESETS, chrome_in_use, detect
 from pytest_linkrules.rules import builtin_registry
 
 GENERATORS = Path(__file__).parent / "generators"
@@ -194,6 +194,13 @@ def test_hugo_build_gets_archives_and_no_false_orphans(
     assert 'posts = ["/posts/**"]' in text
     result = run(pytester)
     assert result.ret == 0, result.stdout.str()  # 404.html and the page/1/ redirects are not orphans
+    # Of the preset's chrome, the crawl keeps what this theme's pages show.
+    assert chrome_in_use(pytester.path / "public", PRESETS["hugo"].chrome) == (".post-tags", ".pagination", ".menu")
+    post = crawl_site(load_config(pytester.path / "linkrules.toml", builtin_registry()).site).pages["/posts/post-1/"]
+    assert {(l.target, l.in_content) for l in post.links} == {
+        ("/", False), ("/posts/", False), ("/tags/", False), ("/about/", False), ("/about/", True),
+        ("/tags/t1/", False), ("/tags/common/", False),
+    }  # the menu and the tag list are chrome; "See about" in the text is content
 
 
 def test_detect_reads_meta_generator_markup_and_files(tmp_path: Path) -> None:

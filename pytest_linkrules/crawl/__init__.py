@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Mapping
 
 from ..config import SiteConfig, display_path
 from ..model import Page
 from .cache import WholeCrawl, tree_fingerprint
+from ..presets import PRESETS, chrome_in_use
 from .extract import CHROME_KEY
 from .folder import SKIP_DIRS, FolderError, check_root, crawl_folder
 from .folder_sitemap import read_folder_sitemap
@@ -59,6 +60,12 @@ def crawl_site(
     unchanged pages of a deployed site (HTTP 304) aren't either (http_cache.py).
     """
     began = time.perf_counter()
+    if site.generator and site.root is not None and site.root.is_dir():
+        # The preset's selectors this site's theme uses (presets.chrome_in_use),
+        # then the user's: from here on the crawl, its renderer and its cache
+        # keys see only those.
+        preset = PRESETS[site.generator]
+        site = replace(site, generator="", chrome=tuple(dict.fromkeys(chrome_in_use(site.root, preset.chrome) + site.chrome)))
     if site.chrome_selectors:
         selectors = {**(selectors or {}), CHROME_KEY: ", ".join(site.chrome_selectors)}
     if site.url:
