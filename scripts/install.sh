@@ -28,7 +28,9 @@ fi
 # point at another browser.
 if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
 has_apt_candidate() {  # the package is known to apt and installable
-  command -v apt-cache >/dev/null 2>&1 && apt-cache policy "$1" 2>/dev/null | grep -q 'Candidate: [0-9]'
+  # Not grep -q: it closes the pipe early, and with pipefail apt-cache's SIGPIPE
+  # made this false, so the headless shell was never installed.
+  command -v apt-cache >/dev/null 2>&1 && apt-cache policy "$1" 2>/dev/null | grep 'Candidate: [0-9]' >/dev/null
 }
 if [ -z "${LINKRULES_BROWSER:-}" ] && ! command -v chromium >/dev/null 2>&1 \
    && ! command -v chromium-browser >/dev/null 2>&1 && ! command -v google-chrome >/dev/null 2>&1; then
