@@ -165,3 +165,30 @@ def test_rendering_a_page_whose_script_changes_nothing_reads_the_same_links(tmp_
         stub = any(link.is_redirect for link in page.links + page.broken)
         assert rendered.pages[url].rendered != (stub or bool(page.error)), url
         assert view(rendered.pages[url]) == view(page), url
+
+
+def test_a_script_loaded_after_the_load_event_is_waited_for(serve):
+    """Doxygen's nav tree: at `load`, a script inserts a <script src> whose code adds links.
+
+    The script takes longer to arrive than the quiet window; the page is read
+    only once it has run (before, a busy machine read half of Doxygen's pages
+    without their tree).
+    """
+    from pytest_linkrules.config import SiteConfig as Site
+
+    page = """<!doctype html><html><head><title>Tree</title><script>
+window.addEventListener('load', () => {
+  const s = document.createElement('script'); s.src = '/tree-data.js'; document.head.appendChild(s);
+});</script></head><body><main><div id="tree"></div><a href="/">Home</a></main></body></html>"""
+    data = "const a = document.createElement('a'); a.href = '/b.html'; a.textContent = 'B';" \
+           "document.getElementById('tree').appendChild(a);"
+    server = serve(
+        pages={"/": page, "/b.html": "<title>B</title><a href='/'>Home</a>"},
+        files={"/tree-data.js": ("text/javascript", data.encode())},
+        delays={"/tree-data.js": 0.4},
+    )
+    result = crawl_site(Site(url=server.origin, render="always", rate_limit=0.0))
+    home = result.pages["/"]
+    assert home.rendered
+    assert targets(home) == {"/", "/b.html"}
+    assert not result.notes or not any("kept changing" in n for n in result.notes)

@@ -41,7 +41,10 @@ BLOCKED_EXTENSIONS = (
 )  # fmt: skip
 
 # Counts the work a page still has pending that may add links: fetch/XHR
-# requests in flight (a fetch until its body is read) and short one-shot
+# requests in flight (a fetch until its body is read), scripts inserted after
+# the document was parsed until they load (at most 2 s each; Doxygen's nav
+# tree loads its data as a chain of such scripts, and a quiet window alone
+# read half the pages before the tree was built), and short one-shot
 # timers (due within 1 s, set in the page's first 2 s, and not the third link
 # of a timer chain, so a polling loop can't keep a page busy). With that
 # known, "settled" needs only a short quiet window for what isn't counted
@@ -51,6 +54,20 @@ INIT_SCRIPT = """
   let n = 0, depth = 0;
   const timers = new Set();
   const st = window.setTimeout, ct = window.clearTimeout, ci = window.clearInterval;
+  const JS = new Set(['', 'module', 'text/javascript', 'application/javascript', 'text/ecmascript', 'application/ecmascript']);
+  const watch = el => {
+    if (el.localName !== 'script' || !el.src || !JS.has((el.getAttribute('type') || '').trim().toLowerCase())) return;
+    n++;
+    let open = true;
+    const end = () => { if (open) { open = false; n--; } };
+    el.addEventListener('load', end, {once: true});
+    el.addEventListener('error', end, {once: true});
+    st.call(window, end, 2000);  // a script that never fetches (set by innerHTML) stops counting
+  };
+  new MutationObserver(records => {
+    if (document.readyState === 'loading') return;  // the parser's own scripts hold back readyState already
+    for (const r of records) for (const node of r.addedNodes) if (node.nodeType === 1) watch(node);
+  }).observe(document, {childList: true, subtree: true});
   const hide = (name, get) => Object.defineProperty(window, name, {get, configurable: true});
   hide('__linkrulesInflight', () => n + timers.size);
   hide('__linkrulesTimer', () => st);

@@ -39,6 +39,7 @@ class SiteServer:
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # path -> (content type, body)
     fallback: str | None = None  # file served (200) for any unknown path: history-mode SPAs
     hang: set[str] = field(default_factory=set)  # paths that never answer
+    delays: dict[str, float] = field(default_factory=dict)  # path -> seconds to wait before answering
     requests: list[Request] = field(default_factory=list)
     # Validators on files from root: "etag", "last-modified", "both" or "" (none);
     # honour_validators = False sends them but always answers 200, as some servers do.
@@ -101,6 +102,8 @@ class SiteServer:
         if path in self.hang:
             self._stop.wait(60)
             return
+        if path in self.delays:
+            self._stop.wait(self.delays[path])
         if path in self.redirects:
             status, location = self.redirects[path]
             self._send(h, status, b"", {"Location": location, **extra}, body)
