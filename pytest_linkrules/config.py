@@ -56,6 +56,7 @@ class SiteConfig:
     url: str | None = None  # the origin, e.g. "https://preview-123.example.com"
     sitemap: str | None = None
     render: str = "auto"  # "auto" | "always" | "never"
+    render_budget: int = 2000  # most pages rendered in one crawl (samples included)
     hash_routes: bool = False
     respect_robots: bool = True
     timeout: float = 15.0
@@ -128,6 +129,7 @@ REMOTE_KEYS = {
     "url": "a deployed site to crawl instead of root, e.g. \"https://preview-123.example.com\"",
     "sitemap": "the sitemap's path on the site, e.g. \"/sitemap.xml\"",
     "render": 'render pages in Chromium: "auto", "always" or "never"',
+    "render_budget": "the most pages one crawl renders in Chromium (default 2000); going past it fails the crawl item",
     "hash_routes": "treat #/route links as pages (single-page apps with hash routing)",
     "respect_robots": "honour robots.txt when crawling a url (default true)",
     "timeout": "seconds to wait for one page",
@@ -587,6 +589,12 @@ def _load_remote(table: Mapping[str, Any], problem: Any) -> dict[str, Any]:
             problem("site.render", f'expected one of "auto", "always", "never", got {_show(value)}')
         else:
             out["render"] = value
+    if "render_budget" in table:
+        value = table["render_budget"]
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 10_000_000:
+            problem("site.render_budget", f"expected a number of pages from 1 to 10000000, got {_show(value)}")
+        else:
+            out["render_budget"] = value
     for key in ("hash_routes", "respect_robots"):
         if key in table:
             if not isinstance(table[key], bool):

@@ -154,6 +154,13 @@ class CrawlItem(LinkrulesItem):
 
     def runtest(self) -> None:
         crawl = self.analysis.crawl
+        shortfall = getattr(crawl, "render_shortfall", "")
+        if shortfall:
+            raise LinkrulesFailure(
+                f"render budget reached: {shortfall}\n"
+                "Fix: raise site.render_budget (each rendered page costs about 0.1-0.2 s of CPU), "
+                'or set site.render = "never" to check the links in the HTML alone.'
+            )
         bad = crawl.unreadable
         if bad:
             lines = [f"{len(bad)} of {len(crawl.pages)} pages could not be read (crawl)"]

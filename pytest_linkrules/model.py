@@ -73,6 +73,11 @@ class Page:
     error: str = ""  # why the page could not be read, if it could not
     rendered: bool = False
     has_scripts: bool = False  # scripts could change its links: a candidate for rendering
+    # Which scripts it runs (crawl/templates.py groups pages by it: one sample per
+    # template decides), and a digest of all its scripts' text; 0 without scripts.
+    template: int = 0
+    script_digest: int = 0
+    inferred: bool = False  # its rendered links were inferred from its template's rendered sample
     # Names of the [roles] whose CSS selector matched this page (roles by URL
     # glob are resolved from the URL, so they are not stored here).
     roles: Tuple[str, ...] = ()

@@ -36,6 +36,8 @@ class CrawlResult:
     # Why a broken link's target is broken, where the crawl knows more than
     # "not found": an HTTP status, or the redirect chain that never ended.
     broken_reasons: dict[str, str] = field(default_factory=dict)
+    # What the render budget left unrendered (the crawl item fails on it); "" when nothing.
+    render_shortfall: str = ""
 
     @property
     def unreadable(self) -> list[Page]:
@@ -105,7 +107,7 @@ def crawl_site(
     if not pages:
         raise CrawlError(f"{source} contains no .html or .htm pages; build the site first or fix site.root")
     starts = resolve_starts(site.start, pages)
-    render, reason, render_notes, browserless = _render_folder(site, pages, starts, progress)
+    render, reason, render_notes, shortfall, browserless = _render_folder(site, pages, starts, progress)
     notes.extend(render_notes)
     resolver = FolderResolver((p.source for p in pages.values() if p.source), site.base_url)
     sitemap_urls, sitemap_notes = read_folder_sitemap(site.root, site.sitemap, site.base_url, resolver)
@@ -120,7 +122,9 @@ def crawl_site(
             whole.save(CrawlResult(pages, starts, source, 0.0, render, reason, kept, sitemap_urls))
         else:
             whole.forget()
-    return CrawlResult(pages, starts, source, time.perf_counter() - began, render, reason, notes, sitemap_urls)
+    return CrawlResult(
+        pages, starts, source, time.perf_counter() - began, render, reason, notes, sitemap_urls, render_shortfall=shortfall
+    )
 
 
 def _whole_crawl(
@@ -141,10 +145,12 @@ def _whole_crawl(
 
 def _render_folder(
     site: SiteConfig, pages: dict[str, Page], starts: tuple[str, ...], progress: Callable[[int, int], None] | None
-) -> tuple[str, str, list[str], bool]:
+) -> tuple[str, str, list[str], str, bool]:
     """Apply site.render to a folder crawl; a missing browser only fails render = "always".
 
-    The last value is True when pages had scripts but no browser could be started.
+    Returns (render, reason, notes, shortfall, browserless): shortfall says what
+    the render budget left unrendered; browserless is True when pages had
+    scripts but no browser could be started.
     """
     from .browser import BrowserError, given_by
     from .rendering import render_folder, render_options
@@ -158,7 +164,7 @@ def _render_folder(
             raise CrawlError(f'site.render = "always": {exc}') from None
         if given_by(site.browser_path):
             raise CrawlError(f"the browser named by {given_by(site.browser_path)} could not be started: {exc}") from None
-        return "static", f"pages have scripts but no browser could be started to check them ({exc})", [], True
+        return "static", f"pages have scripts but no browser could be started to check them ({exc})", [], "", True
 
 
 def resolve_starts(start: tuple[str, ...], pages: dict[str, Page]) -> tuple[str, ...]:

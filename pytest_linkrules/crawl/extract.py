@@ -8,6 +8,7 @@ result is plain data, so it can be built in a worker process.
 from __future__ import annotations
 
 import codecs
+import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import Mapping
@@ -57,6 +58,8 @@ class RawPage:
     refresh: str | None = None
     links: list[RawLink] = field(default_factory=list)
     scripts: int = 0  # <script> elements that run; a page without any renders as parsed
+    script_srcs: tuple[str, ...] = ()  # src of each external script that runs, in document order
+    script_digest: int = 0  # of every running script's src and inline text: did any script change?
     matched: list[str] = field(default_factory=list)  # names of the selectors present on the page
     error: str = ""  # why the document was not parsed (binary data, absurd nesting)
 
@@ -152,6 +155,25 @@ def robots_tokens(*values: str) -> set[str]:
                     continue
             tokens.add(part.strip())
     return tokens
+
+
+def _script_facts(nodes: list) -> tuple[tuple[str, ...], int]:
+    """The external scripts' srcs, and a digest of every script's src and text.
+
+    The srcs say which template a page belongs to (crawl/templates.py); the
+    digest tells a re-run whether any script changed since a verdict that
+    rendering changes no links.
+    """
+    srcs = []
+    h = hashlib.blake2b(digest_size=8)
+    for node in nodes:
+        src = node.attrs.get("src")
+        if src is not None:
+            srcs.append(src.strip())
+            h.update(b"src\0" + src.encode("utf-8", "surrogatepass") + b"\0")
+        else:
+            h.update(b"inline\0" + (node.text(deep=True, strip=False) or "").encode("utf-8", "surrogatepass") + b"\0")
+    return tuple(srcs), int.from_bytes(h.digest(), "big")
 
 
 def parse_refresh(content: str) -> str | None:
@@ -269,13 +291,16 @@ def extract(html: str | bytes, selectors: Mapping[str, str] | None = None) -> Ra
     # about a tenth of the parse); tags tell the elements apart, and the few
     # meta elements found are matched again to tell robots from refresh.
     robots = []
+    scripts = []
     firsts: set[str] = set()  # title, canonical link, base: the first one counts
     refresh_seen = False
     metas: set[int] = set()  # Lexbor lists a meta matching both selectors twice
     for node in tree.css(_HEAD_ELEMENTS):
         tag = node.tag
         if tag == "script":
-            page.scripts += (node.attrs.get("type") or "").strip().lower() in SCRIPT_TYPES
+            if (node.attrs.get("type") or "").strip().lower() in SCRIPT_TYPES:
+                page.scripts += 1
+                scripts.append(node)
         elif tag == "meta":
             if node.mem_id in metas:
                 continue
@@ -294,6 +319,8 @@ def extract(html: str | bytes, selectors: Mapping[str, str] | None = None) -> Ra
             else:
                 page.base = node.attrs.get("href")
     page.robots = ",".join(robots).lower()
+    if scripts:
+        page.script_srcs, page.script_digest = _script_facts(scripts)
 
     chrome = _chrome_links(tree, chrome_selector)
     links = page.links

@@ -23,6 +23,7 @@ from .allocator import keep_freed_memory
 from .cache import CrawlCache, Shard
 from .extract import RawPage, extract, robots_tokens
 from .linktable import LinkFields, LinkReceiver, LinkTable, Packed
+from .templates import script_template
 from .urls import FolderResolver, base_for_page, is_html_file, page_url_for_file, same_on_every_page
 
 T = TypeVar("T")
@@ -334,6 +335,8 @@ def resolve_page(
         noindex=noindex,
         nofollow=page_nofollow,
         has_scripts=raw.scripts > 0,
+        template=script_template(url, raw.script_srcs) if raw.scripts else 0,
+        script_digest=raw.script_digest,
         roles=tuple(raw.matched),
     )
     return page, links, broken

@@ -177,6 +177,7 @@ class RenderOptions:
     settle: float = 3.0  # most seconds to wait for scripts to go quiet after that
     quiet: float = 0.05  # seconds with nothing pending and no DOM change that count as settled
     pages: int = 4  # pages in flight: enough to keep 2 cores busy through each page's quiet window
+    budget: int = 2000  # most pages one crawl renders (site.render_budget); the rest is reported
     browser_path: str | None = None
     chrome: str = ""  # the site's chrome selectors, one list: ".navbar, .related" (crawl/extract.py)
     headers: dict[str, str] = field(default_factory=dict, repr=False)  # may hold secrets

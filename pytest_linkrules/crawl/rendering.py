@@ -10,13 +10,16 @@ ever sampled or rendered; a site with no scripts never starts a browser.
 from __future__ import annotations
 
 import dataclasses
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 from urllib.parse import quote, urlsplit
 
-from ..model import CONTENT, JS_ONLY, REDIRECT, Link, Page
+
+from ..model import CONTENT, JS_ONLY, NOFOLLOW, REDIRECT, Link, Page
+from .extract import RawLink, RawPage
 from .folder import list_files, page_from_raw
+from .templates import MIN_AGREEING, Group, choose_group_sample, group_pages, learn_delta, mark_inferred, same_page
 from .render import Renderer, RenderOptions, Rendered, render_batch, run_async
 from .serve import serve_folder
 from .urls import FolderResolver, normalize_path, split_base_urls
@@ -121,6 +124,7 @@ def render_options(site: object) -> RenderOptions:
         pages=max(1, min(int(getattr(site, "concurrency", RenderOptions.pages)), 6)),
         browser_path=getattr(site, "browser_path", None),
         chrome=", ".join(getattr(site, "chrome_selectors", ())),
+        budget=int(getattr(site, "render_budget", RenderOptions.budget)),
     )
 
 
@@ -133,18 +137,19 @@ def render_folder(
     progress: Progress | None = None,
     origins: tuple[str, ...] = (),
     max_bytes: int | None = None,
-) -> tuple[str, str, list[str]]:
+) -> tuple[str, str, list[str], str]:
     """Apply the render mode to a statically crawled folder, updating pages in place.
 
     The folder is served on 127.0.0.1 for the browser; one browser session
     serves both the sample and the full render. Returns (render, reason,
-    notes) for the CrawlResult.
+    notes, shortfall) for the CrawlResult; shortfall says what the render
+    budget left unrendered, or is "".
     """
     if mode == "never":
-        return "static", 'render = "never"', []
+        return "static", 'render = "never"', [], ""
     scripted = [u for u, p in pages.items() if renderable(p)]
     if not scripted:
-        return "static", "no page has a <script>, so rendering would change nothing", []
+        return "static", "no page has a <script>, so rendering would change nothing", [], ""
     limit = {} if max_bytes is None else {"max_bytes": max_bytes}
     with serve_folder(root, split_base_urls(origins)[1], **limit) as origin:
         return run_async(lambda: _render_folder(origin, root, pages, starts, scripted, mode, options, progress, origins))
@@ -160,14 +165,16 @@ async def _render_folder(
     options: RenderOptions,
     progress: Progress | None,
     origins: tuple[str, ...],
-) -> tuple[str, str, list[str]]:
+) -> tuple[str, str, list[str], str]:
     # The very resolver the static crawl used: same files, same own origins.
     files, _ = list_files(root)
     resolver = FolderResolver(files, origins)
     rendered: dict[str, Page] = {}
     unsettled: list[str] = []
     safe = "/:@!$&'()*+,;=~-._"
-    url_of = {origin + quote(u, safe=safe): u for u in scripted}
+    address = {u: origin + quote(u, safe=safe) for u in scripted}
+    url_of = {a: u for u, a in address.items()}
+    expected = [0]  # pages this render phase will render, for progress
 
     def on_result(result: Rendered) -> None:
         url = url_of[result.url]
@@ -176,31 +183,245 @@ async def _render_folder(
         rendered[url] = dataclasses.replace(page, roles=pages[url].roles)
         if result.raw is not None and not result.settled:
             unsettled.append(url)
-        if progress is not None and mode != "auto-sample":
-            progress(len(rendered), len(scripted) - len(rendered))
+        if progress is not None:
+            progress(len(rendered), max(0, expected[0] - len(rendered)))
+
+    async def render(urls: list[str]) -> None:
+        expected[0] = len(rendered) + len(urls)
+        await render_batch(renderer, [address[u] for u in urls], on_result)
 
     async with Renderer(origin, options) as renderer:
         how = renderer.browser_used.how if renderer.browser_used else "Chromium"
+        plan = RenderPlan(root, pages, scripted, starts, options.budget, resolver)
         if mode == "auto":
-            sample = choose_sample(pages, starts)
-            await render_batch(renderer, [origin + quote(u, safe=safe) for u in sample], on_result)
-            diffs = differences(pages, rendered)
-            if not diffs:
-                failed = [u for u, p in rendered.items() if p.error]
-                reason = f"the {len(sample) - len(failed)} sampled page(s) with scripts have the same links rendered as in their HTML"
-                if failed:
-                    reason += f"; {len(failed)} sample page(s) failed to render: {', '.join(failed[:3])}"
-                return "static", reason, _unsettled_note(unsettled, options)
-            reason = f"rendered links differ from the HTML on {len(diffs)} of {len(sample)} sampled pages ({diffs[0]})"
+            await render(plan.sample())
+            plan.decide(rendered)
         else:
-            reason = 'render = "always"'
-        todo = [r for r, u in url_of.items() if u not in rendered]
-        await render_batch(renderer, todo, on_result)
-    pages.update({url: mark_js_only(pages[url], page) for url, page in rendered.items()})
-    reason += f"; {len(scripted):,} page(s) with scripts rendered in {how}"
-    if len(pages) > len(scripted):
-        reason += f", {len(pages) - len(scripted):,} without scripts read as HTML"
-    return "rendered", reason, _unsettled_note(unsettled, options)
+            plan.render_all()
+        await render(plan.to_render(rendered))
+    plan.finish(rendered)
+    notes = plan.notes(how) + _unsettled_note(unsettled, options)
+    return plan.render, plan.reason(how), notes, plan.shortfall()
+
+
+class RenderPlan:
+    """Which pages with scripts are rendered, inferred or read as HTML, and why.
+
+    ``sample()`` names the pages to render first; ``decide(rendered)`` reads
+    them, group by group (crawl/templates.py); ``to_render`` lists what must
+    still be rendered within the budget; ``finish`` writes the outcome into
+    the crawl's pages.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        pages: dict[str, Page],
+        scripted: list[str],
+        starts: tuple[str, ...],
+        budget: int,
+        resolver: FolderResolver,
+    ) -> None:
+        self.root = root
+        self.pages = pages
+        self.scripted = scripted
+        self.budget = budget
+        self.resolver = resolver
+        self.groups = group_pages(pages, scripted)
+        for group in self.groups:
+            group.sample = choose_group_sample(group, starts)
+        self.starts = starts
+        self.predicted: dict[str, Page] = {}
+        self.over_budget: list[Group] = []
+        self.spent = 0
+        self.sampled = False
+
+    def sample(self) -> list[str]:
+        """Each group's sample, largest groups first, as far as the budget goes."""
+        self.sampled = True
+        urls: list[str] = []
+        for group in self.groups:
+            if len(urls) + len(group.sample) > self.budget:
+                group.sample = []
+                continue
+            urls.extend(group.sample)
+        self.spent = len(urls)
+        return urls
+
+    def render_all(self) -> None:
+        for group in self.groups:
+            group.sample = []
+            group.verdict = "render"
+
+    def decide(self, rendered: Mapping[str, Page]) -> None:
+        for group in self.groups:
+            if not group.sample:
+                group.verdict, group.how = "render", "not sampled: the render budget was spent on larger templates"
+                continue
+            ok = {u: rendered[u] for u in group.sample if u in rendered and not rendered[u].error}
+            static = {u: self.pages[u] for u in ok}
+            if len(group.sample) == len(group.urls):
+                group.verdict, group.how = "rendered", "every page of it was in the sample"
+            elif len(ok) < min(MIN_AGREEING, len(group.sample)):
+                group.verdict, group.how = "render", f"only {len(ok)} of {len(group.sample)} sampled pages rendered"
+            elif all(same_page(static[u], ok[u]) for u in ok):
+                group.verdict = "static"
+                group.how = f"rendering changed no link on {len(ok)} sampled page{'s' if len(ok) != 1 else ''}"
+                failed = [u for u in group.sample if u not in ok]
+                if failed:
+                    group.how += f"; {len(failed)} sampled page(s) failed to render: {', '.join(failed[:3])}"
+            else:
+                self._infer(group, static, ok)
+
+    def _infer(self, group: Group, static: Mapping[str, Page], ok: Mapping[str, Page]) -> None:
+        learned = learn_delta(static, ok, self._resolve_added)
+        if learned is not None:
+            predict, delta = learned
+            how = f"rendering {delta.describe()} on all {len(ok)} sampled pages"
+        else:
+            from .sitemodels import site_model
+
+            model = site_model(self.root, self.resolver, group, ok)
+            learned = learn_delta(static, ok, self._resolve_added, model.predict) if model is not None else None
+            if learned is None:
+                group.verdict = "render"
+                group.how = f"rendering changes links differently on the {len(ok)} sampled pages"
+                if model is not None:
+                    group.how += f" ({model.name} did not reproduce them)"
+                return
+            assert model is not None
+            predict, delta = learned
+            how = f"{model.name} reproduced all {len(ok)} sampled pages' rendered links exactly"
+            if not delta.empty:
+                how += f", with the rest of rendering, which {delta.describe()}"
+        misses = []
+        for url in group.urls:
+            if url in group.sample:
+                continue
+            guess = predict(self.pages[url])
+            if guess is None:
+                misses.append(url)
+            else:
+                self.predicted[url] = guess
+        group.verdict, group.how = "inferred", how
+        if misses:
+            group.how += f"; {len(misses)} page(s) it does not fit are rendered"
+            group.misses = misses
+
+    def _resolve_added(self, page: Page, links: list[Link]) -> tuple[list[Link], list[Link]]:
+        """Added links of a delta by href, resolved from this page as the static crawl would."""
+        raw = RawPage(links=[RawLink(l.href, l.anchor, bool(l.flags & NOFOLLOW), not l.flags & CONTENT) for l in links])
+        built = page_from_raw(page.url, page.source, raw, self.resolver)
+        return list(built.links), list(built.broken)
+
+    def to_render(self, rendered: Mapping[str, Page]) -> list[str]:
+        """Pages still to render: groups that need it whole, within the budget; the rest is over budget."""
+        todo: list[str] = []
+        spent = self.spent
+        needing = [g for g in self.groups if g.verdict == "render" or g.misses]
+        # Start pages' templates first, then small templates before large ones:
+        # as many templates as the budget allows are rendered whole.
+        needing.sort(key=lambda g: (not any(s in g.urls for s in self.starts), len(g.urls)))
+        for group in needing:
+            urls = group.misses or [u for u in group.urls if u not in rendered]
+            if spent + len(urls) > self.budget:
+                if group.verdict == "inferred":  # only its misfits go unrendered
+                    group.how += " (over the render budget: read as HTML)"
+                else:
+                    group.verdict = "over budget"
+                self.over_budget.append(group)
+                continue
+            spent += len(urls)
+            todo.extend(urls)
+            if group.verdict == "render":
+                group.verdict = "rendered"
+        self.spent = spent
+        return todo
+
+    def finish(self, rendered: Mapping[str, Page]) -> None:
+        """Rendered pages replace their HTML reading, inferred ones get their predicted links."""
+        static_groups = {u for g in self.groups if g.verdict == "static" for u in g.urls}
+        shared: dict[Link, Link] = {}
+        for url, page in rendered.items():
+            if url not in static_groups:
+                self.pages[url] = mark_js_only(self.pages[url], page)
+        for url, guess in self.predicted.items():
+            if url not in rendered:
+                self.pages[url] = mark_inferred(self.pages[url], guess, shared)
+
+    @property
+    def counts(self) -> Counter[str]:
+        """Pages with scripts by what became of them: rendered, inferred, static, over budget."""
+        out: Counter[str] = Counter()
+        for group in self.groups:
+            n, sampled = len(group.urls), len(group.sample)
+            if group.verdict == "inferred":
+                unrendered = len(group.misses) if group in self.over_budget else 0
+                out["rendered"] += sampled + len(group.misses) - unrendered
+                out["over budget"] += unrendered
+                out["inferred"] += n - sampled - len(group.misses)
+            elif group.verdict == "over budget":
+                out["rendered"] += sampled
+                out["over budget"] += n - sampled
+            else:
+                out[group.verdict] += n
+        return out
+
+    @property
+    def render(self) -> str:
+        counts = self.counts
+        return "rendered" if counts["rendered"] or counts["inferred"] else "static"
+
+    def reason(self, how: str) -> str:
+        counts, n = self.counts, len(self.scripted)
+        templates = len(self.groups)
+        if not self.sampled:
+            head = 'render = "always"'
+        elif counts["static"] == n:
+            return (
+                f"rendering changed no link on the sampled pages of {templates} template{'s' if templates != 1 else ''} "
+                f"({sum(len(g.sample) for g in self.groups)} sampled); {n:,} page(s) with scripts read as HTML"
+            )
+        else:
+            head = f"{n:,} page(s) with scripts in {templates} template{'s' if templates != 1 else ''}"
+        parts = []
+        for key, label in (("rendered", f"rendered in {how}"), ("inferred", "inferred from their template's rendered sample"),
+                           ("static", "read as HTML (rendering changes none of their links)"),
+                           ("over budget", "NOT rendered: over site.render_budget")):
+            if counts[key]:
+                parts.append(f"{counts[key]:,} {label}")
+        text = head + ": " + ", ".join(parts)
+        rest = len(self.pages) - n
+        if rest:
+            text += f"; {rest:,} without scripts read as HTML"
+        return text
+
+    def shortfall(self) -> str:
+        """Why the graph is not what a full render gives, when the budget stopped rendering; else ""."""
+        if not self.over_budget:
+            return ""
+        left = self.counts["over budget"]
+        examples = ", ".join(g.example for g in self.over_budget[:3])
+        return (
+            f"{left:,} page(s) with scripts needed rendering past site.render_budget = {self.budget:,} "
+            f"(templates like {examples}); their links were read from the HTML, so the graph may lack links "
+            "their scripts add"
+        )
+
+    def notes(self, how: str) -> list[str]:
+        """One line per template, largest first: what was decided and why."""
+        if not self.sampled and not self.over_budget:
+            return []
+        lines = []
+        for group in self.groups:
+            n = len(group.urls)
+            lines.append(
+                f"render: {n:,} page{'s' if n != 1 else ''} like {group.example} "
+                f"({group.verdict}): {group.how}"
+            )
+        if self.over_budget:
+            lines.insert(0, f"render budget: {self.shortfall()}")
+        return lines
 
 
 def _unsettled_note(unsettled: list[str], options: RenderOptions) -> list[str]:

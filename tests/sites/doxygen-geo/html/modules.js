@@ -1,0 +1,4 @@
+var modules =
+[
+    [ "Paths", "group__paths.html", "group__paths" ]
+];

@@ -1,0 +1,4 @@
+var namespaces_dup =
+[
+    [ "geo", "namespacegeo.html", "namespacegeo" ]
+];

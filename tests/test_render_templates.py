@@ -1,0 +1,127 @@
+"""render = "auto" per template, with a real Chromium: what is rendered, inferred or read as HTML.
+
+tests/sites/js-templates has four templates, one per way scripts can change
+links: the same sidebar on every page (inferred by target), the same relative
+href on pages in two folders (inferred by href), a link that differs on every
+page (rendered), and a script that adds nothing (read as HTML). Every auto
+crawl is compared with a full render of the same folder.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pytest_linkrules.config import SiteConfig
+from pytest_linkrules.crawl import crawl_site
+from pytest_linkrules.crawl.templates import same_page
+from pytest_linkrules.graph import SiteGraph
+
+SITES = Path(__file__).parent / "sites"
+
+
+def assert_same_graph(auto, full) -> None:
+    """Pages, links (with anchors and flags) and depths equal to a full render's."""
+    assert sorted(auto.pages) == sorted(full.pages)
+    differing = [u for u in full.pages if not same_page(auto.pages[u], full.pages[u])]
+    assert differing == []
+    ga, gf = SiteGraph(auto.pages, auto.starts), SiteGraph(full.pages, full.starts)
+    assert ga.n_links == gf.n_links
+    assert {u: ga.depth(u) for u in full.pages} == {u: gf.depth(u) for u in full.pages}
+    # Links only the browser sees are flagged as such either way.
+    for url, page in full.pages.items():
+        assert {(l.target, l.js_only) for l in page.links} == {(l.target, l.js_only) for l in auto.pages[url].links}
+
+
+@pytest.fixture(scope="module")
+def full():
+    return crawl_site(SiteConfig(root=SITES / "js-templates", render="always"))
+
+
+def test_each_template_gets_its_own_verdict_and_the_graph_equals_a_full_render(full):
+    auto = crawl_site(SiteConfig(root=SITES / "js-templates"))
+    assert auto.render == "rendered"
+    assert auto.render_reason.startswith("21 page(s) with scripts in 4 templates: 10 rendered in ")
+    assert auto.render_reason.endswith(
+        ", 7 inferred from their template's rendered sample, 4 read as HTML (rendering changes none of their links); "
+        "7 without scripts read as HTML"
+    )
+    notes = [n for n in auto.notes if n.startswith("render: ")]
+    assert notes == [
+        "render: 7 pages like /docs/a.html (inferred): rendering adds the same 4 links on all 3 sampled pages",
+        "render: 6 pages like /blog/2024/p1.html (inferred): rendering adds the same 1 link "
+        "(the same hrefs, resolved against each page) on all 3 sampled pages",
+        "render: 4 pages like /plain/four.html (static): rendering changed no link on 3 sampled pages",
+        "render: 4 pages like /tools/w.html (rendered): rendering changes links differently on the 3 sampled pages",
+    ]
+    docs = [auto.pages[f"/docs/{n}.html"] for n in "abcdefg"]
+    assert sum(p.rendered for p in docs) == 3 and sum(p.inferred for p in docs) == 4
+    # The inferred pages' sidebar links are one set of Link objects, not a copy per page.
+    inferred = [p for p in docs if p.inferred]
+    assert all(a is b for a, b in zip(inferred[0].links[-4:], inferred[1].links[-4:]))
+    assert "/blog/2025/" in {l.target for l in auto.pages["/blog/2025/p3.html"].links}
+    assert [l.target for l in auto.pages["/docs/g.html"].broken] == ["/docs/missing.html"]
+    assert auto.render_shortfall == ""
+    assert_same_graph(auto, full)
+
+
+def test_past_the_render_budget_pages_are_read_as_html_and_said_so(full):
+    auto = crawl_site(SiteConfig(root=SITES / "js-templates", render_budget=12))
+    # The 12 samples fit; the tool pages' template needs one more page, past the budget.
+    assert auto.render_shortfall.startswith(
+        "1 page(s) with scripts needed rendering past site.render_budget = 12 (templates like /tools/w.html)"
+    )
+    assert "NOT rendered: over site.render_budget" in auto.render_reason
+    unrendered = [u for u in ("/tools/w.html", "/tools/x.html", "/tools/y.html", "/tools/z.html") if not auto.pages[u].rendered]
+    assert len(unrendered) == 1
+    assert not same_page(auto.pages[unrendered[0]], full.pages[unrendered[0]])
+
+
+def test_render_always_is_bounded_by_the_budget_too():
+    auto = crawl_site(SiteConfig(root=SITES / "js-templates", render="always", render_budget=5))
+    # A template is rendered whole or not at all, smallest first: the 4 plain pages fit, the next 4 don't.
+    assert sorted(u for u, p in auto.pages.items() if p.rendered) == [f"/plain/{n}.html" for n in ("four", "one", "three", "two")]
+    assert auto.render_shortfall.startswith("17 page(s) with scripts needed rendering past site.render_budget = 5")
+
+
+def test_a_real_doxygen_site_is_inferred_from_its_nav_tree_and_equals_a_full_render():
+    """Doxygen 1.9.4's own output (tests/sites/doxygen-geo): the tree opens at each page, so only the model fits."""
+    root = SITES / "doxygen-geo" / "html"
+    auto = crawl_site(SiteConfig(root=root))
+    full = crawl_site(SiteConfig(root=root, render="always"))
+    assert auto.notes[0] == (
+        "render: 32 pages like / (inferred): Doxygen's nav tree model reproduced all 3 sampled pages' rendered "
+        "links exactly, with the rest of rendering, which adds the same 17 links"
+    )
+    assert sum(p.inferred for p in auto.pages.values()) == 29
+    assert_same_graph(auto, full)
+    # The tree is opened at the page: a class page links to its siblings, the file list doesn't.
+    circle = {l.target for l in auto.pages["/classgeo_1_1Circle.html"].links}
+    assert "/classgeo_1_1Rect.html" in circle
+
+
+def test_a_crawl_past_the_budget_fails_the_crawl_item_with_the_fix(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CI", "true")  # the short summary is not cut to the terminal's width
+    shutil.copytree(SITES / "js-templates", pytester.path / "public")
+    pytester.makefile(".toml", linkrules='[site]\nroot = "public"\nrender_budget = 12\n\n[rules.max-outlinks]\nmax = 1000\n')
+    result = pytester.runpytest("--linkrules", "-p", "no:cacheprovider", "-rf")
+    result.assert_outcomes(failed=1, passed=1)  # the crawl item fails, the rule item passes
+    result.stdout.fnmatch_lines([
+        "FAILED linkrules.toml::crawl - render budget reached: 1 page(s) with scripts needed rendering past "
+        "site.render_budget = 12 *",
+    ])
+    out = result.stdout.str()
+    assert "Fix: raise site.render_budget" in out
+    assert "linkrules: note: render budget: 1 page(s)" in out
+
+
+def test_the_budget_is_validated(tmp_path: Path) -> None:
+    from pytest_linkrules.config import ConfigError, load_config
+    from pytest_linkrules.rules import builtin_registry
+
+    (tmp_path / "linkrules.toml").write_text('[site]\nroot = "."\nrender_budget = 0\n')
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path / "linkrules.toml", builtin_registry())
+    assert "site.render_budget: expected a number of pages from 1 to 10000000, got 0" in str(info.value)
