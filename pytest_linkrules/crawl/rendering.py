@@ -16,10 +16,10 @@ from typing import Callable, Iterable, Mapping
 from urllib.parse import quote, urlsplit
 
 
-from ..model import CONTENT, JS_ONLY, NOFOLLOW, REDIRECT, Link, Page
+from ..model import CONTENT, NOFOLLOW, REDIRECT, Link, Page
 from .extract import RawLink, RawPage
 from .folder import list_files, page_from_raw
-from .templates import MIN_AGREEING, Group, choose_group_sample, group_pages, learn_delta, mark_inferred, same_page
+from .templates import MIN_AGREEING, Group, choose_group_sample, group_pages, learn_delta, same_page, with_js_only
 from .render import Renderer, RenderOptions, Rendered, render_batch, run_async
 from .serve import serve_folder
 from .urls import FolderResolver, normalize_path, split_base_urls
@@ -78,22 +78,15 @@ def differences(static: Mapping[str, Page], rendered: Mapping[str, Page]) -> lis
     return lines
 
 
-def mark_js_only(static: Page, rendered: Page) -> Page:
-    """The rendered page, with links its served HTML lacks flagged JS_ONLY.
+def page_from_rendered(
+    url: str, source: str, rendered: Rendered, resolver: FolderResolver, link: Callable[[str, str, str, int], Link] = Link
+) -> Page:
+    """A folder page from its rendered DOM, resolved exactly as the static crawl resolves it.
 
-    Roles matched by CSS selector on the served HTML are kept (js-only-links
-    and roles by selector both read them).
+    ``link`` makes its Link objects: the crawl passes one that shares equal
+    links between pages, so a rendered crawl's memory is that of its distinct
+    links, as a static crawl's is (crawl/linktable.py).
     """
-    before = link_targets(static)
-    links = tuple(
-        link if link.target in before else dataclasses.replace(link, flags=link.flags | JS_ONLY)
-        for link in rendered.links
-    )
-    return dataclasses.replace(rendered, links=links, roles=rendered.roles or static.roles)
-
-
-def page_from_rendered(url: str, source: str, rendered: Rendered, resolver: FolderResolver) -> Page:
-    """A folder page from its rendered DOM, resolved exactly as the static crawl resolves it."""
     if rendered.raw is None:
         return Page(url=url, source=source, error=rendered.error or "could not be rendered", rendered=True, has_scripts=True)
     if rendered.final_url and _origin(rendered.final_url) != _origin(rendered.url):
@@ -106,7 +99,7 @@ def page_from_rendered(url: str, source: str, rendered: Rendered, resolver: Fold
         kind, target = resolver.lookup(final)
         link = Link(target, final, "(script redirect)", CONTENT | REDIRECT)
         return Page(url=url, source=source, links=(link,) if kind == "page" else (), broken=(link,) if kind != "page" else (), rendered=True, has_scripts=True)
-    page = page_from_raw(url, source, rendered.raw, resolver)
+    page = page_from_raw(url, source, rendered.raw, resolver, link=link)
     return dataclasses.replace(page, rendered=True, has_scripts=True)
 
 
@@ -176,9 +169,20 @@ async def _render_folder(
     url_of = {a: u for u, a in address.items()}
     expected = [0]  # pages this render phase will render, for progress
 
+    shared: dict[tuple[str, str, str, int], Link] = {}
+
+    def link(target: str, href: str, anchor: str, flags: int) -> Link:
+        key = (target, href, anchor, flags)
+        made = shared.get(key)
+        if made is None:
+            made = shared[key] = Link(target, href, anchor, flags)
+        return made
+
     def on_result(result: Rendered) -> None:
         url = url_of[result.url]
-        page = page_from_rendered(url, pages[url].source, result, resolver)
+        for known in pages[url].links + pages[url].broken:  # the HTML's links, shared with it
+            shared.setdefault((known.target, known.href, known.anchor, known.flags), known)
+        page = page_from_rendered(url, pages[url].source, result, resolver, link)
         # Roles by CSS selector were matched on the HTML; they carry over.
         rendered[url] = dataclasses.replace(page, roles=pages[url].roles)
         if result.raw is not None and not result.settled:
@@ -344,10 +348,10 @@ class RenderPlan:
         shared: dict[Link, Link] = {}
         for url, page in rendered.items():
             if url not in static_groups:
-                self.pages[url] = mark_js_only(self.pages[url], page)
+                self.pages[url] = with_js_only(self.pages[url], page, shared)
         for url, guess in self.predicted.items():
             if url not in rendered:
-                self.pages[url] = mark_inferred(self.pages[url], guess, shared)
+                self.pages[url] = with_js_only(self.pages[url], dataclasses.replace(guess, inferred=True), shared)
 
     @property
     def counts(self) -> Counter[str]:

@@ -258,18 +258,23 @@ def _predicts(predict: Predict, static: Page, rendered: Page) -> bool:
     return guess is not None and same_page(guess, rendered)
 
 
-def mark_inferred(static: Page, predicted: Page, shared: dict[Link, Link]) -> Page:
-    """A predicted page as the crawl keeps it: links its HTML lacks flagged JS_ONLY.
+def with_js_only(static: Page, page: Page, shared: dict[Link, Link]) -> Page:
+    """A rendered or inferred page as the crawl keeps it: links its HTML lacks flagged JS_ONLY.
 
-    ``shared`` maps a link to its JS_ONLY twin, so the pages of a group share one.
+    What the HTML told about the page stays: roles matched by CSS selector
+    (js-only-links and roles read them) and its scripts. ``shared`` maps a
+    link to its JS_ONLY twin, so pages share one.
     """
     before = {link.target for link in static.links + static.broken}
     links = []
-    for link in predicted.links:
+    for link in page.links:
         if link.target not in before and not link.flags & JS_ONLY:
             twin = shared.get(link)
             if twin is None:
                 twin = shared[link] = dataclasses.replace(link, flags=link.flags | JS_ONLY)
             link = twin
         links.append(link)
-    return dataclasses.replace(predicted, links=tuple(links), inferred=True)
+    return dataclasses.replace(
+        page, links=tuple(links), roles=page.roles or static.roles, template=static.template,
+        script_digest=static.script_digest, has_scripts=static.has_scripts or page.has_scripts,
+    )

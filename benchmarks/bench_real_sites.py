@@ -1,0 +1,179 @@
+"""Real built sites under the defaults: what was rendered, wall, CPU, peak RSS, against linkinator 6.
+
+Each measurement runs in a fresh Python process (imports, browser start and
+all), so figures are what a CI job pays:
+
+- ``crawl``: ``crawl_site`` with the site's defaults (``render = "auto"``),
+  which prints pages, links, what was rendered, inferred and read as HTML;
+- ``pytest``: ``pytest --linkrules`` on a linkrules.toml with three rules
+  (no-orphans, max-depth, no-broken-links), end to end;
+- ``full``: with ``--full``, ``render = "always"`` and no budget, then every
+  page whose links differ from the default crawl is listed (the proof that an
+  inferred crawl equals a full render, or the list of where it does not);
+- ``linkinator``: ``linkinator FOLDER --recurse`` (npm's linkinator 6) on the
+  same folder in the same run, since the machine is shared and times drift.
+
+CPU is summed over the whole process tree (Chromium and Playwright's node
+driver included); peak RSS is the Python process's own (the pytest process's,
+for ``pytest``), and the largest of linkinator's node process.
+
+Usage:
+    python benchmarks/bench_real_sites.py libstdc++=/path/to/html [sphinx=/path ...]
+    python benchmarks/bench_real_sites.py --full --linkinator /work/tools/lk/node_modules/.bin/linkinator NAME=DIR
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+RULES = """
+[rules.no-orphans]
+
+[rules.max-depth]
+max = 6
+
+[rules.no-broken-links]
+"""
+
+
+def child_crawl(root: str, mode: str, out: str) -> None:
+    """In a fresh process: one crawl, its figures written to ``out`` as JSON."""
+    from bench_render import ProcessCPU
+
+    t0 = time.perf_counter()
+    with ProcessCPU() as probe:
+        from pytest_linkrules.config import SiteConfig
+        from pytest_linkrules.crawl import crawl_site
+        from pytest_linkrules.graph import SiteGraph
+
+        site = SiteConfig(root=Path(root), render=mode, **({"render_budget": 10_000_000} if mode == "always" else {}))
+        result = crawl_site(site)
+        graph = SiteGraph(result.pages, result.starts)
+    wall = time.perf_counter() - t0
+    pages = {
+        url: sorted([l.target, l.anchor, l.flags & ~16] for l in p.links) + [["broken"]] + sorted([l.target, l.anchor, l.flags] for l in p.broken)
+        for url, p in result.pages.items()
+    }
+    figures = {
+        "pages": len(result.pages),
+        "links": graph.n_links,
+        "rendered": sum(p.rendered for p in result.pages.values()),
+        "inferred": sum(p.inferred for p in result.pages.values()),
+        "errors": sum(bool(p.error) for p in result.pages.values()),
+        "render": result.render,
+        "reason": result.render_reason,
+        "notes": [n for n in result.notes if n.startswith("render")][:4],
+        "wall": wall,
+        "cpu": sum(probe.by_kind().values()),
+        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "depths": {u: graph.depth(u) for u in result.pages},
+        "page_links": pages,
+        "page_errors": {u: p.error for u, p in result.pages.items() if p.error},
+    }
+    Path(out).write_text(json.dumps(figures))
+
+
+def run_crawl(root: Path, mode: str) -> dict:
+    with tempfile.NamedTemporaryFile(suffix=".json") as f:
+        subprocess.run([sys.executable, __file__, "--child", mode, str(root), f.name], check=True)
+        return json.loads(Path(f.name).read_text())
+
+
+def timed_process(argv: list[str], cwd: Path | None = None, env: dict | None = None) -> tuple[float, float, float, str]:
+    """(wall, CPU of the process tree, peak RSS in MB, output) of a command run to its end."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, after.ru_maxrss / 1024, done.stdout + done.stderr
+
+
+def run_pytest(root: Path) -> tuple[float, float, float, str]:
+    """pytest --linkrules end to end; CPU and RSS of the pytest process and what it waited for."""
+    with tempfile.TemporaryDirectory() as tmp:
+        config = Path(tmp) / "linkrules.toml"
+        config.write_text(f'[site]\nroot = "{root}"\n' + RULES)
+        wall, cpu, rss, out = timed_process(
+            [sys.executable, "-m", "pytest", "--linkrules", "-p", "no:cacheprovider", "-q", "-p", "no:randomly"], cwd=Path(tmp)
+        )
+    tail = [line for line in out.splitlines() if line.startswith(("=", "linkrules: linkrules.toml"))][-1:]
+    return wall, cpu, rss, " ".join(tail)
+
+
+def compare(auto: dict, full: dict) -> list[str]:
+    """Every page where the default crawl's links or depth differ from the full render's."""
+    lines = []
+    for url in sorted(set(auto["page_links"]) | set(full["page_links"])):
+        a, f = auto["page_links"].get(url), full["page_links"].get(url)
+        if a != f:
+            why = full["page_errors"].get(url) or auto["page_errors"].get(url) or ""
+            lines.append(f"    {url}: links differ ({len(a or [])} by default, {len(f or [])} fully rendered) {why}".rstrip())
+        elif auto["depths"].get(url) != full["depths"].get(url):
+            lines.append(f"    {url}: depth {auto['depths'].get(url)} by default, {full['depths'].get(url)} fully rendered")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = argv if argv is not None else sys.argv[1:]
+    if args[:1] == ["--child"]:
+        child_crawl(args[2], args[1], args[3])
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sites", nargs="+", help="NAME=FOLDER of a built site")
+    parser.add_argument("--full", action="store_true", help="also render every page and compare")
+    parser.add_argument("--linkinator", help="the linkinator command (npm install linkinator@6)")
+    parser.add_argument("--no-pytest", action="store_true")
+    opts = parser.parse_args(args)
+    print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} at start")
+    for spec in opts.sites:
+        name, _, folder = spec.partition("=")
+        root = Path(folder).resolve()
+        print(f"\n== {name}: {root}")
+        auto = run_crawl(root, "auto")
+        print(
+            f"  crawl (defaults): {auto['pages']:,} pages, {auto['links']:,} links; rendered {auto['rendered']:,}, "
+            f"inferred {auto['inferred']:,}, errors {auto['errors']}; {auto['wall']:.1f} s wall, {auto['cpu']:.1f} s CPU, "
+            f"{auto['rss_mb']:.0f} MB peak RSS"
+        )
+        print(f"    render: {auto['render']} ({auto['reason']})")
+        for note in auto["notes"]:
+            print(f"    note: {note}")
+        if not opts.no_pytest:
+            wall, cpu, rss, tail = run_pytest(root)
+            print(f"  pytest --linkrules: {wall:.1f} s wall, {cpu:.1f} s CPU (pytest and what it waited for), {rss:.0f} MB peak RSS; {tail}")
+        if opts.linkinator:
+            wall, cpu, rss, out = timed_process([opts.linkinator, str(root), "--recurse", "--format", "json"])
+            try:
+                n = len(json.loads(out[out.index("{"):])["links"])
+            except (ValueError, KeyError):
+                n = -1
+            print(f"  linkinator 6: {wall:.1f} s wall, {cpu:.1f} s CPU, {rss:.0f} MB peak RSS, {n:,} links checked")
+        if opts.full:
+            full = run_crawl(root, "always")
+            print(
+                f"  full render: {full['rendered']:,} rendered, errors {full['errors']}; {full['wall']:.1f} s wall, "
+                f"{full['cpu']:.1f} s CPU, {full['rss_mb']:.0f} MB peak RSS"
+            )
+            diffs = compare(auto, full)
+            print(f"  default crawl versus full render: {len(diffs)} page(s) differ" + (":" if diffs else " (pages, links, anchors, flags, depths)"))
+            for line in diffs:
+                print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
