@@ -125,3 +125,27 @@ def test_the_budget_is_validated(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
         load_config(tmp_path / "linkrules.toml", builtin_registry())
     assert "site.render_budget: expected a number of pages from 1 to 10000000, got 0" in str(info.value)
+
+
+def test_a_rerun_with_unchanged_scripts_starts_no_browser(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CI with pytest's cache restored: a page's text changed, no script did, so auto's verdict stands."""
+    monkeypatch.setenv("CI", "true")
+    site = pytester.path / "public"
+    shutil.copytree(SITES / "js-templates" / "plain", site / "plain")
+    (site / "js").mkdir()
+    shutil.copy(SITES / "js-templates" / "js" / "analytics.js", site / "js")
+    (site / "index.html").write_text('<title>Home</title><a href="/plain/one.html">Plain</a>')
+    pytester.makefile(".toml", linkrules='[site]\nroot = "public"\n\n[rules.max-outlinks]\nmax = 1000\n')
+    first = pytester.runpytest("--linkrules")
+    first.stdout.fnmatch_lines(["*render: static (rendering changed no link on the sampled pages of 1 template*"])
+    # A page's text changes; its scripts don't. No browser can be found now: none is needed.
+    page = site / "plain" / "two.html"
+    page.write_text(page.read_text().replace("<main>", "<main><p>New text.</p>"))
+    monkeypatch.setenv("LINKRULES_BROWSER", str(pytester.path / "no-such-browser"))
+    second = pytester.runpytest("--linkrules")
+    second.assert_outcomes(passed=2)
+    second.stdout.fnmatch_lines(["*no script changed since an earlier run found that, so no browser was started*"])
+    # An edited script is sampled again (and here no browser can be started, which is said).
+    (site / "js" / "analytics.js").write_text("window.visits = 2; // changed\n")
+    third = pytester.runpytest("--linkrules")
+    third.stdout.fnmatch_lines(["*pages have scripts but no browser could be started*"])

@@ -107,7 +107,7 @@ def crawl_site(
     if not pages:
         raise CrawlError(f"{source} contains no .html or .htm pages; build the site first or fix site.root")
     starts = resolve_starts(site.start, pages)
-    render, reason, render_notes, shortfall, browserless = _render_folder(site, pages, starts, progress)
+    render, reason, render_notes, shortfall, browserless = _render_folder(site, pages, starts, progress, cache_dir)
     notes.extend(render_notes)
     resolver = FolderResolver((p.source for p in pages.values() if p.source), site.base_url)
     sitemap_urls, sitemap_notes = read_folder_sitemap(site.root, site.sitemap, site.base_url, resolver)
@@ -144,7 +144,11 @@ def _whole_crawl(
 
 
 def _render_folder(
-    site: SiteConfig, pages: dict[str, Page], starts: tuple[str, ...], progress: Callable[[int, int], None] | None
+    site: SiteConfig,
+    pages: dict[str, Page],
+    starts: tuple[str, ...],
+    progress: Callable[[int, int], None] | None,
+    cache_dir: Path | None,
 ) -> tuple[str, str, list[str], str, bool]:
     """Apply site.render to a folder crawl; a missing browser only fails render = "always".
 
@@ -158,7 +162,10 @@ def _render_folder(
     assert site.root is not None
     try:
         options = render_options(site)
-        return (*render_folder(site.root, pages, starts, site.render, options, progress, site.base_url, site.max_page_bytes), False)
+        folder = render_folder(
+            site.root, pages, starts, site.render, options, progress, site.base_url, site.max_page_bytes, cache_dir
+        )
+        return (*folder, False)
     except BrowserError as exc:
         if site.render == "always":
             raise CrawlError(f'site.render = "always": {exc}') from None

@@ -130,6 +130,7 @@ def render_folder(
     progress: Progress | None = None,
     origins: tuple[str, ...] = (),
     max_bytes: int | None = None,
+    cache_dir: Path | None = None,
 ) -> tuple[str, str, list[str], str]:
     """Apply the render mode to a statically crawled folder, updating pages in place.
 
@@ -137,15 +138,88 @@ def render_folder(
     serves both the sample and the full render. Returns (render, reason,
     notes, shortfall) for the CrawlResult; shortfall says what the render
     budget left unrendered, or is "".
+
+    With ``cache_dir``, an auto verdict that rendering changes no link is
+    kept, and a later run whose scripts are all unchanged reuses it without
+    starting a browser (CI with pytest's cache restored).
     """
     if mode == "never":
         return "static", 'render = "never"', [], ""
     scripted = [u for u, p in pages.items() if renderable(p)]
     if not scripted:
         return "static", "no page has a <script>, so rendering would change nothing", [], ""
+    verdict = StaticVerdict(cache_dir, root, pages, scripted, options, origins) if mode == "auto" and cache_dir else None
+    if verdict is not None:
+        reason = verdict.load()
+        if reason is not None:
+            return "static", reason + "; no script changed since an earlier run found that, so no browser was started", [], ""
     limit = {} if max_bytes is None else {"max_bytes": max_bytes}
     with serve_folder(root, split_base_urls(origins)[1], **limit) as origin:
-        return run_async(lambda: _render_folder(origin, root, pages, starts, scripted, mode, options, progress, origins))
+        render, reason, notes, shortfall, certain = run_async(
+            lambda: _render_folder(origin, root, pages, starts, scripted, mode, options, progress, origins)
+        )
+    if verdict is not None:
+        if render == "static" and certain:
+            verdict.save(reason)
+        else:
+            verdict.forget()
+    return render, reason, notes, shortfall
+
+
+class StaticVerdict:
+    """auto's finding that rendering changes no link, kept while no script changes.
+
+    The key covers every script a page runs (each page's script srcs and inline
+    text, as Page.script_digest), every .js file in the folder (size and
+    times), the render settings and this code: a new template, an edited
+    inline script or a rebuilt bundle is sampled again.
+    """
+
+    NAME = "render-verdict.json"
+
+    def __init__(
+        self, cache_dir: Path, root: Path, pages: Mapping[str, Page], scripted: list[str], options: RenderOptions, origins: tuple[str, ...]
+    ) -> None:
+        import hashlib
+        import os
+
+        from .cache import code_fingerprint, site_folder
+
+        self.path = site_folder(cache_dir, root) / self.NAME
+        h = hashlib.sha256(f"{code_fingerprint()}\n{options!r}\n{origins!r}\n".encode())
+        for pair in sorted({(pages[u].template, pages[u].script_digest) for u in scripted}):
+            h.update(repr(pair).encode())
+        files, _ = list_files(root)
+        for name in sorted(f for f in files if f.lower().endswith((".js", ".mjs"))):
+            try:
+                st = os.stat(root / name)
+            except OSError:
+                continue
+            h.update(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\n".encode("utf-8", "surrogatepass"))
+        self.key = h.hexdigest()
+
+    def load(self) -> str | None:
+        import json
+
+        try:
+            data = json.loads(self.path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data.get("reason") if isinstance(data, dict) and data.get("key") == self.key else None
+
+    def save(self, reason: str) -> None:
+        import json
+
+        from .cache import write_atomic
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(self.path, json.dumps({"key": self.key, "reason": reason}).encode())
+
+    def forget(self) -> None:
+        try:
+            self.path.unlink()
+        except OSError:
+            pass
 
 
 async def _render_folder(
@@ -158,7 +232,8 @@ async def _render_folder(
     options: RenderOptions,
     progress: Progress | None,
     origins: tuple[str, ...],
-) -> tuple[str, str, list[str], str]:
+) -> tuple[str, str, list[str], str, bool]:
+    """render_folder's work with a browser; the last value is True when every sampled page rendered and settled."""
     # The very resolver the static crawl used: same files, same own origins.
     files, _ = list_files(root)
     resolver = FolderResolver(files, origins)
@@ -205,7 +280,8 @@ async def _render_folder(
         await render(plan.to_render(rendered))
     plan.finish(rendered)
     notes = plan.notes(how) + _unsettled_note(unsettled, options)
-    return plan.render, plan.reason(how), notes, plan.shortfall()
+    certain = not unsettled and all(url in rendered and not rendered[url].error for g in plan.groups for url in g.sample)
+    return plan.render, plan.reason(how), notes, plan.shortfall(), certain
 
 
 class RenderPlan:
