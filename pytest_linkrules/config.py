@@ -591,8 +591,8 @@ def _load_remote(table: Mapping[str, Any], problem: Any) -> dict[str, Any]:
             out["render"] = value
     if "render_budget" in table:
         value = table["render_budget"]
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 10_000_000:
-            problem("site.render_budget", f"expected a number of pages from 1 to 10000000, got {_show(value)}")
+        if not _check_range(value, 1, MAX_PAGES, integer=True):
+            problem("site.render_budget", f"expected a number of pages from 1 to {MAX_PAGES:,}, got {_show(value)}")
         else:
             out["render_budget"] = value
     for key in ("hash_routes", "respect_robots"):

@@ -39,6 +39,7 @@ SITE_TYPES: dict[str, dict[str, Any]] = {
     "start": _PATHS,
     "base_url": _STRINGS,
     "max_pages": {"type": "integer", "minimum": 1, "maximum": 10_000_000},
+    "render_budget": {"type": "integer", "minimum": 1, "maximum": 10_000_000},
     "max_page_bytes": {"type": "integer", "minimum": 1, "maximum": 1024 * 1024 * 1024},
     "source": _STRINGS,
     "url": {"type": "string", "pattern": "^https?://"},

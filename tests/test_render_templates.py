@@ -124,7 +124,7 @@ def test_the_budget_is_validated(tmp_path: Path) -> None:
     (tmp_path / "linkrules.toml").write_text('[site]\nroot = "."\nrender_budget = 0\n')
     with pytest.raises(ConfigError) as info:
         load_config(tmp_path / "linkrules.toml", builtin_registry())
-    assert "site.render_budget: expected a number of pages from 1 to 10000000, got 0" in str(info.value)
+    assert "site.render_budget: expected a number of pages from 1 to 10,000,000, got 0" in str(info.value)
 
 
 def test_a_rerun_with_unchanged_scripts_starts_no_browser(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
