@@ -149,3 +149,14 @@ def test_a_rerun_with_unchanged_scripts_starts_no_browser(pytester: pytest.Pytes
     (site / "js" / "analytics.js").write_text("window.visits = 2; // changed\n")
     third = pytester.runpytest("--linkrules")
     third.stdout.fnmatch_lines(["*pages have scripts but no browser could be started*"])
+
+
+def test_a_deployed_site_is_bounded_by_the_render_budget(serve) -> None:
+    server = serve(SITES / "js-templates")
+    crawl = crawl_site(SiteConfig(url=server.origin, render="always", render_budget=5, rate_limit=0.0))
+    assert sum(p.rendered for p in crawl.pages.values()) == 5
+    # Pages only script-built links lead to are never found once rendering stops: those read count.
+    left = sum(p.has_scripts and not p.rendered for p in crawl.pages.values())
+    assert left > 0
+    assert crawl.render_shortfall.startswith(f"{left} page(s) with scripts needed rendering past site.render_budget = 5 (e.g. ")
+    assert any(n.startswith(f"render budget: {left} page(s)") for n in crawl.notes)

@@ -319,6 +319,8 @@ class HttpCrawler:
         self.pattern_counts: dict[str, int] = {}  # pages enqueued per site.page_limits glob
         self.pattern_over: dict[str, int] = {}  # URLs left out per glob
         self.unsettled: list[str] = []
+        self.rendered = 0  # pages rendered so far, against site.render_budget
+        self.over_budget: list[str] = []  # pages with scripts read as HTML because the budget was spent
         self.offsite: dict[str, str] = {}
         self.notes: list[str] = []
         self.robots: RobotFileParser | None = None
@@ -630,7 +632,12 @@ class HttpCrawler:
         rendered, error = False, raw.error  # binary data or absurd nesting: reported, not parsed
         if "#" in final and self.renderer is None:
             raw = RawPage(title=raw.title)  # a hash route exists only once rendered
-        if self.renderer is not None and scripts and not raw.refresh:  # a refresh stub is read as is
+        render = self.renderer is not None and scripts and not raw.refresh  # a refresh stub is read as is
+        if render and self.rendered >= self.site.render_budget:
+            self.over_budget.append(final)
+            render = False
+        if render:
+            self.rendered += 1
             # The browser gets the bytes just read rather than asking the server again.
             result = await self.renderer.render(self.origin + request_path(final), answer.served())  # type: ignore[attr-defined]
             rendered = True
@@ -730,6 +737,17 @@ class HttpCrawler:
                 reasons[key] = answer.error or f"HTTP {answer.status}"
         return reasons
 
+    def shortfall(self) -> str:
+        """What site.render_budget left unrendered (the crawl item fails on it), or ""."""
+        if not self.over_budget:
+            return ""
+        shown = ", ".join(sorted(self.over_budget)[:3])
+        return (
+            f"{len(self.over_budget):,} page(s) with scripts needed rendering past site.render_budget = "
+            f"{self.site.render_budget:,} (e.g. {shown}); their links were read from the HTML, so the graph may "
+            "lack links their scripts add"
+        )
+
     def summary_notes(self) -> list[str]:
         notes = list(self.notes)
         if self.robots_blocked:
@@ -750,6 +768,8 @@ class HttpCrawler:
         if redirected:
             first = redirected[0]
             notes.append(f"{len(redirected)} linked URL(s) redirect within the site (e.g. {first} -> {self.answers[first].final})")
+        if self.over_budget:
+            notes.append(f"render budget: {self.shortfall()}")
         if self.unsettled:
             shown = ", ".join(sorted(self.unsettled)[:5])
             notes.append(f"{len(self.unsettled)} rendered page(s) kept changing; their links were read when the settle time ran out: {shown}")
@@ -767,6 +787,7 @@ class UrlCrawl:
     requests: int
     sitemap_urls: list[str] | None = None
     broken_reasons: dict[str, str] = field(default_factory=dict)
+    shortfall: str = ""
 
 
 async def crawl_async(
@@ -865,8 +886,9 @@ def _result(crawler: HttpCrawler, pages: dict[str, Page], render: str, reason: s
         sitemap = [redact(u) for u in sitemap] if sitemap is not None else None
         broken = {redact(k): redact(v) for k, v in crawler.broken_reasons().items()}
         starts = tuple(redact(s) for s in crawler.starts)
-        return UrlCrawl(pages, starts, render, reason, notes, crawler.requests, sitemap, broken)
-    return UrlCrawl(pages, crawler.starts, render, reason, notes, crawler.requests, sitemap, crawler.broken_reasons())
+        shortfall = redact(crawler.shortfall())
+        return UrlCrawl(pages, starts, render, reason, notes, crawler.requests, sitemap, broken, shortfall)
+    return UrlCrawl(pages, crawler.starts, render, reason, notes, crawler.requests, sitemap, crawler.broken_reasons(), crawler.shortfall())
 
 
 async def _pass(
@@ -950,5 +972,5 @@ def crawl_url(
     notes = done.notes + [f"{done.requests:,} HTTP requests to {site.url}"]
     return CrawlResult(
         done.pages, done.starts, f"site {site.url}", time.perf_counter() - began, done.render, done.reason, notes, done.sitemap_urls,
-        done.broken_reasons,
+        done.broken_reasons, render_shortfall=done.shortfall,
     )
