@@ -18,7 +18,7 @@ driver included); peak RSS is the Python process's own (the pytest process's,
 for ``pytest``), and the largest of linkinator's node process.
 
 Usage:
-    python benchmarks/bench_real_sites.py libstdc++=/path/to/html [sphinx=/path ...]
+    python benchmarks/bench_real_sites.py libstdc++=/path/to/html [cppreference=/path/html@/en/ ...]
     python benchmarks/bench_real_sites.py --full --linkinator /work/tools/lk/node_modules/.bin/linkinator NAME=DIR
 """
 
@@ -48,7 +48,7 @@ max = 6
 """
 
 
-def child_crawl(root: str, mode: str, out: str) -> None:
+def child_crawl(root: str, mode: str, out: str, start: str) -> None:
     """In a fresh process: one crawl, its figures written to ``out`` as JSON."""
     from bench_render import ProcessCPU
 
@@ -58,7 +58,8 @@ def child_crawl(root: str, mode: str, out: str) -> None:
         from pytest_linkrules.crawl import crawl_site
         from pytest_linkrules.graph import SiteGraph
 
-        site = SiteConfig(root=Path(root), render=mode, **({"render_budget": 10_000_000} if mode == "always" else {}))
+        extra = {"render_budget": 10_000_000} if mode == "always" else {}
+        site = SiteConfig(root=Path(root), render=mode, start=(start,), **extra)
         result = crawl_site(site)
         graph = SiteGraph(result.pages, result.starts)
     wall = time.perf_counter() - t0
@@ -85,28 +86,34 @@ def child_crawl(root: str, mode: str, out: str) -> None:
     Path(out).write_text(json.dumps(figures))
 
 
-def run_crawl(root: Path, mode: str) -> dict:
+def run_crawl(root: Path, mode: str, start: str) -> dict:
     with tempfile.NamedTemporaryFile(suffix=".json") as f:
-        subprocess.run([sys.executable, __file__, "--child", mode, str(root), f.name], check=True)
+        subprocess.run([sys.executable, __file__, "--child", mode, str(root), f.name, start], check=True)
         return json.loads(Path(f.name).read_text())
 
 
-def timed_process(argv: list[str], cwd: Path | None = None, env: dict | None = None) -> tuple[float, float, float, str]:
-    """(wall, CPU of the process tree, peak RSS in MB, output) of a command run to its end."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.perf_counter()
-    done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True)
-    wall = time.perf_counter() - t0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, after.ru_maxrss / 1024, done.stdout + done.stderr
+# Runs a command in its own Python, so RUSAGE_CHILDREN there is that command's alone
+# (in this process it would be the largest of every command run so far).
+_MEASURE = (
+    "import json, resource, subprocess, sys, time\n"
+    "t = time.perf_counter(); done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+    "r = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print(json.dumps([time.perf_counter() - t, r.ru_utime + r.ru_stime, r.ru_maxrss / 1024, done.stdout + done.stderr]))\n"
+)
 
 
-def run_pytest(root: Path) -> tuple[float, float, float, str]:
+def timed_process(argv: list[str], cwd: Path | None = None) -> tuple[float, float, float, str]:
+    """(wall, CPU of the process tree it waited for, its largest process's peak RSS in MB, output)."""
+    done = subprocess.run([sys.executable, "-c", _MEASURE, *argv], cwd=cwd, capture_output=True, text=True, check=True)
+    wall, cpu, rss, out = json.loads(done.stdout)
+    return wall, cpu, rss, out
+
+
+def run_pytest(root: Path, start: str) -> tuple[float, float, float, str]:
     """pytest --linkrules end to end; CPU and RSS of the pytest process and what it waited for."""
     with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "linkrules.toml"
-        config.write_text(f'[site]\nroot = "{root}"\n' + RULES)
+        config.write_text(f'[site]\nroot = "{root}"\nstart = ["{start}"]\n' + RULES)
         wall, cpu, rss, out = timed_process(
             [sys.executable, "-m", "pytest", "--linkrules", "-p", "no:cacheprovider", "-q", "-p", "no:randomly"], cwd=Path(tmp)
         )
@@ -130,10 +137,10 @@ def compare(auto: dict, full: dict) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     args = argv if argv is not None else sys.argv[1:]
     if args[:1] == ["--child"]:
-        child_crawl(args[2], args[1], args[3])
+        child_crawl(args[2], args[1], args[3], args[4])
         return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("sites", nargs="+", help="NAME=FOLDER of a built site")
+    parser.add_argument("sites", nargs="+", help="NAME=FOLDER[@START] of a built site (start page default /)")
     parser.add_argument("--full", action="store_true", help="also render every page and compare")
     parser.add_argument("--linkinator", help="the linkinator command (npm install linkinator@6)")
     parser.add_argument("--no-pytest", action="store_true")
@@ -141,9 +148,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} at start")
     for spec in opts.sites:
         name, _, folder = spec.partition("=")
+        folder, _, start = folder.partition("@")
+        start = start or "/"
         root = Path(folder).resolve()
         print(f"\n== {name}: {root}")
-        auto = run_crawl(root, "auto")
+        auto = run_crawl(root, "auto", start)
         print(
             f"  crawl (defaults): {auto['pages']:,} pages, {auto['links']:,} links; rendered {auto['rendered']:,}, "
             f"inferred {auto['inferred']:,}, errors {auto['errors']}; {auto['wall']:.1f} s wall, {auto['cpu']:.1f} s CPU, "
@@ -153,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         for note in auto["notes"]:
             print(f"    note: {note}")
         if not opts.no_pytest:
-            wall, cpu, rss, tail = run_pytest(root)
+            wall, cpu, rss, tail = run_pytest(root, start)
             print(f"  pytest --linkrules: {wall:.1f} s wall, {cpu:.1f} s CPU (pytest and what it waited for), {rss:.0f} MB peak RSS; {tail}")
         if opts.linkinator:
             wall, cpu, rss, out = timed_process([opts.linkinator, str(root), "--recurse", "--format", "json"])
@@ -163,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
                 n = -1
             print(f"  linkinator 6: {wall:.1f} s wall, {cpu:.1f} s CPU, {rss:.0f} MB peak RSS, {n:,} links checked")
         if opts.full:
-            full = run_crawl(root, "always")
+            full = run_crawl(root, "always", start)
             print(
                 f"  full render: {full['rendered']:,} rendered, errors {full['errors']}; {full['wall']:.1f} s wall, "
                 f"{full['cpu']:.1f} s CPU, {full['rss_mb']:.0f} MB peak RSS"

@@ -120,6 +120,11 @@ def test_workflows_run_the_documented_commands() -> None:
     users = yaml.safe_load((ROOT / "example-rules" / "github-workflow.yml").read_text(encoding="utf-8"))
     runs = [s.get("run", "") for s in users["jobs"]["linkrules"]["steps"]]
     assert "pytest --linkrules --junitxml=linkrules-report.xml --html=linkrules-report.html --self-contained-html" in runs
+    # pytest's cache (the crawl cache, auto's render verdict) is restored before the gate runs.
+    steps = users["jobs"]["linkrules"]["steps"]
+    cache = next(i for i, s in enumerate(steps) if s.get("uses", "").startswith("actions/cache"))
+    gate = next(i for i, s in enumerate(steps) if s.get("run", "").startswith("pytest --linkrules"))
+    assert steps[cache]["with"]["path"] == ".pytest_cache" and cache < gate
     uploads = [s for s in users["jobs"]["linkrules"]["steps"] if s.get("uses", "").startswith("actions/upload-artifact")]
     assert uploads and uploads[0]["with"]["path"].split() == ["linkrules-report.html", "linkrules-report.xml"]
 
