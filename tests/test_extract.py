@@ -88,6 +88,9 @@ def test_anchor_text() -> None:
     <a href="/d"><img src="x.png" alt="ignored"> Text wins</a>
     <img usemap="#m"><map name="m"><area href="/e" alt="Area alt"><area href="/f"></map>
     <a href="/g">&lt;script&gt;alert(1)&lt;/script&gt;</a>
+    <a href="/h">
+      <img src="logo.png" alt="Logo on its own line" />
+    </a>
     """
     assert [(href, anchor) for href, anchor, _, _ in links(html)] == [
         ("/a", "Spread over lines"),
@@ -97,6 +100,7 @@ def test_anchor_text() -> None:
         ("/e", "Area alt"),
         ("/f", ""),
         ("/g", "<script>alert(1)</script>"),
+        ("/h", "Logo on its own line"),  # Sphinx's logo: whitespace around the image is no text
     ]
 
 

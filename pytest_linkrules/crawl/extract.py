@@ -191,7 +191,9 @@ def _text(node) -> str:
     The extraction loop reads words more cheaply and comes here only for a
     link without any, so what counts as "no text" stays exactly as before.
     """
-    text = node.text(deep=True, separator=" ", strip=True)
+    # Whitespace-only text nodes joined by the separator are " ", not "": split first,
+    # or an image link indented on its own lines (Sphinx's logo) loses its alt text.
+    text = " ".join(node.text(deep=True, separator=" ", strip=True).split())
     if not text and node.tag == "area":
         text = node.attrs.get("alt") or ""
     if not text:
