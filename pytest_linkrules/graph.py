@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from itertools import chain, repeat
 from operator import attrgetter
-from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 from scipy import sparse
@@ -70,6 +70,10 @@ def _tree_depths(parent: np.ndarray) -> np.ndarray:
 
 class SiteGraph:
     """Pages, their links, and metrics over them; read-only once built."""
+
+    # What changed since the base build (change.Change), when the run compares
+    # with one (--linkrules-compare); the change rules read it.
+    change: Any = None
 
     def __init__(
         self,

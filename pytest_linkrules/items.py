@@ -42,6 +42,9 @@ class LinkrulesState:
     # Set when --linkrules-baseline is given: how each config compares with it.
     baseline_name: str = ""
     comparisons: dict[Path, Comparison] = field(default_factory=dict)
+    # --linkrules-compare: a snapshot file's graphs by config key, or a base build's folder.
+    compare_graphs: dict[str, Any] | None = None
+    compare_folder: Path | None = None
 
     @property
     def paths(self) -> set[Path]:
@@ -185,6 +188,8 @@ class RuleItem(LinkrulesItem):
         self.user_properties.append(("violations", len(outcome.violations)))
 
     def runtest(self) -> None:
+        if self.outcome.skipped:
+            pytest.skip(self.outcome.skipped)
         if self.outcome.error:
             if self.outcome.severity == "warning":
                 self.warn(self.outcome.error, self.outcome.config.line)

@@ -81,9 +81,30 @@ class Page:
     # Names of the [roles] whose CSS selector matched this page (roles by URL
     # glob are resolved from the URL, so they are not stored here).
     roles: Tuple[str, ...] = ()
+    # Headings and the start of the prose (at most extract.MAX_TEXT characters),
+    # for link suggestions; the rest of the page's text is not kept.
+    text: str = ""
 
     def __repr__(self) -> str:
         return f"<Page {self.url!r} links={len(self.links)} broken={len(self.broken)}>"
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A page to add a link on, with the signals that put it there, for a reviewer to check.
+
+    ``direction`` "from": add a link on ``page`` to the failing page (the
+    usual case); "to": add a link on the failing page to ``page`` (a cluster
+    pillar that should link to more of its members).
+    """
+
+    page: str
+    score: float
+    reasons: Tuple[str, ...] = ()
+    direction: str = "from"
+
+    def line(self) -> str:
+        return f"{self.page}  ({'; '.join(self.reasons)})" if self.reasons else self.page
 
 
 @dataclass(frozen=True)
@@ -102,6 +123,8 @@ class Violation:
     details: Tuple[str, ...] = ()
     hint: str = ""
     figures: Tuple[Tuple[str, object], ...] = field(default=())
+    # Pages where a link would fix it, best first (suggest.py adds them).
+    suggestions: Tuple[Suggestion, ...] = field(default=())
 
     def __repr__(self) -> str:
         return f"<Violation {self.rule} {self.page!r}: {self.message}>"

@@ -79,6 +79,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="FILE",
         help="write the graph figures and every violation to FILE (JSON), to compare later runs against",
     )
+    group.addoption(
+        "--linkrules-save-graph",
+        default=None,
+        metavar="FILE",
+        help="write the crawled link graph (pages, links, metrics) to FILE (.npz), for a later --linkrules-compare",
+    )
+    group.addoption(
+        "--linkrules-compare",
+        default=None,
+        metavar="FILE_OR_FOLDER",
+        help="compare with a base build: a --linkrules-save-graph file, or the base branch's built folder; "
+        "reports what changed and runs the change rules (no-new-orphans, no-deeper-pages, ...)",
+    )
+    group.addoption(
+        "--linkrules-change-report",
+        default=None,
+        metavar="FILE",
+        help="with --linkrules-compare: write the change (links added and removed, pages made deeper, ...) to FILE as JSON",
+    )
     parser.addini("linkrules", type="bool", default=False, help="turn on link rule checks as --linkrules does")
     parser.addini(
         "linkrules_config",
@@ -222,12 +241,14 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if config.pluginmanager.hasplugin("dsession"):  # the xdist controller: crawl once for all workers
         state.snapshot = snapshot.snapshot_folder()
     sharing = state.snapshot
+    _load_compare(config, state)
     for cfg in state.configs:
         crawl = snapshot.load_crawl(Path(shared), cfg.path) if shared else None
         try:
             progress = _progress(config) if crawl is None else None
             try:
-                analysis = analyze(cfg, progress=progress, cache_dir=cache_dir, crawl=crawl)
+                base = _base_for(config, state, cfg, cache_dir)
+                analysis = analyze(cfg, progress=progress, cache_dir=cache_dir, crawl=crawl, base=base)
             finally:
                 if progress is not None:
                     progress.close()
@@ -244,6 +265,76 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if problems:
         raise pytest.UsageError("linkrules:\n" + "\n".join(problems))
     _baselines(config, state)
+    _save_graphs(config, state)
+
+
+def _load_compare(config: pytest.Config, state: LinkrulesState) -> None:
+    """Read --linkrules-compare: a snapshot file now (so a bad file stops the run at once), or note the folder."""
+    given = config.getoption("linkrules_compare")
+    if given is None:
+        return
+    if not given.strip():
+        raise pytest.UsageError("--linkrules-compare: expected a snapshot file (from --linkrules-save-graph) or the base build's folder, got an empty value")
+    path = Path(given)
+    if path.is_dir():
+        if len(state.configs) > 1:
+            raise pytest.UsageError(
+                f"--linkrules-compare={given}: a folder compares one site, and this run checks {len(state.configs)}; "
+                "save the base run's graphs with --linkrules-save-graph and compare with that file"
+            )
+        state.compare_folder = path
+        return
+    from .graph_snapshot import SnapshotError, load_graphs
+
+    try:
+        state.compare_graphs = load_graphs(path)
+    except SnapshotError as exc:
+        raise pytest.UsageError(f"--linkrules-compare: {exc}") from None
+
+
+def _base_for(config: pytest.Config, state: LinkrulesState, cfg: LinkrulesConfig, cache_dir: Path | None) -> Any:
+    """The base graph this config's run compares with, or None."""
+    if state.compare_folder is not None:
+        from .runner import base_graph
+
+        folder = state.compare_folder
+        return lambda crawl: base_graph(cfg, folder, cache_dir)
+    if state.compare_graphs is None:
+        return None
+    from .graph_snapshot import pick
+
+    found = pick(state.compare_graphs, _baseline_key(config, cfg.path), len(state.configs))
+    if found is None:
+        keys = ", ".join(sorted(state.compare_graphs)) or "none"
+        raise pytest.UsageError(
+            f"--linkrules-compare: {config.getoption('linkrules_compare')} has no graph for {_baseline_key(config, cfg.path)} (it has: {keys})"
+        )
+    return found
+
+
+def _save_graphs(config: pytest.Config, state: LinkrulesState) -> None:
+    """--linkrules-save-graph and --linkrules-change-report, written by the controller alone under xdist."""
+    if hasattr(config, "workerinput"):
+        return
+    save_to = config.getoption("linkrules_save_graph")
+    if save_to:
+        from .graph_snapshot import GraphSnapshot, save_graphs
+
+        graphs = {_baseline_key(config, p): GraphSnapshot.from_graph(a.graph, a.crawl.source) for p, a in state.analyses.items()}
+        try:
+            save_graphs(Path(save_to), graphs)
+        except OSError as exc:
+            raise pytest.UsageError(f"--linkrules-save-graph: cannot write {save_to}: {exc.strerror or exc}") from None
+    report_to = config.getoption("linkrules_change_report")
+    if report_to:
+        if not config.getoption("linkrules_compare"):
+            raise pytest.UsageError("--linkrules-change-report needs --linkrules-compare (what to compare with)")
+        from .report.change import write_json
+
+        try:
+            write_json(Path(report_to), {_baseline_key(config, p): a for p, a in state.analyses.items()})
+        except OSError as exc:
+            raise pytest.UsageError(f"--linkrules-change-report: cannot write {report_to}: {exc.strerror or exc}") from None
 
 
 def _cache_dir(config: pytest.Config) -> Path | None:
@@ -371,6 +462,22 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     _summarize_warnings(terminalreporter)
     _summarize_expected(terminalreporter)
     _summarize_baseline(terminalreporter, config, state)
+    _summarize_change(terminalreporter, config, state)
+
+
+def _summarize_change(terminalreporter: Any, config: pytest.Config, state: LinkrulesState) -> None:
+    """What the change did to the graph, in a few lines (the job summary and HTML report have more)."""
+    save_to = config.getoption("linkrules_save_graph")
+    if save_to:
+        terminalreporter.line(f"linkrules: graph saved to {save_to} (compare a later run with --linkrules-compare={save_to})")
+    for path, analysis in state.analyses.items():
+        if analysis.change is None:
+            continue
+        from .report.change import terminal_lines
+
+        terminalreporter.section(f"linkrules: {display_path(path)}: what this change does to the links", sep="-")
+        for line in terminal_lines(analysis.change):
+            terminalreporter.line(line)
 
 
 def _summarize_warnings(terminalreporter: Any) -> None:

@@ -7,7 +7,7 @@ read by every test item, as pytest-mypy shares one mypy run.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 import traceback
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from .config import ConfigError, LinkrulesConfig, RuleConfig, unmatched_globs
 from .crawl import CrawlError, CrawlResult, crawl_site
 from .graph import SiteGraph
 from .model import Violation
-from .rules.base import Rule, RuleCannotRun
+from .rules.base import Rule, RuleCannotRun, RuleSkipped
 from .waivers import Waiver, WaiverBook
 
 
@@ -27,6 +27,7 @@ class RuleOutcome:
     violations: list[Violation]
     checked: int  # pages in the rule's scope
     error: str = ""  # the rule could not run (missing data, a bug in a custom rule)
+    skipped: str = ""  # the rule does not apply to this run (a change rule without a base), and why
 
     @property
     def severity(self) -> str:
@@ -42,6 +43,8 @@ class Analysis:
     # (rule, page) -> the waiver covering that violation; waivers matching none.
     waived: dict[tuple[str, str], Waiver] = field(default_factory=dict)
     stale_waivers: list[Waiver] = field(default_factory=list)
+    # What changed since the base build (change.Change), with --linkrules-compare.
+    change: Any = None
 
     @property
     def violations(self) -> list[Violation]:
@@ -55,12 +58,17 @@ def analyze(
     progress: Callable[[int, int], None] | None = None,
     cache_dir: Path | None = None,
     crawl: CrawlResult | None = None,
+    base: Any = None,
+    suggest: bool = True,
 ) -> Analysis:
     """Crawl, build the graph and run every configured rule.
 
     Raises ConfigError for problems only visible once the site is known (a
     glob that matches no page, a start page that doesn't exist). ``crawl``
-    skips the crawl: pytest-xdist workers get the controller's.
+    skips the crawl: pytest-xdist workers get the controller's. ``base``
+    (a graph_snapshot.GraphSnapshot, or a callable giving one once this site
+    is known) is what the change rules and the change report compare with;
+    ``suggest`` adds link suggestions to the failures that a link would fix.
     """
     selectors = {role.name: role.selector for role in config.roles if role.selector}
     try:
@@ -87,17 +95,49 @@ def analyze(
         found = f'the {config.site.generator} preset' if config.site.generator else "no preset"
         crawl.notes.append(f'{config.display}: site.generator = "auto": {found} ({config.site.generator_detected})')
     crawl.notes.extend(f"{config.display}: roles.{name}: matches no page" for name, urls in roles.items() if not urls)
+    change = None
+    if callable(base):
+        base = base(crawl)
+    if base is not None:
+        from .change import compare
+        from .graph_snapshot import GraphSnapshot
+
+        change = compare(base, GraphSnapshot.from_graph(graph, crawl.source), base.source)
+        graph.change = change
     # The generator's own pages (404, search, indexes: [site] exclude and the
     # preset) are left out of every rule, as if each rule excluded them.
     excluded = GlobSet(config.site.excluded_pages) if config.site.excluded_pages else None
     outcomes = [run_rule(rc, graph, excluded) for rc in config.rules]
+    if suggest:
+        from .suggest import attach_suggestions
+
+        left = attach_suggestions(outcomes, graph)
+        if left:
+            crawl.notes.append(f"link suggestions were made for the first failing pages only; {left:,} more got none (suggest.MAX_SUGGESTED_PAGES)")
     book = WaiverBook(config.waivers, roles)
     waived = {}
     for v in (v for o in outcomes for v in o.violations):
         waiver = book.find(v)
         if waiver is not None:
             waived[(v.rule, v.page)] = waiver
-    return Analysis(config, crawl, graph, outcomes, waived, book.stale)
+    return Analysis(config, crawl, graph, outcomes, waived, book.stale, change)
+
+
+def base_graph(config: LinkrulesConfig, folder: Path, cache_dir: Path | None = None) -> Any:
+    """The base build in ``folder`` crawled with this config's site settings, as a GraphSnapshot.
+
+    ConfigError names the folder when it can't be crawled.
+    """
+    from dataclasses import replace
+
+    from .graph_snapshot import GraphSnapshot
+
+    site = replace(config.site, root=folder.resolve(), url=None)
+    try:
+        crawl = crawl_site(site, cache_dir=cache_dir)
+    except CrawlError as exc:
+        raise ConfigError([f"--linkrules-compare={folder}: {exc}"]) from None
+    return GraphSnapshot.from_graph(SiteGraph(crawl.pages, crawl.starts), crawl.source)
 
 
 def run_rule(rc: RuleConfig, graph: SiteGraph, excluded: Callable[[str], bool] | None = None) -> RuleOutcome:
@@ -119,6 +159,8 @@ def run_rule(rc: RuleConfig, graph: SiteGraph, excluded: Callable[[str], bool] |
             merged[v.page] = v
     except RuleCannotRun as exc:
         return RuleOutcome(rc, [], 0, f"{rc.id}: {exc}")
+    except RuleSkipped as exc:
+        return RuleOutcome(rc, [], 0, skipped=str(exc))
     except Exception:
         # Shown on the rule's own item; the other rules still run.
         error = f"rule {rc.id} raised an error while checking the site ({rc.rule.__module__}.{rc.rule.__name__})\n"

@@ -62,6 +62,7 @@ class RawPage:
     script_digest: int = 0  # of every running script's src and inline text: did any script change?
     matched: list[str] = field(default_factory=list)  # names of the selectors present on the page
     error: str = ""  # why the document was not parsed (binary data, absurd nesting)
+    text: str = ""  # headings, then the start of the body text: what link suggestions compare
 
 
 # Charsets a page may name that no browser decodes it with: UTF-16/32 can't be
@@ -341,7 +342,47 @@ def extract(html: str | bytes, selectors: Mapping[str, str] | None = None) -> Ra
         text = " ".join(node.text(True, " ").split())
         text = text[:MAX_ANCHOR] if text else _text(node)
         links.append(RawLink(href, text, nofollow, node.mem_id in chrome))
+    page.text = page_text(tree)
     return page
+
+
+# Where a page's own text is, most specific first; else the whole body.
+MAIN_CONTENT = "main, article, [role=main], #content, .contents"
+MAX_HEADINGS_TEXT = 200
+MAX_TEXT = 700  # characters kept per page: ~70 MB at 100k pages, enough for TF-IDF to tell pages apart
+
+
+def page_text(tree: LexborHTMLParser) -> str:
+    """The page's headings, then the start of its prose, whitespace collapsed.
+
+    Kept for link suggestions (text similarity), so it is short: the
+    headings say what a page is about, and prose paragraphs (not the nav
+    lists that open most pages' markup) what it says. A page with little
+    prose (an API reference, a listing) falls back to its main text.
+    """
+    node = tree.css_first(MAIN_CONTENT) or tree.body
+    if node is None:
+        return ""
+    parts: list[str] = []
+    size = 0
+    for h in node.css("h1, h2, h3"):
+        words = h.text(True, " ")
+        parts.append(words)
+        size += len(words)
+        if size > MAX_HEADINGS_TEXT:
+            break
+    heads = " ".join(" ".join(parts).split())[:MAX_HEADINGS_TEXT]
+    parts, size = [], 0
+    for p in node.css("p, dd"):
+        words = p.text(True, " ")
+        parts.append(words)
+        size += len(words)
+        if size > 2 * MAX_TEXT:
+            break
+    if size < MAX_TEXT // 3:
+        parts.append(node.text(True, " ")[: 4 * MAX_TEXT])
+    body = " ".join(" ".join(parts).split())
+    return (heads + " " + body)[:MAX_TEXT].strip()
 
 
 def _chrome_links(tree: LexborHTMLParser, chrome: str = "") -> set[int]:

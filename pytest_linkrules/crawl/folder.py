@@ -338,6 +338,7 @@ def resolve_page(
         template=script_template(url, raw.script_srcs) if raw.scripts else 0,
         script_digest=raw.script_digest,
         roles=tuple(raw.matched),
+        text=raw.text,
     )
     return page, links, broken
 

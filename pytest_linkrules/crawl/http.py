@@ -720,6 +720,7 @@ class HttpCrawler:
             rendered=rendered,
             has_scripts=scripts,
             roles=self.roles_of.get(key, ()),
+            text=raw.text,
         )
 
     def pages(self) -> dict[str, Page]:

@@ -277,4 +277,5 @@ def with_js_only(static: Page, page: Page, shared: dict[Link, Link]) -> Page:
     return dataclasses.replace(
         page, links=tuple(links), roles=page.roles or static.roles, template=static.template,
         script_digest=static.script_digest, has_scripts=static.has_scripts or page.has_scripts,
+        text=page.text or static.text,  # the browser's reading keeps no text; the HTML's is the page's
     )

@@ -115,6 +115,15 @@ def md(text: object) -> str:
     return escape(_MD_SPECIAL.sub(r"\\\1", flat), quote=False)
 
 
+def _suggested(failure: Failure) -> str:
+    """The top link suggestions of a failure, for its row in the job summary."""
+    v = failure.violation
+    if v is None or not v.suggestions:
+        return ""
+    word = "link to" if v.suggestions[0].direction == "to" else "link from"
+    return f"<br>{word}: " + ", ".join(f"`{md(s.page).replace('`', '')}`" for s in v.suggestions[:3])
+
+
 def job_summary(analyses: Mapping[Path, Analysis], failures: list[Failure]) -> str:
     """Markdown for $GITHUB_STEP_SUMMARY: the site's figures and a table of failures."""
     ours = [f for f in failures if f.config_path is not None]
@@ -135,6 +144,10 @@ def job_summary(analyses: Mapping[Path, Analysis], failures: list[Failure]) -> s
             f"| {md(crawl.render)} | {crawl.seconds:.1f} s |",
             "",
         ]
+        if analysis.change is not None:
+            from .change import markdown
+
+            out.append(markdown(analysis.change, analysis.config.display))
     if not ours:
         return "\n".join(out) + "\n"
     per_rule: dict[str, int] = {}
@@ -145,7 +158,7 @@ def job_summary(analyses: Mapping[Path, Analysis], failures: list[Failure]) -> s
     out += ["", "| Rule | Page | Problem |", "|---|---|---|"]
     for f in ours[:MAX_SUMMARY_ROWS]:
         level = " (warning)" if f.severity == "warning" else ""
-        out.append(f"| {md(f.rule or '(crawl)')}{level} | {md(f.page or '')} | {md(f.message)} |")
+        out.append(f"| {md(f.rule or '(crawl)')}{level} | {md(f.page or '')} | {md(f.message)}{_suggested(f)} |")
     if len(ours) > MAX_SUMMARY_ROWS:
         out += ["", f"… and {len(ours) - MAX_SUMMARY_ROWS:,} more; the test report lists them all."]
     return "\n".join(out) + "\n"

@@ -120,6 +120,13 @@ def evidence_html(analysis: Analysis, outcome: RuleOutcome, violation: Violation
         out.append(neighbourhood_svg(graph, url, key=violation.rule))
     if violation.hint:
         out.append(f"<p><b>Fix:</b> {e(violation.hint)}</p>")
+    if violation.suggestions:
+        to = violation.suggestions[0].direction == "to"
+        out.append(f"<h4>{'Link to these members from it first' if to else 'Add a link to it on one of these pages'} (best first)</h4>")
+        out.append("<table><tr><th>Page</th><th>Why</th></tr>")
+        for s in violation.suggestions:
+            out.append(f"<tr><td>{_page_label(graph, s.page, picture)}</td><td>{e('; '.join(s.reasons))}</td></tr>")
+        out.append("</table>")
     out.append("</div>")
     return "".join(out)
 
@@ -214,3 +221,7 @@ class HtmlReport:
         prefix.append(f"<style>{CSS}</style>")
         for path, analysis in analyses.items():
             prefix.append(summary_html(analysis, self.failing.get(path, Counter())))
+            if analysis.change is not None:
+                from .change import html_section
+
+                prefix.append(html_section(analysis.change, analysis.config.display))

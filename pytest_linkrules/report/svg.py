@@ -223,3 +223,62 @@ def depth_histogram_svg(depths: Sequence[int], unreachable: int, limit: int | No
         + "".join(parts)
         + "</svg>"
     )
+
+
+def change_svg(rows: Sequence[tuple[str, tuple, tuple, tuple]]) -> str:
+    """Before/after of the pages a change affected most: depth, inlinks and link score per page.
+
+    One row per page; in each of the three columns a grey dot is the figure
+    before, a coloured dot the figure after (red when worse, green when
+    better), joined by a line. An unreachable page's depth is drawn past the
+    deepest one, at the column's end, marked "none".
+    """
+    label_w, col_w, row_h, top = 260, 150, 22, 34
+    width = label_w + 3 * (col_w + 20) + 10
+    height = top + row_h * len(rows) + 16
+    columns = (("depth (clicks)", 0, True), ("unique inlinks", 1, False), ("link score (x average)", 2, False))
+    parts = []
+    for k, (title, _, _) in enumerate(columns):
+        x = label_w + k * (col_w + 20)
+        parts.append(f'<text x="{x}" y="16" font-size="11" font-family="sans-serif" fill="#424242">{esc(title)}</text>')
+    for k, (title, field, lower_is_better) in enumerate(columns):
+        values = [v for row in rows for v in row[1 + field] if v is not None]
+        peak = max(values, default=1) or 1
+        if field == 0:
+            peak += 1  # room for "none" (unreachable) at the end
+        x0 = label_w + k * (col_w + 20)
+        for r, row in enumerate(rows):
+            before, after = row[1 + field]
+            y = top + r * row_h + row_h // 2
+
+            def at(v: float | None) -> float:
+                return x0 + col_w * ((peak if v is None else v) / peak)
+
+            worse = (after is None and before is not None) if field == 0 else False
+            if not worse and before is not None and after is not None:
+                worse = (after > before) if lower_is_better else (after < before)
+            better = before != after and not worse
+            colour = "#c62828" if worse else "#2e7d32" if better else "#757575"
+            xb, xa = at(before), at(after)
+            tip = f"{title}: {'none' if before is None else _fmt(before)} -> {'none' if after is None else _fmt(after)}"
+            parts.append(
+                f'<g><title>{esc(tip)}</title>'
+                f'<line x1="{x0}" y1="{y}" x2="{x0 + col_w}" y2="{y}" stroke="#eeeeee"/>'
+                f'<line x1="{xb:.1f}" y1="{y}" x2="{xa:.1f}" y2="{y}" stroke="{colour}" stroke-width="2"/>'
+                f'<circle cx="{xb:.1f}" cy="{y}" r="4" fill="#9e9e9e"/><circle cx="{xa:.1f}" cy="{y}" r="4" fill="{colour}"/></g>'
+            )
+    for r, row in enumerate(rows):
+        y = top + r * row_h + row_h // 2 + 4
+        parts.append(
+            f'<text x="6" y="{y}" font-size="11" font-family="monospace" fill="#212121"><title>{esc(row[0])}</title>{esc(shorten(row[0], 36))}</text>'
+        )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="linkrules-change" role="img" aria-label="Pages most affected, before and after" '
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" style="max-width:100%;height:auto;background:#fff">'
+        + "".join(parts)
+        + "</svg>"
+    )
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.2f}" if isinstance(value, float) else str(value)

@@ -51,6 +51,17 @@ def inlink_lines(graph: SiteGraph, url: str) -> list[str]:
     return lines
 
 
+def suggestion_lines(violation: Violation) -> list[str]:
+    """The failure's link suggestions, one line each with its reasons (terminal and logs)."""
+    if not violation.suggestions:
+        return []
+    if violation.suggestions[0].direction == "to":
+        head = "Link to these members from it first (most like it):"
+    else:
+        head = "Add a link to it on one of these pages (best first):"
+    return [head] + [f"  {terminal(s.line())}" for s in violation.suggestions]
+
+
 def explain(violation: Violation, graph: SiteGraph | None) -> str:
     """Full text of a failure. The first line stands alone: summaries show only it.
 
@@ -67,4 +78,5 @@ def explain(violation: Violation, graph: SiteGraph | None) -> str:
         lines.extend(inlink_lines(graph, violation.page))
     if violation.hint:
         lines.append(f"Fix: {terminal(violation.hint)}")
+    lines.extend(suggestion_lines(violation))
     return "\n".join(lines)

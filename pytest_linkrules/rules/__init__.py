@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from .anchor_text import AnchorText
-from .base import Option, OptionError, Rule, RuleCannotRun
+from .base import Option, OptionError, Rule, RuleCannotRun, RuleSkipped
 from .cluster_links import ClusterLinks
 from .js_only_links import JsOnlyLinks
 from .link_score import LinkScore
@@ -15,8 +15,12 @@ from .min_content_inlinks import MinContentInlinks
 from .min_inlinks import MinInlinks
 from .no_archive_only import NoArchiveOnly
 from .no_broken_links import NoBrokenLinks
+from .no_deeper_pages import NoDeeperPages
 from .no_links_to_noindex import NoLinksToNoindex
 from .no_links_to_non_canonical import NoLinksToNonCanonical
+from .no_lost_inlinks import NoLostInlinks
+from .no_lost_link_score import NoLostLinkScore
+from .no_new_orphans import NoNewOrphans
 from .no_nofollow_internal import NoNofollowInternal
 from .no_orphans import NoOrphans
 from .no_redirect_links import NoRedirectLinks
@@ -39,6 +43,10 @@ BUILTIN_RULES: tuple[type[Rule], ...] = (
     NoLinksToNonCanonical,
     SitemapConsistency,
     JsOnlyLinks,
+    NoNewOrphans,
+    NoDeeperPages,
+    NoLostInlinks,
+    NoLostLinkScore,
 )
 
 
@@ -77,4 +85,4 @@ def installed_registry(offered: Iterable[Any] = ()) -> tuple[dict[str, type[Rule
     return registry, problems
 
 
-__all__ = ["BUILTIN_RULES", "ENTRY_POINT_GROUP", "Option", "OptionError", "Rule", "RuleCannotRun", "builtin_registry", "installed_registry"]
+__all__ = ["BUILTIN_RULES", "ENTRY_POINT_GROUP", "Option", "OptionError", "Rule", "RuleCannotRun", "RuleSkipped", "builtin_registry", "installed_registry"]

@@ -24,6 +24,14 @@ from ..graph import SiteGraph
 from ..model import Link, Violation
 
 
+class RuleSkipped(Exception):
+    """The rule does not apply to this run: a change rule with nothing to compare with.
+
+    Its item is skipped with this message (visible in pytest's summary), so a
+    local run without --linkrules-compare neither fails nor claims to have checked.
+    """
+
+
 class OptionError(ValueError):
     """A rule option has the wrong type or value; the text says what was expected."""
 
@@ -293,6 +301,16 @@ class Rule:
 
     def check(self, graph: SiteGraph) -> Iterator[Violation]:  # pragma: no cover - interface
         raise NotImplementedError
+
+    def change_of(self, graph: SiteGraph) -> Any:
+        """The base-to-head Change a change rule judges; skips the rule when there is none."""
+        change = getattr(graph, "change", None)
+        if change is None:
+            raise RuleSkipped(
+                f"{self.id} compares the site with its base build: give --linkrules-compare=SNAPSHOT_OR_FOLDER "
+                "(a file from --linkrules-save-graph, or the base branch's built folder)"
+            )
+        return change
 
     def violation(self, page: str, message: str, **kwargs: Any) -> Violation:
         return Violation(rule=self.id, page=page, message=f"{message} ({self.id})", **kwargs)

@@ -1,0 +1,374 @@
+"""Link suggestions: which existing pages are the best places to add a link to a failing page.
+
+For an orphan, a page with too few (content) inlinks, a page too deep, or a
+page the change made worse, candidates are ranked by signals a reviewer can
+check, and each suggestion says which ones put it there:
+
+* text: TF-IDF cosine similarity of titles, headings, the start of the prose
+  and URL words (scikit-learn's TfidfVectorizer, unigrams and bigrams),
+  shown as the strongest shared terms ("shares 'image compression'");
+* the section: the index page of the page's folder, pages in the same folder,
+  a longer shared URL prefix;
+* the neighbourhood: the candidate already links, from its content, to other
+  pages of the page's folder (hubs and "see also" lists do);
+* a shallow depth (a link from a page one click from the home page also fixes
+  depth), the same topic cluster, a shared role.
+
+Only reachable pages that can pass a counted link are candidates: not the
+page itself, not pages already linking to it (for min-content-inlinks: from
+their content), not meta-nofollow or redirecting pages, and for max-depth
+only pages shallow enough that the link brings the page within the limit.
+scikit-learn is imported here, on first use, never at pytest's start.
+The weights were set on benchmarks/bench_suggest.py (recall@5 of removed
+real links, recorded in benchmarks/README.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import cached_property
+import re
+from typing import TYPE_CHECKING, Iterable, Sequence
+
+import numpy as np
+
+from .graph import UNREACHABLE, SiteGraph
+from .model import Suggestion, Violation
+
+if TYPE_CHECKING:
+    from .runner import RuleOutcome
+
+MAX_SUGGESTIONS = 5
+# Failing pages per run that get suggestions (rule order); past this, a note
+# says so: suggestions for 1,000 pages of a 100k-page site take ~10 s.
+MAX_SUGGESTED_PAGES = 1000
+# Rules whose failures a new link on another page fixes.
+SOURCE_RULES = frozenset(
+    {"no-orphans", "min-inlinks", "min-content-inlinks", "max-depth", "no-new-orphans", "no-deeper-pages", "no-lost-inlinks", "no-lost-link-score"}
+)
+
+W_TEXT = 1.0
+W_NEIGHBOURS = 0.35
+W_URL = 0.25
+W_INDEX = 0.15
+W_DEPTH = 0.1
+W_CLUSTER = 0.2
+W_ROLE = 0.05
+MIN_TEXT_REASON = 0.05  # similarity below this isn't named as a reason
+CHUNK = 128  # targets scored together: an n x CHUNK float32 block (51 MB at 100k pages)
+
+_WORDS = re.compile(r"[A-Za-z0-9]+")
+
+
+def url_words(url: str) -> str:
+    """"/guides/image-compression.html" -> "guides image compression"."""
+    path = re.sub(r"\.html?$|index$", "", url.lower())
+    return " ".join(_WORDS.findall(path))
+
+
+def folder_of(url: str) -> str:
+    """The folder a page sits in: "/guides/seo/" -> "/guides/", "/guides/seo.html" -> "/guides/"."""
+    trimmed = url[:-1] if url.endswith("/") else url
+    return trimmed[: trimmed.rfind("/") + 1] or "/"
+
+
+@dataclass(frozen=True)
+class Need:
+    """One failing page to find sources for, and what a source must satisfy."""
+
+    page: str
+    max_source_depth: int | None = None  # max-depth: the source must be this shallow
+    content_only: bool = False  # min-content-inlinks: a chrome link from the source doesn't count
+
+
+class Suggester:
+    """Features of every page, built once per graph; ``suggest`` ranks sources for many pages at once."""
+
+    def __init__(self, graph: SiteGraph) -> None:
+        self.graph = graph
+        n = len(graph.urls)
+        self.n = n
+        self.depths = graph.depths
+        folders = [folder_of(u) for u in graph.urls]
+        names = {f: k for k, f in enumerate(dict.fromkeys(folders))}
+        self.folder_names = list(names)
+        self.folder = np.fromiter((names[f] for f in folders), dtype=np.int64, count=n)
+        # The page a folder's URL names ("/guides/"), if it is a page of the site.
+        self.folder_page = np.array([graph.index.get(f, -1) for f in self.folder_names], dtype=np.int64)
+        levels = [u.strip("/").split("/") for u in graph.urls]
+        self.levels = max((len(p) for p in levels), default=1)
+        # Ancestor folder ids per level, to count shared URL prefix segments.
+        prefix_ids: dict[str, int] = {}
+        anc = np.full((n, self.levels), -1, dtype=np.int64)
+        for i, parts in enumerate(levels):
+            for k in range(len(parts) - 1):
+                anc[i, k] = prefix_ids.setdefault("/".join(parts[: k + 1]), len(prefix_ids))
+        self.ancestors = anc
+        self.n_levels = np.array([len(p) - 1 for p in levels], dtype=np.int64)
+        pages = graph.pages
+        usable = graph.depths != UNREACHABLE
+        redirects = graph.redirects
+        for i, u in enumerate(graph.urls):
+            p = pages[u]
+            if p.nofollow or p.error or u in redirects:
+                usable[i] = False
+        self.usable = usable
+        self._neighbour_cache: dict[int, np.ndarray] = {}
+
+    # --------------------------------------------------------------- text
+    @cached_property
+    def _tfidf(self):  # type: ignore[no-untyped-def]
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        graph = self.graph
+        docs = [f"{p.title} {p.text} {url_words(u)}" for u, p in ((u, graph.pages[u]) for u in graph.urls)]
+        vec = TfidfVectorizer(
+            sublinear_tf=True,
+            stop_words="english",
+            ngram_range=(1, 2),
+            min_df=2 if self.n >= 50 else 1,
+            max_df=0.5 if self.n >= 50 else 1.0,
+            max_features=400_000,
+            dtype=np.float32,
+        )
+        try:
+            matrix = vec.fit_transform(docs).tocsr()
+        except ValueError:  # no words at all (every page empty)
+            from scipy import sparse
+
+            return sparse.csr_matrix((self.n, 1), dtype=np.float32), np.array(["-"])
+        return matrix, vec.get_feature_names_out()
+
+    def shared_terms(self, a: int, b: int, k: int = 2) -> list[str]:
+        matrix, names = self._tfidf
+        ra, rb = matrix[a], matrix[b]
+        common, ia, ib = np.intersect1d(ra.indices, rb.indices, assume_unique=True, return_indices=True)
+        if not len(common):
+            return []
+        weight = ra.data[ia] * rb.data[ib]
+        top = common[np.argsort(-weight)]
+        out: list[str] = []
+        for term in (str(names[t]) for t in top):
+            # "image compression" says more than "image" and "compression" again.
+            if any(term in o or o in term for o in out):
+                continue
+            out.append(term)
+            if len(out) == k:
+                break
+        return out
+
+    # ----------------------------------------------------------- structure
+    @cached_property
+    def _content_links(self):  # type: ignore[no-untyped-def]
+        """Counted content edges (followed, from a reachable page) as a CSR matrix."""
+        from scipy import sparse
+
+        g = self.graph
+        keep = g.edge_content & g.edge_followed & (g.depths[g.edge_src] != UNREACHABLE)
+        src, dst = g.edge_src[keep], g.edge_dst[keep]
+        return sparse.csr_matrix((np.ones(len(src), dtype=np.float32), (src, dst)), shape=(self.n, self.n))
+
+    def neighbours_in_folder(self, folder: int) -> np.ndarray:
+        """Per page: how many pages of this folder it links to from its content."""
+        hit = self._neighbour_cache.get(folder)
+        if hit is None:
+            members = (self.folder == folder).astype(np.float32)
+            hit = np.asarray(self._content_links @ members).ravel()
+            self._neighbour_cache[folder] = hit
+        return hit
+
+    @cached_property
+    def _linking(self):  # type: ignore[no-untyped-def]
+        """Incoming edges by target (CSC), to exclude pages already linking."""
+        from scipy import sparse
+
+        g = self.graph
+        m = sparse.csr_matrix((g.edge_content.astype(np.int8) + 1, (g.edge_src, g.edge_dst)), shape=(self.n, self.n))
+        return m.tocsc()
+
+    @cached_property
+    def _clusters_of(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for c in getattr(self.graph, "clusters", ()) or ():
+            for u in (c.pillar, *c.members):
+                out.setdefault(u, []).append(c.label)
+        return out
+
+    @cached_property
+    def _roles_of(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for role, urls in sorted((getattr(self.graph, "roles", None) or {}).items()):
+            for u in urls:
+                out.setdefault(u, []).append(role)
+        return out
+
+    # ------------------------------------------------------------- ranking
+    def _static_score(self) -> np.ndarray:
+        d = np.maximum(self.depths, 0).astype(np.float32)
+        return np.where(self.depths >= 0, 1.0 / (1.0 + d), 0.0).astype(np.float32) * W_DEPTH
+
+    def suggest(self, needs: Sequence[Need], k: int = MAX_SUGGESTIONS) -> dict[Need, list[Suggestion]]:
+        """The top ``k`` source pages for each need's page, with reasons."""
+        out: dict[Need, list[Suggestion]] = {}
+        needs = [n for n in dict.fromkeys(needs) if n.page in self.graph.index]
+        if not needs:
+            return out
+        matrix, _ = self._tfidf
+        base = self._static_score()
+        linking = self._linking
+        index = self.graph.index
+        for start in range(0, len(needs), CHUNK):
+            chunk = needs[start : start + CHUNK]
+            rows = np.array([index[n.page] for n in chunk], dtype=np.int64)
+            sims = (matrix @ matrix[rows].T).toarray().astype(np.float32, copy=False)
+            for col, (need, t) in enumerate(zip(chunk, rows.tolist())):
+                out[need] = self._rank(need, t, sims[:, col], base, linking, k)
+        return out
+
+    def _rank(self, need: Need, t: int, text: np.ndarray, base: np.ndarray, linking, k: int) -> list[Suggestion]:  # type: ignore[no-untyped-def]
+        f = int(self.folder[t])
+        neighbours = self.neighbours_in_folder(f).copy()
+        # The links it has into the folder, minus one for a link to t itself.
+        score = base + W_TEXT * text
+        if neighbours.max() > 0:
+            score += W_NEIGHBOURS * np.log1p(neighbours) / np.log1p(neighbours.max())
+        shared = self._shared_prefix(t)
+        score += W_URL * shared
+        index_page = int(self.folder_page[f])
+        if index_page >= 0:
+            score[index_page] += W_INDEX
+        url = self.graph.urls[t]
+        clusters = self._clusters_of.get(url, [])
+        roles = self._roles_of.get(url, [])
+        bonus_pages: dict[int, float] = {}
+        for c in getattr(self.graph, "clusters", ()) or ():
+            if c.label in clusters:
+                for u in (c.pillar, *c.members):
+                    j = self.graph.index.get(u)
+                    if j is not None:
+                        bonus_pages[j] = max(bonus_pages.get(j, 0.0), W_CLUSTER)
+        for role in roles:
+            for u in (self.graph.roles.get(role) or ()):
+                j = self.graph.index.get(u)
+                if j is not None:
+                    bonus_pages[j] = bonus_pages.get(j, 0.0) + W_ROLE
+        for j, b in bonus_pages.items():
+            score[j] += b
+        ok = self.usable.copy()
+        ok[t] = False
+        if need.max_source_depth is not None:
+            ok &= (self.depths >= 0) & (self.depths <= need.max_source_depth)
+        col = slice(linking.indptr[t], linking.indptr[t + 1])
+        sources, kinds = linking.indices[col], linking.data[col]
+        # Pages already linking are no news; for content inlinks only a content link counts.
+        ok[sources[kinds == 2] if need.content_only else sources] = False
+        score = np.where(ok, score, -np.inf)
+        m = int(ok.sum())
+        if m == 0:
+            return []
+        top = np.argpartition(-score, min(k, m) - 1)[: min(k, m)] if m > k else np.flatnonzero(ok)
+        top = top[np.argsort(-score[top], kind="stable")]
+        return [self._explain(t, int(j), float(score[j]), float(text[j]), neighbours, index_page, clusters, roles) for j in top.tolist()]
+
+    def _shared_prefix(self, t: int) -> np.ndarray:
+        levels = int(self.n_levels[t])
+        if levels <= 0:
+            return np.zeros(self.n, dtype=np.float32)
+        same = self.ancestors[:, :levels] == self.ancestors[t, :levels]
+        run = np.cumprod(same, axis=1).sum(axis=1)
+        return (run / levels).astype(np.float32)
+
+    def _explain(
+        self, t: int, j: int, score: float, text: float, neighbours: np.ndarray, index_page: int, clusters: list[str], roles: list[str]
+    ) -> Suggestion:
+        g = self.graph
+        reasons: list[str] = []
+        source = g.urls[j]
+        folder = self.folder_names[int(self.folder[t])]
+        if j == index_page:
+            reasons.append(f"the index page of {folder}")
+        elif self.folder[j] == self.folder[t]:
+            reasons.append(f"same folder {folder}")
+        near = int(neighbours[j])
+        if near:
+            reasons.append(f"links to {near} page{'s' if near != 1 else ''} in {folder}")
+        theirs = self._clusters_of.get(source, [])
+        same_cluster = [c for c in clusters if c in theirs]
+        if same_cluster:
+            reasons.append(f"same cluster {same_cluster[0]}")
+        same_role = [r for r in roles if r in self._roles_of.get(source, [])]
+        if same_role:
+            reasons.append(f"same role @{same_role[0]}")
+        if text >= MIN_TEXT_REASON:
+            terms = self.shared_terms(t, j)
+            if terms:
+                reasons.append("shares " + ", ".join(f"'{x}'" for x in terms))
+        reasons.append(f"depth {int(self.depths[j])}")
+        return Suggestion(source, round(score, 4), tuple(reasons))
+
+    def members_to_link(self, pillar: str, members: Iterable[str], k: int = MAX_SUGGESTIONS) -> list[Suggestion]:
+        """For a pillar linking to too few members: the unlinked members most like it."""
+        matrix, _ = self._tfidf
+        idx = self.graph.index
+        p = idx.get(pillar)
+        rows = [idx[m] for m in members if m in idx and m != pillar]
+        if p is None or not rows:
+            return []
+        sims = (matrix[rows] @ matrix[p].T).toarray().ravel()
+        order = np.argsort(-sims, kind="stable")[:k]
+        out = []
+        for o in order.tolist():
+            j = rows[o]
+            terms = self.shared_terms(p, j) if sims[o] >= MIN_TEXT_REASON else []
+            reasons = ("cluster member",) + (("shares " + ", ".join(f"'{x}'" for x in terms),) if terms else ())
+            out.append(Suggestion(self.graph.urls[j], round(float(sims[o]), 4), reasons, direction="to"))
+        return out
+
+
+def need_for(outcome: "RuleOutcome", violation: Violation) -> Need | None:
+    """What a source page must satisfy to fix this failure, or None if a link elsewhere can't."""
+    rule = violation.rule
+    if rule not in SOURCE_RULES:
+        return None
+    if rule == "max-depth":
+        limit = outcome.config.options.get("max")
+        return Need(violation.page, max_source_depth=int(limit) - 1 if isinstance(limit, int) else None)
+    if rule == "no-deeper-pages":
+        before = dict(violation.figures).get("depth_before")
+        allowed = int(outcome.config.options.get("max_increase") or 0)
+        return Need(violation.page, max_source_depth=int(before) + allowed - 1 if isinstance(before, int) else None)
+    content = rule == "min-content-inlinks" or (rule == "no-lost-inlinks" and bool(outcome.config.options.get("content")))
+    return Need(violation.page, content_only=content)
+
+
+def attach_suggestions(outcomes: Sequence["RuleOutcome"], graph: SiteGraph, limit: int = MAX_SUGGESTED_PAGES) -> int:
+    """Give failing pages that a new link would fix their suggestions; returns the pages left without (over ``limit``)."""
+    wanted: list[tuple[int, int, Need]] = []
+    pillars: list[tuple[int, int]] = []
+    for o_i, outcome in enumerate(outcomes):
+        for v_i, v in enumerate(outcome.violations):
+            if v.rule == "cluster-links" and dict(v.figures).get("members") is not None:
+                pillars.append((o_i, v_i))
+                continue
+            need = need_for(outcome, v)
+            if need is not None:
+                wanted.append((o_i, v_i, need))
+    if not wanted and not pillars:
+        return 0
+    suggester = Suggester(graph)
+    left = max(0, len(wanted) - limit)
+    wanted = wanted[:limit]
+    found = suggester.suggest([need for _, _, need in wanted])
+    for o_i, v_i, need in wanted:
+        v = outcomes[o_i].violations[v_i]
+        outcomes[o_i].violations[v_i] = replace(v, suggestions=tuple(found.get(need, ())))
+    for o_i, v_i in pillars:
+        v = outcomes[o_i].violations[v_i]
+        cluster = next((c for c in graph.clusters if c.pillar == v.page), None)
+        if cluster is None:
+            continue
+        from .rules.cluster_links import content_link
+
+        missing = [m for m in cluster.members if not content_link(graph, v.page, m)]
+        outcomes[o_i].violations[v_i] = replace(v, suggestions=tuple(suggester.members_to_link(v.page, missing)))
+    return left
