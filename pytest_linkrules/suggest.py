@@ -48,6 +48,8 @@ SOURCE_RULES = frozenset(
 )
 
 W_TEXT = 1.0
+W_LINKS = 0.5  # links to the same pages as the page (outlinks compared as TF-IDF, like words)
+W_BACK = 0.8  # the page links to the candidate (up, prev/next, see also): a link back is natural
 W_NEIGHBOURS = 0.35
 W_URL = 0.25
 W_INDEX = 0.15
@@ -157,6 +159,22 @@ class Suggester:
                 break
         return out
 
+    @cached_property
+    def _outlink_profile(self):  # type: ignore[no-untyped-def]
+        """Each page's followed outlinks as an l2-normalised TF-IDF row: pages linked from
+        everywhere (nav) weigh nothing, pages few link to weigh most."""
+        from scipy import sparse
+        from sklearn.feature_extraction.text import TfidfTransformer
+
+        g = self.graph
+        keep = g.edge_followed
+        m = sparse.csr_matrix((np.ones(int(keep.sum()), dtype=np.float32), (g.edge_src[keep], g.edge_dst[keep])), shape=(self.n, self.n))
+        return TfidfTransformer().fit_transform(m).astype(np.float32).tocsr()
+
+    def shared_outlinks(self, a: int, b: int) -> int:
+        p = self._outlink_profile
+        return len(np.intersect1d(p[a].indices, p[b].indices, assume_unique=True))
+
     # ----------------------------------------------------------- structure
     @cached_property
     def _content_links(self):  # type: ignore[no-untyped-def]
@@ -221,15 +239,16 @@ class Suggester:
             chunk = needs[start : start + CHUNK]
             rows = np.array([index[n.page] for n in chunk], dtype=np.int64)
             sims = (matrix @ matrix[rows].T).toarray().astype(np.float32, copy=False)
+            profile = self._outlink_profile
+            coupling = (profile @ profile[rows].T).toarray().astype(np.float32, copy=False)
             for col, (need, t) in enumerate(zip(chunk, rows.tolist())):
-                out[need] = self._rank(need, t, sims[:, col], base, linking, k)
+                out[need] = self._rank(need, t, sims[:, col], coupling[:, col], base, linking, k)
         return out
 
-    def _rank(self, need: Need, t: int, text: np.ndarray, base: np.ndarray, linking, k: int) -> list[Suggestion]:  # type: ignore[no-untyped-def]
+    def _rank(self, need: Need, t: int, text: np.ndarray, coupling: np.ndarray, base: np.ndarray, linking, k: int) -> list[Suggestion]:  # type: ignore[no-untyped-def]
         f = int(self.folder[t])
-        neighbours = self.neighbours_in_folder(f).copy()
-        # The links it has into the folder, minus one for a link to t itself.
-        score = base + W_TEXT * text
+        neighbours = self.neighbours_in_folder(f)
+        score = base + W_TEXT * text + W_LINKS * coupling
         if neighbours.max() > 0:
             score += W_NEIGHBOURS * np.log1p(neighbours) / np.log1p(neighbours.max())
         shared = self._shared_prefix(t)
@@ -237,6 +256,8 @@ class Suggester:
         index_page = int(self.folder_page[f])
         if index_page >= 0:
             score[index_page] += W_INDEX
+        back = self._links_from(t)
+        score[back] += W_BACK
         url = self.graph.urls[t]
         clusters = self._clusters_of.get(url, [])
         roles = self._roles_of.get(url, [])
@@ -268,7 +289,17 @@ class Suggester:
             return []
         top = np.argpartition(-score, min(k, m) - 1)[: min(k, m)] if m > k else np.flatnonzero(ok)
         top = top[np.argsort(-score[top], kind="stable")]
-        return [self._explain(t, int(j), float(score[j]), float(text[j]), neighbours, index_page, clusters, roles) for j in top.tolist()]
+        back_set = set(back.tolist())
+        return [
+            self._explain(t, int(j), float(score[j]), float(text[j]), float(coupling[j]), neighbours, index_page, clusters, roles, j in back_set)
+            for j in top.tolist()
+        ]
+
+    def _links_from(self, t: int) -> np.ndarray:
+        """Pages the page itself links to (followed links)."""
+        g = self.graph
+        lo, hi = np.searchsorted(g.edge_src, [t, t + 1])
+        return g.edge_dst[lo:hi][g.edge_followed[lo:hi]]
 
     def _shared_prefix(self, t: int) -> np.ndarray:
         levels = int(self.n_levels[t])
@@ -279,10 +310,12 @@ class Suggester:
         return (run / levels).astype(np.float32)
 
     def _explain(
-        self, t: int, j: int, score: float, text: float, neighbours: np.ndarray, index_page: int, clusters: list[str], roles: list[str]
+        self, t: int, j: int, score: float, text: float, coupling: float, neighbours: np.ndarray, index_page: int, clusters: list[str], roles: list[str], back: bool
     ) -> Suggestion:
         g = self.graph
         reasons: list[str] = []
+        if back:
+            reasons.append("it links to this page (a link back)")
         source = g.urls[j]
         folder = self.folder_names[int(self.folder[t])]
         if j == index_page:
@@ -299,6 +332,10 @@ class Suggester:
         same_role = [r for r in roles if r in self._roles_of.get(source, [])]
         if same_role:
             reasons.append(f"same role @{same_role[0]}")
+        if coupling >= MIN_TEXT_REASON:
+            same = self.shared_outlinks(t, j)
+            if same:
+                reasons.append(f"links to {same} of the same page{'s' if same != 1 else ''}")
         if text >= MIN_TEXT_REASON:
             terms = self.shared_terms(t, j)
             if terms:
