@@ -346,6 +346,15 @@ class Change:
         return [self.page(i) for i in list(seen)[:limit]]
 
 
+def _member(keys: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
+    """Which keys are in sorted_keys (ascending), by binary search."""
+    if not len(sorted_keys):
+        return np.zeros(len(keys), dtype=bool)
+    at = np.searchsorted(sorted_keys, keys)
+    at[at == len(sorted_keys)] = 0
+    return sorted_keys[at] == keys
+
+
 def compare(base: GraphSnapshot, head: GraphSnapshot, base_name: str = "") -> Change:
     """Line two graphs up by URL and find what changed between them."""
     index = {u: i for i, u in enumerate(base.urls)}
@@ -368,8 +377,10 @@ def compare(base: GraphSnapshot, head: GraphSnapshot, base_name: str = "") -> Ch
     h_src, h_dst = head.src, head.dst.astype(np.int64)
     h_key = h_src * nh + h_dst
     old_source = base_of[h_src] >= 0  # links out of new pages come with them
-    removed = np.flatnonzero(kept_source & ~np.isin(b_key, h_key[old_source]))
-    added = np.flatnonzero(old_source & ~np.isin(h_key, b_key[kept_source]))
+    # The head's keys are sorted already (edges are sorted by source, then
+    # target); np.isin took 17 s on 8M keys where a binary search takes 0.3 s.
+    removed = np.flatnonzero(kept_source & ~_member(b_key, h_key[old_source]))
+    added = np.flatnonzero(old_source & ~_member(h_key, np.sort(b_key[kept_source])))
     # Both edge lists are sorted by their own page numbers; list them by URL.
     removed = removed[np.lexsort((b_dst[removed], b_src[removed]))]
     added = added[np.lexsort((h_dst[added], h_src[added]))]

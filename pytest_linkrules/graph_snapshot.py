@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Mapping, Sequence
 
 import numpy as np
 
-from .model import CONTENT, NOFOLLOW
+from .model import CONTENT
 
 if TYPE_CHECKING:
     from .graph import SiteGraph
@@ -158,8 +158,9 @@ class GraphSnapshot:
         first = np.ones(len(key), dtype=bool)
         first[1:] = key[1:] != key[:-1]
         anchors = np.asarray(ids[first], dtype=np.int32)
-        assert len(anchors) == len(self.dst), "edge order differs from the graph's"
-        return list(table), anchors
+        if len(anchors) != len(self.dst):  # a graph made from an edge list: its pages hold no links
+            return [""], np.zeros(len(self.dst), dtype=np.int32)
+        return list(table) or [""], anchors
 
     # ------------------------------------------------------------------ file
     def arrays(self, prefix: str) -> dict[str, np.ndarray]:
