@@ -177,7 +177,10 @@ class Suggester:
         from sklearn.feature_extraction.text import TfidfTransformer
 
         g = self.graph
-        keep = g.edge_followed
+        # Links to pages most pages link to (nav, footer) say nothing about a
+        # page and make every product dense: left out, as stop words are.
+        indegree = np.bincount(g.edge_dst, minlength=self.n)
+        keep = g.edge_followed & (indegree[g.edge_dst] <= max(50, 0.05 * self.n))
         m = sparse.csr_matrix((np.ones(int(keep.sum()), dtype=np.float32), (g.edge_src[keep], g.edge_dst[keep])), shape=(self.n, self.n))
         return TfidfTransformer().fit_transform(m).astype(np.float32).tocsr()
 
@@ -257,7 +260,7 @@ class Suggester:
         for start in range(0, len(needs), CHUNK):
             chunk = needs[start : start + CHUNK]
             rows = np.array([index[n.page] for n in chunk], dtype=np.int64)
-            sims = (matrix @ matrix[rows].T).toarray().astype(np.float32, copy=False)
+            sims = np.asarray(matrix @ matrix[rows].T.toarray(), dtype=np.float32)
             profile = self._outlink_profile
             coupling = (profile @ profile[rows].T).toarray().astype(np.float32, copy=False)
             near = self.neighbours_in_folders(self.folder[rows])
@@ -326,9 +329,12 @@ class Suggester:
         levels = int(self.n_levels[t])
         if levels <= 0:
             return np.zeros(self.n, dtype=np.float32)
-        same = self.ancestors[:, :levels] == self.ancestors[t, :levels]
-        run = np.cumprod(same, axis=1).sum(axis=1)
-        return (run / levels).astype(np.float32)
+        run = np.zeros(self.n, dtype=np.float32)
+        alive = np.ones(self.n, dtype=bool)
+        for k in range(levels):
+            alive &= self.ancestors[:, k] == self.ancestors[t, k]
+            run += alive
+        return run / levels
 
     def _explain(
         self, t: int, j: int, score: float, text: float, coupling: float, neighbours: np.ndarray, index_page: int, clusters: list[str], roles: list[str], back: bool
