@@ -5,6 +5,7 @@
     linkrules check --config linkrules.toml      # the rules of a linkrules.toml
     linkrules graph public/ -o site.graphml      # export the link graph
     linkrules explain public/ /guides/seo/       # everything known about one page
+    linkrules suggest public/ /guides/seo/       # the best pages to add a link to it on
 
 Rules registered by conftest.py files need pytest; this command knows the
 built-in rules and those installed packages offer (the pytest_linkrules.rules
@@ -374,6 +375,30 @@ def cmd_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_suggest(args: argparse.Namespace) -> int:
+    config = resolve_config(args)
+    analysis = analyze(config, cache_dir=cache_dir(args.cache_dir), suggest=False)
+    graph = analysis.graph
+    url = find_page(analysis, args.page)
+    from .report.change import plain
+    from .suggest import Need, Suggester
+
+    depth = graph.depth(url)
+    need = Need(url, max_source_depth=args.max_source_depth, content_only=True)
+    found = Suggester(graph).suggest([need], k=args.count).get(need, [])
+    where = f"depth {depth}" if depth is not None else "not reachable"
+    _print(plain(f"{url}: {where}, {graph.inlink_count(url)} inlinks, {graph.content_inlink_count(url)} from page content"))
+    if not found:
+        _print("no candidate pages: every reachable page that could link to it already does from its content")
+        return EXIT_OK
+    _print(f"add a link to it from the content of (best first):")
+    for k, s in enumerate(found, 1):
+        title = graph.pages[s.page].title
+        _print(plain(f"  {k}. {s.page}" + (f"  {title!r}" if title else "")))
+        _print(plain(f"     {'; '.join(s.reasons)}"))
+    return EXIT_OK
+
+
 def rule_registry() -> dict[str, type[Rule]]:
     """Built-in rules and installed packages' (entry points); a broken package is a usage error."""
     registry, problems = installed_registry()
@@ -500,6 +525,26 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--force", action="store_true", help="replace the file if it exists")
     init.set_defaults(func=cmd_init)
 
+    suggest_p = sub.add_parser(
+        "suggest",
+        help="the best existing pages to add a link to a page on, with the reasons",
+        description=_wrap(
+            "Crawl the site and rank the pages that could link to PAGE from their content: similar text "
+            "(TF-IDF of titles, headings and prose), links back from PAGE, shared outlinks, the same folder, "
+            "a shallow depth, the same cluster or role. Pages that already link to it from their content, and "
+            "pages no start page reaches, are left out."
+        ),
+        epilog=EXIT_CODES + "\n\nexamples:\n  linkrules suggest public/ /guides/seo/\n  linkrules suggest -c linkrules.toml /guides/seo/ -n 10 --max-source-depth 2",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    site_args(suggest_p)
+    suggest_p.add_argument("page", metavar="PAGE", help="the page's URL path (/guides/seo/), file (guides/seo/index.html) or full URL")
+    suggest_p.add_argument("-n", "--count", type=_positive, default=5, metavar="N", help="how many pages to suggest (default 5)")
+    suggest_p.add_argument(
+        "--max-source-depth", type=_non_negative, metavar="D", help="only pages at most D clicks deep (to bring PAGE within D+1 clicks)"
+    )
+    suggest_p.set_defaults(func=cmd_suggest)
+
     rules = sub.add_parser("rules", help="list the built-in rules and their options", description="List the built-in rules and their options.")
     rules.set_defaults(func=cmd_rules)
     return parser
@@ -516,6 +561,16 @@ def _positive(value: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {value!r}") from None
     if number < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {number}")
+    return number
+
+
+def _non_negative(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {value!r}") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {number}")
     return number
 
 

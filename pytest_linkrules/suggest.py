@@ -342,7 +342,7 @@ class Suggester:
         g = self.graph
         reasons: list[str] = []
         if back:
-            reasons.append("it links to this page (a link back)")
+            reasons.append("a link back: the page links to it")
         source = g.urls[j]
         folder = self.folder_names[int(self.folder[t])]
         if j == index_page:
