@@ -303,7 +303,13 @@ def _base_for(config: pytest.Config, state: LinkrulesState, cfg: LinkrulesConfig
         return None
     from .graph_snapshot import pick
 
+    given = config.getoption("linkrules_compare")
     found = pick(state.compare_graphs, _baseline_key(config, cfg.path), len(state.configs))
+    if found is not None:
+        from dataclasses import replace
+
+        # Reports name the file compared with, and what its run crawled.
+        return replace(found, source=f"{given} ({found.source})" if found.source else given)
     if found is None:
         keys = ", ".join(sorted(state.compare_graphs)) or "none"
         raise pytest.UsageError(

@@ -121,7 +121,7 @@ def _suggested(failure: Failure) -> str:
     if v is None or not v.suggestions:
         return ""
     word = "link to" if v.suggestions[0].direction == "to" else "link from"
-    return f"<br>{word}: " + ", ".join(f"`{md(s.page).replace('`', '')}`" for s in v.suggestions[:3])
+    return f"<br>{word}: " + ", ".join(md(s.page) for s in v.suggestions[:3])
 
 
 def job_summary(analyses: Mapping[Path, Analysis], failures: list[Failure]) -> str:
