@@ -220,6 +220,9 @@ def cmd_check(args: argparse.Namespace) -> int:
             _print(f"linkrules: note: {used}")
         for note in analysis.crawl.notes[:10]:
             _print(f"linkrules: note: {note}")
+        for outcome in analysis.outcomes:
+            if outcome.skipped:
+                _print(f"linkrules: skipped {outcome.config.id}: {outcome.skipped}")
     elif used and getattr(args, "unused_config", None) is not None:
         _print(f"linkrules: note: {used}", file=sys.stderr)  # -q keeps stdout to failures
     for f in failures:
