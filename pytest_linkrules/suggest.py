@@ -75,6 +75,12 @@ def folder_of(url: str) -> str:
     return trimmed[: trimmed.rfind("/") + 1] or "/"
 
 
+def _row(matrix, i: int) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
+    """Column numbers and values of one CSR row, without scipy's slicing (~40 us a call)."""
+    lo, hi = matrix.indptr[i], matrix.indptr[i + 1]
+    return matrix.indices[lo:hi], matrix.data[lo:hi]
+
+
 @dataclass(frozen=True)
 class Need:
     """One failing page to find sources for, and what a source must satisfy."""
@@ -143,11 +149,11 @@ class Suggester:
     def shared_terms(self, a: int, b: int, k: int = 2) -> list[str]:
         """The strongest words two pages share, as phrases where both pages have the same two in a row."""
         matrix, names = self._tfidf
-        ra, rb = matrix[a], matrix[b]
-        common, ia, ib = np.intersect1d(ra.indices, rb.indices, assume_unique=True, return_indices=True)
+        (a_idx, a_val), (b_idx, b_val) = _row(matrix, a), _row(matrix, b)
+        common, ia, ib = np.intersect1d(a_idx, b_idx, assume_unique=True, return_indices=True)
         if not len(common):
             return []
-        weight = ra.data[ia] * rb.data[ib]
+        weight = a_val[ia] * b_val[ib]
         order = np.argsort(-weight)
         strong = {str(names[common[o]]): float(weight[o]) for o in order[: 4 * k]}
         phrases = self._phrases(a) & self._phrases(b)
@@ -186,7 +192,7 @@ class Suggester:
 
     def shared_outlinks(self, a: int, b: int) -> int:
         p = self._outlink_profile
-        return len(np.intersect1d(p[a].indices, p[b].indices, assume_unique=True))
+        return len(np.intersect1d(_row(p, a)[0], _row(p, b)[0], assume_unique=True))
 
     # ----------------------------------------------------------- structure
     @cached_property
