@@ -96,7 +96,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--linkrules-change-report",
         default=None,
         metavar="FILE",
-        help="with --linkrules-compare: write the change (links added and removed, pages made deeper, ...) to FILE as JSON",
+        help="write the failing pages with their link suggestions, and with --linkrules-compare the change "
+        "(links added and removed, pages made deeper, ...), to FILE as JSON",
     )
     parser.addini("linkrules", type="bool", default=False, help="turn on link rule checks as --linkrules does")
     parser.addini(
@@ -333,8 +334,6 @@ def _save_graphs(config: pytest.Config, state: LinkrulesState) -> None:
             raise pytest.UsageError(f"--linkrules-save-graph: cannot write {save_to}: {exc.strerror or exc}") from None
     report_to = config.getoption("linkrules_change_report")
     if report_to:
-        if not config.getoption("linkrules_compare"):
-            raise pytest.UsageError("--linkrules-change-report needs --linkrules-compare (what to compare with)")
         from .report.change import write_json
 
         try:

@@ -160,7 +160,7 @@ def test_new_orphans_name_the_removed_link() -> None:
     head.change = change
     found = run_rule(rule("no-new-orphans"), head).violations
     assert [(v.page, v.message) for v in found] == [
-        ("/a/", "/a/ is no longer reachable from a start page; it was 1 clicks deep before (no-new-orphans)"),
+        ("/a/", "/a/ is no longer reachable from a start page; it was 1 click deep before (no-new-orphans)"),
         ("/n/", "/n/ is a new page that no reachable page links to (no-new-orphans)"),
     ]
     assert found[0].details == ("Links to it that this change removed:", '  link removed: / -> /a/  "to /a/"')

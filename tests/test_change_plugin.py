@@ -139,10 +139,13 @@ def test_a_bad_compare_argument_stops_the_run_with_one_line(pytester: pytest.Pyt
     assert "Traceback" not in result.stderr.str()
 
 
-def test_change_report_needs_compare(pytester: pytest.Pytester, pr: Path) -> None:
-    result = pytester.runpytest("--linkrules", "--linkrules-change-report=c.json")
-    assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["ERROR: --linkrules-change-report needs --linkrules-compare (what to compare with)"])
+def test_without_a_base_the_json_still_lists_failures_and_suggestions(pytester: pytest.Pytester, pr: Path) -> None:
+    pytester.runpytest("--linkrules", "--linkrules-change-report=c.json")
+    entry = json.loads((pr / "c.json").read_text(encoding="utf-8"))["configs"]["linkrules.toml"]
+    assert entry["base"] is None and "counts" not in entry
+    assert {"rule": "no-orphans", "page": "/checklist/", "message": "/checklist/ is not reachable from any start page (no-orphans)"} in entry["failing"]
+    first = entry["suggestions"]["/checklist/"][0]
+    assert set(first) == {"page", "score", "reasons", "direction"} and first["direction"] == "from"
 
 
 def test_html_report_has_the_before_and_after_picture(pytester: pytest.Pytester, pr: Path) -> None:

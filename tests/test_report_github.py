@@ -60,11 +60,14 @@ def test_job_summary_is_appended_with_figures_and_failures(pytester: pytest.Pyte
     figures = lines.index("| Pages | Links | Max depth | Orphans | Render mode | Crawl time |")
     assert lines[figures + 2].startswith("| 8 | 20 | 4 | 1 | static | ")
     table = lines.index("| Rule | Page | Problem |")
-    assert lines[table + 2 : table + 5] == [
-        r"| max\-depth | /blog/old/ | /blog/old/ is 4 clicks from the start page, max is 3 \(max\-depth\) |",
-        r"| min\-inlinks | /guides/seo/ | /guides/seo/ has 1 inlink, needs 2 \(min\-inlinks\) |",
-        r"| no\-orphans | /lost/ | /lost/ is not reachable from any start page \(no\-orphans\) |",
+    rows = lines[table + 2 : table + 5]
+    # Each row ends with the first pages to link from (suggest.py), after a <br>.
+    assert [row.split("<br>")[0] for row in rows] == [
+        r"| max\-depth | /blog/old/ | /blog/old/ is 4 clicks from the start page, max is 3 \(max\-depth\)",
+        r"| min\-inlinks | /guides/seo/ | /guides/seo/ has 1 inlink, needs 2 \(min\-inlinks\)",
+        r"| no\-orphans | /lost/ | /lost/ is not reachable from any start page \(no\-orphans\)",
     ]
+    assert all("<br>link from: /" in row and row.endswith(" |") for row in rows)
 
 
 def test_page_provided_text_in_the_summary_is_inert(pytester: pytest.Pytester, actions: Path, site: Path) -> None:
@@ -145,7 +148,7 @@ def test_warning_rules_annotate_as_warnings_and_waived_pages_not_at_all(pytester
     ]
     text = actions.read_text(encoding="utf-8")
     assert "## linkrules: 1 failure, 1 warning" in text
-    assert r"| no\-orphans (warning) | /lost/ | /lost/ is not reachable from any start page \(no\-orphans\) |" in text
+    assert r"| no\-orphans (warning) | /lost/ | /lost/ is not reachable from any start page \(no\-orphans\)<br>link from: /, " in text
 
 
 def test_a_broken_link_is_annotated_on_the_source_line_that_spells_it(pytester: pytest.Pytester, actions: Path, site: Path) -> None:

@@ -52,13 +52,16 @@ def test_failing_pages_carry_their_evidence(pytester: pytest.Pytester, site: Pat
     assert "<b>Fix:</b> Link to it from a page at depth 2 or less" in deep
 
     (weak,) = html_extras(data, "linkrules.toml::min-inlinks[/guides/seo/]")
-    rows = re.findall(r"<tr><td><code>(/[^<]*)</code>.*?</td><td>(.*?)</td><td>(\w+)", weak)
+    inlinks, _, suggested = weak.partition("<h4>Add a link to it on one of these pages (best first)</h4>")
+    rows = re.findall(r"<tr><td><code>(/[^<]*)</code>.*?</td><td>(.*?)</td><td>(\w+)", inlinks)
     assert rows == [
         ("/guides/", "&lt;img src=x onerror=alert(2)&gt;", "content"),
         ("/lost/", "SEO", "content"),
     ]
     # The orphan's title, shown beside it as a linking page, is text, not markup.
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in weak
+    # Then the pages to add a link on, with why (suggest.py).
+    assert re.findall(r"<tr><td><code>(/[^<]*)</code>", suggested) and "depth " in suggested
     for extra in html_extras(data, "linkrules.toml::min-inlinks[/guides/seo/]") + html_extras(data, "linkrules.toml::no-orphans[/lost/]"):
         assert "<script" not in extra and "<img" not in extra
 
@@ -175,5 +178,6 @@ def test_past_the_picture_cap_evidence_is_compact(pytester: pytest.Pytester, sit
     data = report_data(site / "report.html")
     (weak,) = html_extras(data, "linkrules.toml::min-inlinks[/guides/seo/]")
     assert "<svg" not in weak and "SEO guide" not in weak  # no picture, no titles
-    assert re.findall(r"<tr><td><code>(/[^<]*)</code></td>", weak) == ["/guides/", "/lost/"]
+    inlinks = weak.partition("<h4>Add a link to it on one of these pages")[0]
+    assert re.findall(r"<tr><td><code>(/[^<]*)</code></td>", inlinks) == ["/guides/", "/lost/"]
     assert "<b>Fix:</b>" in weak

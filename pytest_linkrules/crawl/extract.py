@@ -349,7 +349,7 @@ def extract(html: str | bytes, selectors: Mapping[str, str] | None = None) -> Ra
 # Where a page's own text is, most specific first; else the whole body.
 MAIN_CONTENT = "main, article, [role=main], #content, .contents"
 MAX_HEADINGS_TEXT = 200
-MAX_TEXT = 700  # characters kept per page: ~70 MB at 100k pages, enough for TF-IDF to tell pages apart
+MAX_TEXT = 700  # characters kept per page: 80-100 MB at 100k pages (benchmarks/README.md), enough for TF-IDF
 
 
 def page_text(tree: LexborHTMLParser) -> str:

@@ -45,7 +45,8 @@ class NoNewOrphans(Rule):
                 message = f"{url} is a new page that no reachable page links to"
                 details: tuple[str, ...] = ()
             else:
-                message = f"{url} is no longer reachable from a start page; it was {before.depth[0]} clicks deep before"
+                clicks = "click" if before.depth[0] == 1 else "clicks"
+                message = f"{url} is no longer reachable from a start page; it was {before.depth[0]} {clicks} deep before"
                 details = tuple(f"  link removed: {x.source} -> {x.target}  \"{x.anchor}\"" for x in change.removed_into(url)[:10])
                 if details:
                     details = ("Links to it that this change removed:",) + details
