@@ -383,22 +383,22 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     analysis = analyze(config, cache_dir=cache_dir(args.cache_dir), suggest=False)
     graph = analysis.graph
     url = find_page(analysis, args.page)
-    from .report.change import plain
+    from .report.escape import terminal
     from .suggest import Need, Suggester
 
     depth = graph.depth(url)
     need = Need(url, max_source_depth=args.max_source_depth, content_only=True)
     found = Suggester(graph).suggest([need], k=args.count).get(need, [])
     where = f"depth {depth}" if depth is not None else "not reachable"
-    _print(plain(f"{url}: {where}, {graph.inlink_count(url)} inlinks, {graph.content_inlink_count(url)} from page content"))
+    _print(f"{terminal(url)}: {where}, {graph.inlink_count(url)} inlinks, {graph.content_inlink_count(url)} from page content")
     if not found:
         _print("no candidate pages: every reachable page that could link to it already does from its content")
         return EXIT_OK
     _print(f"add a link to it from the content of (best first):")
     for k, s in enumerate(found, 1):
         title = graph.pages[s.page].title
-        _print(plain(f"  {k}. {s.page}" + (f"  {title!r}" if title else "")))
-        _print(plain(f"     {'; '.join(s.reasons)}"))
+        _print(f"  {k}. {terminal(s.page)}" + (f"  {terminal(repr(title))}" if title else ""))
+        _print(f"     {terminal('; '.join(s.reasons))}")
     return EXIT_OK
 
 

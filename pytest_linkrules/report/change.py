@@ -4,16 +4,18 @@ One Change (change.py) rendered four ways: a few terminal lines, a Markdown
 section of the GitHub job summary, an HTML section of the pytest-html report
 with a before/after picture of the pages most affected, and JSON. Site text
 (URLs, anchors) goes through the escaping step of its destination: ``md``
-(GitHub Markdown) and ``e`` (HTML) from this package, ``plain`` for text.
+(GitHub Markdown, report/github.py), ``e`` (HTML, report/html.py) and
+``terminal`` (a terminal or CI log line, report/escape.py).
 """
 
 from __future__ import annotations
 
 import json
-import re
 from itertools import groupby
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
+
+from .escape import terminal
 
 if TYPE_CHECKING:
     from ..change import Change, LinkChange, PageChange
@@ -23,20 +25,12 @@ TERMINAL_ITEMS = 5  # pages or links named per line of the terminal summary
 SUMMARY_ROWS = 30  # rows per table in the job summary
 HTML_PAGES = 20  # pages in the HTML before/after picture
 
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def plain(text: object) -> str:
-    """Site text for a terminal or log line: control characters can't reach it."""
-    return _CONTROL.sub("\ufffd", str(text))
-
-
 def _depth(d: int | None) -> str:
     return "unreachable" if d is None else str(d)
 
 
 def _names(urls: list[str], total: int) -> str:
-    shown = ", ".join(plain(u) for u in urls[:TERMINAL_ITEMS])
+    shown = ", ".join(terminal(u) for u in urls[:TERMINAL_ITEMS])
     return shown + (f" and {total - TERMINAL_ITEMS:,} more" if total > TERMINAL_ITEMS else "")
 
 
@@ -44,17 +38,17 @@ def _names(urls: list[str], total: int) -> str:
 def terminal_lines(change: "Change") -> list[str]:
     c = change.counts()
     out = [
-        f"against {plain(change.base_name or 'the base build')}: "
+        f"against {terminal(change.base_name or 'the base build')}: "
         f"{c['links_added']:,} links added, {c['links_removed']:,} removed; "
         f"{c['pages_added']:,} pages added, {c['pages_removed']:,} removed"
     ]
     removed = change.removed_links(TERMINAL_ITEMS)
     if removed:
-        out.append("links removed: " + "; ".join(f'{plain(x.source)} -> {plain(x.target)} "{plain(x.anchor)}"' for x in removed)
+        out.append("links removed: " + "; ".join(f'{terminal(x.source)} -> {terminal(x.target)} "{terminal(x.anchor)}"' for x in removed)
                    + (f" and {c['links_removed'] - len(removed):,} more" if c["links_removed"] > len(removed) else ""))
     added = change.added_links(TERMINAL_ITEMS)
     if added:
-        out.append("links added: " + "; ".join(f'{plain(x.source)} -> {plain(x.target)} "{plain(x.anchor)}"' for x in added)
+        out.append("links added: " + "; ".join(f'{terminal(x.source)} -> {terminal(x.target)} "{terminal(x.anchor)}"' for x in added)
                    + (f" and {c['links_added'] - len(added):,} more" if c["links_added"] > len(added) else ""))
     for label, idx in (
         ("new orphans", change.new_orphans),
