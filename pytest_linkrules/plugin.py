@@ -93,6 +93,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "reports what changed and runs the change rules (no-new-orphans, no-deeper-pages, ...)",
     )
     group.addoption(
+        "--linkrules-no-suggestions",
+        action="store_true",
+        default=False,
+        help="don't rank pages to link from for failing pages (saves ~7 s of TF-IDF at 100k pages)",
+    )
+    group.addoption(
         "--linkrules-change-report",
         default=None,
         metavar="FILE",
@@ -249,7 +255,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             progress = _progress(config) if crawl is None else None
             try:
                 base = _base_for(config, state, cfg, cache_dir)
-                analysis = analyze(cfg, progress=progress, cache_dir=cache_dir, crawl=crawl, base=base)
+                analysis = analyze(
+                    cfg, progress=progress, cache_dir=cache_dir, crawl=crawl, base=base,
+                    suggest=not config.getoption("linkrules_no_suggestions"),
+                )
             finally:
                 if progress is not None:
                     progress.close()

@@ -99,6 +99,12 @@ def test_an_orphans_failure_names_candidate_pages(pytester: pytest.Pytester, pr:
     assert any("shares 'image compression'" in line and ("/blog/webp/" in line or "/guides/images/" in line) for line in shown)
 
 
+def test_suggestions_can_be_turned_off(pytester: pytest.Pytester, pr: Path) -> None:
+    result = pytester.runpytest("--linkrules", "-k", "checklist", "--linkrules-no-suggestions", "-p", "no:randomly")
+    result.assert_outcomes(failed=1)
+    assert "Add a link to it on one of these pages (best first):" not in result.outlines
+
+
 def test_change_rules_are_skipped_without_a_base(pytester: pytest.Pytester, pr: Path) -> None:
     result = pytester.runpytest("--linkrules", "-p", "no:randomly", "-rs")
     result.assert_outcomes(failed=2, passed=3, skipped=3)
