@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from ..model import CONTENT, Page
+from ..model import CONTENT, Link, Page
 from .extract import MAX_ANCHOR, RawLink, RawPage
 from .folder import page_from_raw
 from .templates import Group
@@ -45,7 +45,7 @@ def site_model(
     return DoxygenTree.find(root, resolver, group, rendered)
 
 
-_INIT = re.compile(r"""initNavTree\(\s*'([^'\\]*)'\s*,\s*'([^'\\]*)'\s*\)""")
+_INIT = re.compile(rb"""initNavTree\(\s*'([^'\\]*)'\s*,\s*'([^'\\]*)'\s*\)""")
 _VAR = re.compile(r"var\s+([A-Za-z_$][\w$]*)\s*=\s*", re.S)
 
 
@@ -88,6 +88,7 @@ class DoxygenTree:
         self.chrome = False
         self._subindex: dict[int, dict[str, list[int]] | None] = {}
         self._data: dict[str, Any] = {}
+        self._links: dict[tuple[str, str, str, bool], tuple[str, Link | None]] = {}
 
     @classmethod
     def find(cls, root: Path, resolver: FolderResolver, group: Group, rendered: Mapping[str, Page]) -> "DoxygenTree | None":
@@ -204,11 +205,20 @@ class DoxygenTree:
         toroot is not always the page itself: a class's member list opens the
         tree at its class.
         """
-        text = _read(self.root / page.source) if page.source else None
-        found = _INIT.findall(text) if text is not None else []
+        if not page.source:
+            return None
+        try:
+            with open(self.root / page.source, "rb") as f:
+                data = f.read(MAX_DATA_BYTES)
+        except OSError:
+            return None
+        found = _INIT.findall(data)
         if len(found) != 1:
             return None
-        return found[0]
+        try:
+            return found[0][0].decode("utf-8"), found[0][1].decode("utf-8")
+        except UnicodeDecodeError:
+            return None
 
     def predict(self, page: Page) -> Page | None:
         if not page.url.startswith(self.base) or page.error:
@@ -220,14 +230,29 @@ class DoxygenTree:
         found = self.hrefs(toroot, relpath, page.url.rsplit("/", 1)[-1])
         if found is None:
             return None
-        # Resolved as the static crawl resolves the page's own links; the
-        # page's meta robots nofollow applies to them too.
-        raw = RawPage(
-            robots="nofollow" if page.nofollow else "",
-            links=[RawLink(href, text, False, self.chrome) for href, text in found],
-        )
-        built = page_from_raw(page.url, page.source, raw, self.resolver)
-        return dataclasses.replace(page, links=page.links + built.links, broken=page.broken + built.broken)
+        links, broken = [], []
+        folder = page.url.rsplit("/", 1)[0]
+        for href, text in found:
+            kind, link = self._link(folder, page, href, text)
+            if link is not None:
+                (links if kind == "page" else broken).append(link)
+        return dataclasses.replace(page, links=page.links + tuple(links), broken=page.broken + tuple(broken))
+
+    def _link(self, folder: str, page: Page, href: str, text: str) -> tuple[str, Link | None]:
+        """One tree link resolved as the static crawl resolves the page's own links, once per folder.
+
+        Every page of a folder shows the same tree entries, so each (href,
+        text) is resolved once there and the Link shared; the page's meta
+        robots nofollow applies to them too.
+        """
+        key = (folder, href, text, page.nofollow)
+        hit = self._links.get(key)
+        if hit is None:
+            raw = RawPage(robots="nofollow" if page.nofollow else "", links=[RawLink(href, text, False, self.chrome)])
+            built = page_from_raw(page.url, page.source, raw, self.resolver)
+            hit = ("page", built.links[0]) if built.links else ("broken", built.broken[0]) if built.broken else ("", None)
+            self._links[key] = hit
+        return hit
 
 
 def _read(path: Path) -> str | None:
