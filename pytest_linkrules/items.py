@@ -9,15 +9,28 @@ items; the rule item says how many pages it checked.
 A violation item does not always fail: a waived page, or one already in the
 baseline, is an expected failure (xfail); a rule with ``severity = "warning"``
 passes and records a LinkrulesWarning that the terminal summary lists.
+
+A site with tens of thousands of failing pages makes as many items, and pytest's
+own protocol (setup, call and teardown hooks, each wrapped by capture, logging
+and other plugins) is most of their cost. A violation item has no fixtures,
+prints nothing and logs nothing, so ``run_lean`` runs it as the default
+protocol does minus those three hooks: ``runtest()`` is called directly, and
+the same three reports (setup, call, teardown) go through
+pytest_runtest_makereport and pytest_runtest_logreport to every plugin that
+reads them (JUnit XML, pytest-html, --lf's cache, the terminal, xfail
+handling). It applies only between two items of the same linkrules.toml, so
+pytest's setup state stays as the default protocol leaves it.
 """
 
 from __future__ import annotations
 
+import gc
 import warnings
+from functools import cached_property
 from types import SimpleNamespace
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 
@@ -45,6 +58,15 @@ class LinkrulesState:
     # --linkrules-compare: a snapshot file's graphs by config key, or a base build's folder.
     compare_graphs: dict[str, Any] | None = None
     compare_folder: Path | None = None
+    # The terminal summary: failing pages shown in full per rule (None: all), and
+    # while pytest's own summary runs, every failed report (plugin.FailureCap).
+    max_shown: int | None = 10
+    all_failed: list[Any] | None = None
+    failed_per_rule: dict[str, int] = field(default_factory=dict)
+    hidden_per_rule: dict[str, int] = field(default_factory=dict)
+    lean_protocol: bool = True  # off with --pdb and --setup-show/-only/-plan (run_lean)
+    frozen: bool = False  # gc.freeze() was called: many violation items (FREEZE_FROM)
+    lean_runs: int = 0
 
     @property
     def paths(self) -> set[Path]:
@@ -59,25 +81,47 @@ class LinkrulesWarning(UserWarning):
 
 
 class LinkrulesFailure(Exception):
-    """Raised by an item to fail with plain text instead of a traceback."""
+    """Raised by an item to fail with plain text instead of a traceback.
 
-    def __init__(self, text: str) -> None:
-        text = log_text(text)  # page text in it must not control the terminal or the CI log
-        super().__init__(text)
+    ``text`` may be a function writing the text, with ``first`` its first line.
+    """
+
+    def __init__(self, text: str | Callable[[], str], first: str | None = None) -> None:
+        # Page text in it must not control the terminal or the CI log.
+        if callable(text):
+            make = text
+            text = lambda: log_text(make())  # noqa: E731
+            first = log_text(first or "")
+        else:
+            text = log_text(text)
+        super().__init__(first if callable(text) else text)
         self.text = text
+        self.first = first
 
 
 class TextRepr:
     """A failure shown as plain text whose first line is the summary line.
 
     ``reprcrash.message`` is what pytest's short summary prints, so it is only
-    the first line, not the whole evidence.
+    the first line, not the whole evidence. ``text`` may be a function: the
+    evidence of a failing page is then written only when a report reads it
+    (JUnit, pytest-html, the terminal's FAILURES section), not for each of
+    30,000 pages the terminal only counts.
     """
 
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.reprcrash = SimpleNamespace(message=text.splitlines()[0] if text else "")
+    def __init__(self, text: str | Callable[[], str], first: str | None = None) -> None:
+        if callable(text):
+            self._make = text
+        else:
+            self.text = text
+        if first is None:
+            first = self.text.splitlines()[0] if self.text else ""
+        self.reprcrash = SimpleNamespace(message=first)
         self.sections: list[tuple[str, str, str]] = []
+
+    @cached_property
+    def text(self) -> str:
+        return self._make()
 
     def toterminal(self, tw: Any) -> None:
         first, _, rest = self.text.partition("\n")
@@ -138,7 +182,7 @@ class LinkrulesItem(pytest.Item):
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
         if isinstance(excinfo.value, LinkrulesFailure):
-            return TextRepr(excinfo.value.text)
+            return TextRepr(excinfo.value.text, excinfo.value.first)
         return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self) -> tuple[Any, int | None, str]:
@@ -217,7 +261,7 @@ class ViolationItem(LinkrulesItem):
 
     def runtest(self) -> None:
         v = self.violation
-        text = explain(v, self.analysis.graph)
+        graph = self.analysis.graph
         waiver = self.analysis.waived.get((v.rule, v.page))
         if waiver is not None and not waiver.expired():
             until = f" until {waiver.expires.isoformat()}" if waiver.expires else ""
@@ -225,7 +269,7 @@ class ViolationItem(LinkrulesItem):
             pytest.xfail(f"waived{until}: {waiver.reason}")
         if waiver is not None:
             assert waiver.expires is not None
-            first, _, rest = text.partition("\n")
+            first, _, rest = explain(v, graph).partition("\n")
             text = (
                 f"{first} [waiver expired {waiver.expires.isoformat()}]\n{rest}\n"
                 f"Waiver: {waiver.label} expired on {waiver.expires.isoformat()} (reason was: {waiver.reason}); "
@@ -237,6 +281,9 @@ class ViolationItem(LinkrulesItem):
             if comparison is not None and (v.rule, v.page) in comparison.known:
                 self.user_properties.append(("baseline", "known"))
                 pytest.xfail(f"known violation, in baseline {state.baseline_name}")
+            if self.outcome.severity != "warning":
+                raise LinkrulesFailure(lambda: explain(v, graph), v.message.splitlines()[0] if v.message else "")
+            text = explain(v, graph)
         if self.outcome.severity == "warning":
             self.warn(text, self.outcome.config.line)
             return
@@ -261,3 +308,58 @@ class WaiversItem(LinkrulesItem):
 
     def reportinfo(self) -> tuple[Any, int | None, str]:
         return self.path, 0, f"waivers: {len(self.analysis.config.waivers)} configured"
+
+
+# From this many violation items in a session, what lives until the session ends
+# (graph, items, reports) is moved out of the cyclic collector's sight with
+# gc.freeze() after collection and every FREEZE_EVERY items: on 30,000 failing
+# pages its full collections cost ~9 of ~31 CPU seconds, each rescanning a
+# million objects; the young garbage of each item (an exception and its frames)
+# is still collected as usual. plugin.py unfreezes when pytest has cleaned up.
+FREEZE_FROM = 1_000
+FREEZE_EVERY = 2_000
+
+
+def _nothing() -> None:
+    return None
+
+
+def run_lean(item: pytest.Item, nextitem: pytest.Item | None) -> bool | None:
+    """pytest_runtest_protocol for a violation item followed by an item of the same file; None otherwise.
+
+    The default protocol minus the pytest_runtest_setup, _call and _teardown
+    hooks (see the module docstring): ~0.45 ms of CPU saved per item, half of
+    pytest's cost for a failing item. pytest's setup state stays as the
+    previous item's teardown left it (the common ancestors of this item and
+    the next), and the next item's setup and teardown work from there. Items
+    with markers (a conftest may add skip or xfail) and runs with --pdb or
+    --setup-show/-only/-plan take the default protocol; so does the last item
+    of each file, whose teardown is the default one.
+    """
+    if (
+        type(item) is not ViolationItem
+        or not isinstance(nextitem, LinkrulesItem)
+        or nextitem.parent is not item.parent
+        or item.own_markers
+    ):
+        return None
+    state = item.config.stash.get(STATE_KEY, None)
+    session = item.session
+    if state is None or not state.lean_protocol or session.shouldfail or session.shouldstop:
+        return None
+    ihook = item.ihook
+    nodeid, location = item.nodeid, item.location
+    ihook.pytest_runtest_logstart(nodeid=nodeid, location=location)
+    for when in ("setup", "call", "teardown"):
+        run = item.runtest if when == "call" else _nothing
+        call = pytest.CallInfo.from_call(run, when=when, reraise=(pytest.exit.Exception, KeyboardInterrupt))  # type: ignore[arg-type]
+        report = ihook.pytest_runtest_makereport(item=item, call=call)
+        ihook.pytest_runtest_logreport(report=report)
+        if call.excinfo is not None and not hasattr(report, "wasxfail") and not isinstance(call.excinfo.value, pytest.skip.Exception):
+            ihook.pytest_exception_interact(node=item, call=call, report=report)
+    ihook.pytest_runtest_logfinish(nodeid=nodeid, location=location)
+    state.lean_runs += 1
+    if state.frozen and state.lean_runs % FREEZE_EVERY == 0:
+        gc.collect(1)
+        gc.freeze()
+    return True

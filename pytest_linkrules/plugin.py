@@ -6,6 +6,7 @@ option is true, so installing the plugin never changes an ordinary test run.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections import Counter
@@ -18,9 +19,10 @@ from . import hooks
 from .config import ConfigError, LinkrulesConfig, display_path, load_config, with_overrides
 from .crawl.progress import TerminalProgress
 from .baseline import Baseline, BaselineError, save_baseline
-from .items import STATE_KEY, LinkrulesFile, LinkrulesState
+from .items import FREEZE_FROM, STATE_KEY, LinkrulesFile, LinkrulesState, ViolationItem, run_lean
 from .rules import Rule, installed_registry
 from .crawl.folder import page_folders
+from .report.text import MAX_SHOWN_PER_RULE, cap_per_rule, per_rule_lines, plural
 from .runner import analyze
 from . import snapshot
 
@@ -105,6 +107,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="write the failing pages with their link suggestions, and with --linkrules-compare the change "
         "(links added and removed, pages made deeper, ...), to FILE as JSON",
     )
+    group.addoption(
+        "--linkrules-max-shown",
+        default=None,
+        metavar="N",
+        help=f"failing pages of each rule that the terminal shows in full (default {MAX_SHOWN_PER_RULE}; 'all' shows every one); "
+        "the rest are counted, JUnit XML and the HTML report keep every one",
+    )
     parser.addini("linkrules", type="bool", default=False, help="turn on link rule checks as --linkrules does")
     parser.addini(
         "linkrules_config",
@@ -112,6 +121,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=[],
         help="linkrules.toml file(s) to use, relative to the rootdir",
     )
+    parser.addini("linkrules_max_shown", default="", help="as --linkrules-max-shown")
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -192,13 +202,33 @@ def pytest_configure(config: pytest.Config) -> None:
             problems.extend(exc.problems)
     if problems:
         raise pytest.UsageError("invalid linkrules config:\n" + "\n".join(problems))
-    config.stash[STATE_KEY] = LinkrulesState(registry, configs)
+    lean = not any(config.getoption(o, False) for o in ("usepdb", "setupshow", "setuponly", "setupplan"))
+    config.stash[STATE_KEY] = LinkrulesState(registry, configs, max_shown=max_shown(config), lean_protocol=lean)
+    config.pluginmanager.register(FailureCap(), "linkrules-failure-cap")
+    # Registered before pytest's own cleanups (our pytest_configure runs first), so it runs after them.
+    config.add_cleanup(lambda: gc.unfreeze() if config.stash[STATE_KEY].frozen else None)
     _make_collected(config, paths)
     if config.getoption("htmlpath", None) and config.pluginmanager.hasplugin("html"):
         from .report.html import HtmlReport
 
         html = HtmlReport(lambda: config.stash[STATE_KEY].analyses, config.rootpath)
         config.pluginmanager.register(html, "linkrules-html")
+
+
+def max_shown(config: pytest.Config) -> int | None:
+    """Failing pages per rule shown in full: --linkrules-max-shown, the ini option, or the default; None for all."""
+    given = config.getoption("linkrules_max_shown")
+    name = "--linkrules-max-shown"
+    if given is None:
+        given, name = config.getini("linkrules_max_shown"), "linkrules_max_shown (ini)"
+    text = str(given or "").strip()
+    if not text:
+        return MAX_SHOWN_PER_RULE
+    if text.lower() == "all":
+        return None
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        raise pytest.UsageError(f'{name}: expected a positive number of pages or "all", got {text!r}')
+    return int(text)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -430,6 +460,18 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             "--linkrules: " + ", ".join(missing) + " produced no test items; "
             "check that the path is inside the rootdir and not ignored"
         )
+    if sum(1 for item in session.items if type(item) is ViolationItem) >= FREEZE_FROM:
+        # Tens of thousands of failing pages: the graph and the items live until the
+        # session ends, so the cyclic collector need not scan them again and again
+        # (items.run_lean freezes the reports too, as they accumulate).
+        gc.collect(1)
+        gc.freeze()
+        state.frozen = True
+
+
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> bool | None:
+    """Violation items skip the setup and teardown hooks they have no use for (items.run_lean)."""
+    return run_lean(item, nextitem)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -453,27 +495,78 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return [log_text(line) for line in lines]  # notes and reasons quote page URLs
 
 
+def _page_rule(report: Any) -> str | None:
+    """The rule a failed report's page breaks; None for any other failure (crawl, rule error, a user's test)."""
+    if getattr(report, "when", None) != "call":
+        return None
+    props = dict(getattr(report, "user_properties", ()) or ())
+    rule = props.get("rule")
+    return str(rule) if rule is not None and "page" in props else None
+
+
+def _is_ours(report: Any) -> bool:
+    return any(key == "rule" for key, _ in getattr(report, "user_properties", ()) or ())
+
+
+class FailureCap:
+    """Keeps pytest's own failure summary linear and short on sites with thousands of failing pages.
+
+    pytest prints each failure, then scans every setup and teardown report for
+    that failure's teardown output (``TerminalReporter._get_teardown_reports``):
+    O(failures x items), ~400 s for 10,000 failing pages. Around pytest's summary
+    this wrapper (1) shows pytest only the first ``--linkrules-max-shown``
+    failing pages per rule, so its FAILURES section and short test summary stay
+    readable, and (2) takes our items' setup and teardown reports without output
+    out of the list pytest scans: they hold no teardown section to print. Both
+    are put back before pytest counts the outcomes ("30000 failed"), and every
+    report has already reached JUnit XML, pytest-html, --lf's cache and the
+    exit status, which read each report as it is made, not this list.
+    """
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_terminal_summary(self, terminalreporter: Any, config: pytest.Config) -> Any:
+        state = config.stash.get(STATE_KEY, None)
+        stats = terminalreporter.stats
+        if state is None or not stats.get("failed"):
+            return (yield)
+        failed, quiet = stats["failed"], stats.get("", [])
+        all_failed, all_quiet = list(failed), list(quiet)
+        shown, state.failed_per_rule, state.hidden_per_rule = cap_per_rule(all_failed, _page_rule, state.max_shown)
+        state.all_failed = all_failed
+        failed[:] = shown
+        quiet[:] = [r for r in all_quiet if r.sections or not _is_ours(r)]
+        try:
+            return (yield)
+        finally:
+            failed[:] = all_failed
+            quiet[:] = all_quiet
+            state.all_failed = None
+
+
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     """Failures per rule, so a broken site reads as a few lines, not a wall of ids."""
     state = config.stash.get(STATE_KEY, None)
     if state is None:
         return
+    # Every failure, also those FailureCap keeps out of pytest's own summary.
+    stats = dict(terminalreporter.stats)
+    if state.all_failed is not None:
+        stats["failed"] = state.all_failed
     if os.environ.get("GITHUB_ACTIONS") == "true" and not hasattr(config, "workerinput"):
         from .report import github
         from .report.failures import ViolationIndex
 
-        failures = ViolationIndex(state.analyses, config.rootpath).problems(terminalreporter.stats)
+        failures = ViolationIndex(state.analyses, config.rootpath).problems(stats)
         github.report(terminalreporter.write_line, failures, state.analyses)
-    counts: Counter[str] = Counter()
-    for report in terminalreporter.stats.get("failed", []):
-        rule = dict(getattr(report, "user_properties", ())).get("rule")
-        if rule is not None and "[" in report.nodeid:
-            counts[rule] += 1
-    if counts:
+    if state.all_failed is None:  # FailureCap did not run: no failures
+        state.failed_per_rule, state.hidden_per_rule = cap_per_rule(stats.get("failed", []), _page_rule, None)[1:]
+    if state.failed_per_rule:
         terminalreporter.section("linkrules: failing pages per rule", sep="-")
-        for rule, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-            terminalreporter.line(f"{rule}: {n} page{'s' if n != 1 else ''}")
-    _summarize_warnings(terminalreporter)
+        for line in per_rule_lines(state.failed_per_rule, state.hidden_per_rule):
+            terminalreporter.line(line)
+        if state.hidden_per_rule:
+            _where_the_rest_is(terminalreporter, config, state)
+    _summarize_warnings(terminalreporter, state.max_shown)
     _summarize_expected(terminalreporter)
     _summarize_baseline(terminalreporter, config, state)
     _summarize_change(terminalreporter, config, state)
@@ -494,17 +587,46 @@ def _summarize_change(terminalreporter: Any, config: pytest.Config, state: Linkr
             terminalreporter.line(line)
 
 
-def _summarize_warnings(terminalreporter: Any) -> None:
-    """Warnings pass the gate, so this list is the only place a reader sees them."""
-    lines = []
+def _where_the_rest_is(terminalreporter: Any, config: pytest.Config, state: LinkrulesState) -> None:
+    hidden = sum(state.hidden_per_rule.values())
+    terminalreporter.line(
+        f"linkrules: {plural(hidden, 'failing page')} not shown in full here "
+        f"(at most {state.max_shown} per rule; --linkrules-max-shown=N or =all to change)"
+    )
+    kept = []
+    junit = config.getoption("xmlpath", None)
+    if junit:
+        kept.append(f"{junit} (JUnit XML)")
+    html = config.getoption("htmlpath", None)
+    if html and config.pluginmanager.hasplugin("html"):
+        kept.append(f"{html} (HTML report)")
+    if os.environ.get("GITHUB_ACTIONS") == "true" and os.environ.get("GITHUB_STEP_SUMMARY"):
+        kept.append("the job summary (counts per rule)")
+    save_to = config.getoption("linkrules_save_baseline")
+    if save_to:
+        kept.append(f"{save_to} (baseline)")
+    if kept:
+        terminalreporter.line("linkrules: every failing page is in " + ", ".join(kept))
+    else:
+        terminalreporter.line("linkrules: to keep every failing page, add --junitxml=FILE (or --html=FILE with pytest-html)")
+    terminalreporter.line('linkrules: select a rule or one page with -k, e.g. -k "no-orphans" or -k "no-orphans[/old/]"; --lf reruns the failures')
+
+
+def _summarize_warnings(terminalreporter: Any, limit: int | None) -> None:
+    """Warnings pass the gate, so this list is the only place a reader sees them (capped per rule, as failures)."""
+    found: list[tuple[str, str]] = []
     for report in terminalreporter.stats.get("passed", []):
         if report.when != "call":
             continue
-        lines += [value for key, value in report.user_properties if key == "linkrules_warning"]
-    if lines:
-        terminalreporter.section(f"linkrules: {len(lines)} warning{'s' if len(lines) != 1 else ''} (not failing)", sep="-")
-        for line in lines:
+        rule = str(dict(report.user_properties).get("rule", ""))
+        found += [(rule, value) for key, value in report.user_properties if key == "linkrules_warning"]
+    if found:
+        shown, _, hidden = cap_per_rule(found, lambda w: w[0] or None, limit)
+        terminalreporter.section(f"linkrules: {plural(len(found), 'warning')} (not failing)", sep="-")
+        for _, line in shown:
             terminalreporter.line(f"WARNING {line}")
+        for rule, n in sorted(hidden.items()):
+            terminalreporter.line(f"WARNING {rule}: ... and {plural(n, 'more page')} (--linkrules-max-shown=all lists every one)")
 
 
 def _summarize_expected(terminalreporter: Any) -> None:

@@ -5,11 +5,18 @@ Used by the pytest failure report and the command line, so both read the same.
 
 from __future__ import annotations
 
-from ..graph import SiteGraph
+from typing import TYPE_CHECKING, Callable, Iterable, TypeVar
+
 from ..model import Violation
 from .escape import terminal
 
+if TYPE_CHECKING:  # the graph module imports scipy: not needed to format text
+    from ..graph import SiteGraph
+
 MAX_INLINKS_SHOWN = 15
+MAX_SHOWN_PER_RULE = 10  # failing pages printed in full per rule; the rest are counted
+
+T = TypeVar("T")
 
 
 def click_path(graph: SiteGraph, url: str) -> str:
@@ -80,3 +87,44 @@ def explain(violation: Violation, graph: SiteGraph | None) -> str:
         lines.append(f"Fix: {terminal(violation.hint)}")
     lines.extend(suggestion_lines(violation))
     return "\n".join(lines)
+
+
+def cap_per_rule(
+    reports: Iterable[T], rule_of: Callable[[T], str | None], limit: int | None
+) -> tuple[list[T], dict[str, int], dict[str, int]]:
+    """Split failures into those shown in full and those only counted.
+
+    Keeps the first ``limit`` failures of each rule (all of them when limit is
+    None) and every failure ``rule_of`` maps to None (not a page breaking a
+    rule: a crawl, a rule that could not run, a user's own test), in order.
+    Returns the kept ones, and the failures and the hidden failures per rule.
+    """
+    kept: list[T] = []
+    total: dict[str, int] = {}
+    hidden: dict[str, int] = {}
+    for report in reports:
+        rule = rule_of(report)
+        if rule is None:
+            kept.append(report)
+            continue
+        n = total[rule] = total.get(rule, 0) + 1
+        if limit is None or n <= limit:
+            kept.append(report)
+        else:
+            hidden[rule] = hidden.get(rule, 0) + 1
+    return kept, total, hidden
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def per_rule_lines(total: dict[str, int], hidden: dict[str, int]) -> list[str]:
+    """One line per rule, most failures first: "no-orphans: 30,000 pages (10 shown, 29,990 not)"."""
+    lines = []
+    for rule, n in sorted(total.items(), key=lambda kv: (-kv[1], kv[0])):
+        line = f"{rule}: {plural(n, 'page')}"
+        if hidden.get(rule):
+            line += f" ({n - hidden[rule]:,} shown, {hidden[rule]:,} not)"
+        lines.append(line)
+    return lines
