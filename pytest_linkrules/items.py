@@ -30,17 +30,19 @@ from functools import cached_property
 from types import SimpleNamespace
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import pytest
 
-from .baseline import Comparison
-from .config import LinkrulesConfig
 from .model import Violation
-from .rules.base import Rule
 from .report.escape import log_text, terminal
 from .report.text import explain
-from .runner import Analysis, RuleOutcome
+
+if TYPE_CHECKING:  # the runner imports the crawl and the graph (numpy, scipy): not on pytest's start path
+    from .baseline import Comparison
+    from .config import LinkrulesConfig
+    from .rules.base import Rule
+    from .runner import Analysis, RuleOutcome
 
 
 @dataclass

@@ -17,14 +17,9 @@ import pytest
 
 from . import hooks
 from .config import ConfigError, LinkrulesConfig, display_path, load_config, with_overrides
-from .crawl.progress import TerminalProgress
-from .baseline import Baseline, BaselineError, save_baseline
 from .items import FREEZE_FROM, STATE_KEY, LinkrulesFile, LinkrulesState, ViolationItem, run_lean
 from .rules import Rule, installed_registry
-from .crawl.folder import page_folders
 from .report.text import MAX_SHOWN_PER_RULE, cap_per_rule, per_rule_lines, plural
-from .runner import analyze
-from . import snapshot
 
 DEFAULT_CONFIG = "linkrules.toml"
 
@@ -234,6 +229,8 @@ def max_shown(config: pytest.Config) -> int | None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     state = config.stash.get(STATE_KEY, None)
     if state is not None and state.snapshot is not None:
+        from . import snapshot
+
         snapshot.remove(state.snapshot)
 
 
@@ -246,10 +243,12 @@ def _with_command_line(config: pytest.Config, cfg: LinkrulesConfig) -> Linkrules
     )
 
 
-def _progress(config: pytest.Config) -> TerminalProgress | None:
-    """A progress line on a terminal; nothing under -q or when output is a file or pipe."""
+def _progress(config: pytest.Config) -> Any:
+    """A progress line on a terminal (a TerminalProgress); nothing under -q or when output is a file or pipe."""
     if config.getoption("verbose") < 0 or not sys.stdout.isatty():
         return None
+    from .crawl.progress import TerminalProgress
+
     return TerminalProgress(sys.stdout)
 
 
@@ -272,6 +271,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     state = config.stash.get(STATE_KEY, None)
     if state is None:
         return
+    # Here, not at the top: pytest loads this module in every run, and these
+    # bring numpy, scipy and the crawl's modules, needed only with --linkrules.
+    from . import snapshot
+    from .crawl.folder import page_folders
+    from .runner import analyze
+
     problems: list[str] = []
     cache_dir = _cache_dir(config)
     shared = getattr(config, "workerinput", {}).get("linkrules_snapshot")  # on an xdist worker
@@ -409,6 +414,8 @@ def _baseline_key(config: pytest.Config, path: Path) -> str:
 
 
 def _baselines(config: pytest.Config, state: LinkrulesState) -> None:
+    from .baseline import Baseline, BaselineError, save_baseline
+
     keyed = {_baseline_key(config, path): a for path, a in state.analyses.items()}
     compare_with = config.getoption("linkrules_baseline")
     if compare_with:
@@ -609,7 +616,11 @@ def _where_the_rest_is(terminalreporter: Any, config: pytest.Config, state: Link
         terminalreporter.line("linkrules: every failing page is in " + ", ".join(kept))
     else:
         terminalreporter.line("linkrules: to keep every failing page, add --junitxml=FILE (or --html=FILE with pytest-html)")
-    terminalreporter.line('linkrules: select a rule or one page with -k, e.g. -k "no-orphans" or -k "no-orphans[/old/]"; --lf reruns the failures')
+    rule = min(state.failed_per_rule, key=lambda r: (-state.failed_per_rule[r], r))
+    page = next(
+        (dict(r.user_properties).get("page") for r in state.all_failed or () if _page_rule(r) == rule), "/some/page/"
+    )
+    terminalreporter.line(f'linkrules: select a rule or one page with -k, e.g. -k "{rule}" or -k "{rule}[{page}]"; --lf reruns the failures')
 
 
 def _summarize_warnings(terminalreporter: Any, limit: int | None) -> None:

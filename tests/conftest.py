@@ -6,6 +6,16 @@ from pathlib import Path
 
 import pytest
 
+# The plugin imports the crawl, the graph (numpy, scipy) and the reports only
+# when --linkrules runs. pytester's in-process runs forget the modules first
+# imported during a run, and numpy cannot be imported twice in one process:
+# import them here, once, before any run.
+import pytest_linkrules.baseline  # noqa: F401,E402
+import pytest_linkrules.crawl.folder  # noqa: F401,E402
+import pytest_linkrules.crawl.progress  # noqa: F401,E402
+import pytest_linkrules.runner  # noqa: F401,E402
+import pytest_linkrules.snapshot  # noqa: F401,E402
+
 SITES = Path(__file__).parent / "sites"
 
 

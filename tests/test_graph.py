@@ -7,6 +7,7 @@ import pytest
 from helpers.graphs import chrome, content, graph, nofollow, redirect
 
 from pytest_linkrules.graph import Inlink, SiteGraph
+from pytest_linkrules.model import NOFOLLOW
 
 CHAIN = {"/": ["/a/"], "/a/": ["/b/"], "/b/": ["/c/"], "/c/": []}
 
@@ -231,3 +232,37 @@ def test_broken_links_are_listed_with_their_page() -> None:
     g = graph({"/": [], "/a/": []}, broken={"/a/": ["/gone/", "/gone-too/"]})
     assert [(url, link.target) for url, link in g.broken_links()] == [("/a/", "/gone/"), ("/a/", "/gone-too/")]
     assert g.n_links == 0
+
+
+def test_depths_and_click_paths_equal_a_queue_breadth_first_search() -> None:
+    """The vectorised BFS gives the tree scipy's csgraph.breadth_first_order gave (depths and predecessors)."""
+    import random
+
+    import numpy as np
+    from scipy import sparse
+    from scipy.sparse import csgraph
+
+    rng = random.Random(12)
+    for _ in range(500):
+        n = rng.randint(1, 50)
+        urls = [f"/{i}/" for i in range(n)]
+        m = rng.randint(0, n * 4)
+        src = np.array([rng.randrange(n) for _ in range(m)], dtype=np.int64)
+        dst = np.array([rng.randrange(n) for _ in range(m)], dtype=np.int64)
+        flags = np.array([rng.choice([0, 0, 0, NOFOLLOW]) for _ in range(m)], dtype=np.uint8)
+        starts = [urls[rng.randrange(n)] for _ in range(rng.randint(1, 3))]
+        g = SiteGraph.from_edges(urls, src, dst, flags, starts)
+        matrix = g._follow_matrix
+        # The reference: one BFS from a virtual root (row n) linking to the start pages.
+        first = np.array([g.index[s] for s in starts], dtype=np.int64)
+        indptr = np.append(matrix.indptr.astype(np.int64), matrix.indptr[-1] + len(first))
+        big = sparse.csr_matrix((np.ones(len(matrix.indices) + len(first)), np.concatenate([matrix.indices, first]), indptr), shape=(n + 1, n + 1))
+        order, preds = csgraph.breadth_first_order(big, n, directed=True, return_predecessors=True)
+        want_pred = np.where(preds[:n] == n, -1, preds[:n])
+        want_pred[preds[:n] < 0] = -1
+        want_depth = np.full(n, -1)
+        for i in order[1:]:
+            want_depth[i] = 0 if preds[i] == n else want_depth[preds[i]] + 1
+        depth, pred = g._depth_pred
+        assert depth.tolist() == want_depth.tolist()
+        assert pred.tolist() == want_pred.tolist()

@@ -17,11 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 import math
 import re
-from typing import Any, Callable, ClassVar, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Iterator, Mapping, Sequence
 
 from ..globs import GlobError, GlobSet, compile_glob
-from ..graph import SiteGraph
 from ..model import Link, Violation
+
+if TYPE_CHECKING:  # graph imports scipy: loaded when a site is checked, not when pytest starts
+    from ..graph import SiteGraph
 
 
 class RuleSkipped(Exception):

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
-import numpy as np
-
-from ..graph import SiteGraph
 from ..model import Violation
 from .base import GLOBS, Option, Rule, number
+
+if TYPE_CHECKING:  # graph imports scipy: loaded when a site is checked, not when pytest starts
+    from ..graph import SiteGraph
 
 
 class LinkScore(Rule):
@@ -52,6 +52,8 @@ class LinkScore(Rule):
         return []
 
     def check(self, graph: SiteGraph) -> Iterator[Violation]:
+        import numpy as np
+
         n = len(graph.urls)
         if n == 0:
             return

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-import numpy as np
-
-from ..graph import UNREACHABLE, SiteGraph
 from ..model import Violation
 from .base import GLOBS, POSITIVE_INT, Option, Rule
+
+if TYPE_CHECKING:  # graph imports scipy: loaded when a site is checked, not when pytest starts
+    from ..graph import SiteGraph
 
 
 class MaxDepth(Rule):
@@ -36,6 +36,10 @@ class MaxDepth(Rule):
     )
 
     def check(self, graph: SiteGraph) -> Iterator[Violation]:
+        import numpy as np
+
+        from ..graph import UNREACHABLE
+
         limit = self.opts["max"]
         scope = self.select("pages", graph)
         for i in np.flatnonzero(graph.depths > limit):

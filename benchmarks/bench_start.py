@@ -1,0 +1,111 @@
+"""What `pytest --linkrules` costs beyond the crawl, and linkinator 6 on the same folder.
+
+For each site folder, interleaved, ``--repeat`` times: ``pytest --linkrules``
+(fresh process, as CI runs it) and, if installed, ``npx linkinator FOLDER
+--recurse``. For pytest it prints wall, CPU (process and children: the crawl
+workers) and the crawl time the report header states; "beyond crawl" is wall
+minus that. The config (written to a temporary folder, the site stays
+read-only) checks no-orphans and no-broken-links from the folder's
+index.html, with ``render = "never"`` (the static crawl: a site whose
+scripts add links is rendered, which is another benchmark). Also prints the
+cost of loading the plugin in a plain pytest run (``-p no:linkrules`` against
+the default), where --linkrules is not given.
+
+Usage:
+    python benchmarks/bench_start.py SITE [SITE ...] [--repeat 5] [--linkinator /tmp/lk] [-- extra pytest args]
+    python benchmarks/bench_start.py /tmp/site1k /work/sites/sphinx-doc/usr/share/doc/sphinx-doc/html
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+
+CONFIG = """[site]
+root = "{root}"
+start = ["/"]
+render = "never"
+
+[rules.no-orphans]
+
+[rules.no-broken-links]
+"""
+
+
+def timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, str]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    began = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - began
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, proc.stdout + proc.stderr
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    extra: list[str] = []
+    if "--" in argv:
+        i = argv.index("--")
+        argv, extra = argv[:i], argv[i + 1 :]
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("sites", nargs="+", type=Path)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--linkinator", type=Path, default=Path("/tmp/lk"), help="folder where `npm install linkinator@6` ran")
+    args = parser.parse_args(argv)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")])
+    env.pop("GITHUB_ACTIONS", None)
+    lk = args.linkinator / "node_modules" / ".bin" / "linkinator"
+    med = statistics.median
+    with tempfile.TemporaryDirectory() as tmp:
+        project = Path(tmp)
+        (project / "pytest.ini").write_text("[pytest]\n")
+        base = [sys.executable, "-m", "pytest", "-p", "no:randomly", "--tb=no", "-rN"]
+        # The plugin's load cost when --linkrules is not given (an ordinary test run).
+        (project / "test_nothing.py").write_text("def test_nothing():\n    pass\n")
+        plain = {"with plugin": [], "-p no:linkrules": []}
+        for _ in range(args.repeat):
+            for name, more in (("with plugin", []), ("-p no:linkrules", ["-p", "no:linkrules"])):
+                plain[name].append(timed([*base, "-q", "test_nothing.py", *more], project, env)[:2])
+        (project / "test_nothing.py").unlink()
+        print("plain pytest run of one test (no --linkrules), median of", args.repeat)
+        for name, runs in plain.items():
+            print(f"  {name:<18} wall {med(w for w, _ in runs):.3f}s  CPU {med(c for _, c in runs):.3f}s")
+        for site in args.sites:
+            site = site.resolve()
+            (project / "linkrules.toml").write_text(CONFIG.format(root=site.as_posix()))
+            runs, lk_runs = [], []
+            for k in range(args.repeat):
+                wall, cpu, out = timed([*base, "--linkrules", "-p", "no:cacheprovider", *extra], project, env)
+                m = re.search(r"(\d[\d,]*) pages, .*crawled in ([0-9.]+)s", out)
+                if not m:
+                    sys.exit(f"no report header in the output:\n{out[-3000:]}")
+                runs.append((wall, cpu, float(m.group(2))))
+                pages = m.group(1)
+                if lk.exists():
+                    lk_wall, lk_cpu, lk_out = timed([str(lk), str(site), "--recurse"], project, env)
+                    lk_runs.append((lk_wall, lk_cpu))
+            wall, cpu, crawl = (med(r[i] for r in runs) for i in range(3))
+            beyond = med(r[0] - r[2] for r in runs)
+            print(f"\n{site}: {pages} pages, median of {len(runs)} (interleaved with linkinator)")
+            print(f"  pytest --linkrules  wall {wall:.2f}s  CPU {cpu:.2f}s  crawl {crawl:.2f}s  beyond crawl {beyond:.2f}s (target <= 0.3 s)")
+            print("    runs (wall/crawl): " + ", ".join(f"{w:.2f}/{c:.2f}" for w, _, c in runs))
+            if lk_runs:
+                print(f"  linkinator 6        wall {med(w for w, _ in lk_runs):.2f}s  CPU {med(c for _, c in lk_runs):.2f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

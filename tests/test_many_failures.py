@@ -1,0 +1,181 @@
+"""Many failing pages: the terminal caps and groups them, every report still carries them all.
+
+A site of orphan pages (each its own failing item) run as a user would with
+pytester: the terminal shows the first --linkrules-max-shown pages of each
+rule in full and counts the rest; JUnit XML keeps every failure; -k and --lf
+still select single pages and the failures.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+import pytest_linkrules.plugin  # noqa: F401  (imported once, not per in-process run)
+
+QUIET = ("-p", "no:randomly", "-p", "no:hypothesispytest", "-p", "no:benchmark", "-p", "no:anyio")
+
+PAGE = '<!doctype html><html><head><title>{title}</title></head><body><main><a href="{href}">link</a></main></body></html>'
+
+
+def orphan_site(root: Path, orphans: int, broken: int = 0) -> None:
+    """index.html links to /ok.html; p/N.html are orphans; b/N.html are linked and carry a broken link."""
+    site = root / "public"
+    (site / "p").mkdir(parents=True)
+    (site / "b").mkdir()
+    home = "".join(f'<a href="/b/{i}.html">b{i}</a>' for i in range(broken))
+    (site / "index.html").write_text(PAGE.format(title="Home", href="/ok.html").replace("</main>", home + "</main>"))
+    (site / "ok.html").write_text(PAGE.format(title="OK", href="/"))
+    for i in range(orphans):
+        (site / "p" / f"{i}.html").write_text(PAGE.format(title=f"Orphan {i}", href="/"))
+    for i in range(broken):
+        (site / "b" / f"{i}.html").write_text(PAGE.format(title=f"B {i}", href=f"/missing-{i}.html"))
+    (root / "linkrules.toml").write_text(
+        '[site]\nroot = "public"\nstart = ["/"]\nrender = "never"\n\n[rules.no-orphans]\n\n[rules.no-broken-links]\n'
+    )
+
+
+@pytest.fixture
+def site(pytester: pytest.Pytester) -> Path:
+    orphan_site(pytester.path, orphans=7, broken=3)
+    return pytester.path
+
+
+def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    return pytester.runpytest("--linkrules", "-p", "no:cacheprovider", *QUIET, *args)
+
+
+def failure_headlines(result: pytest.RunResult) -> list[str]:
+    """The "____ name ____" lines of pytest's FAILURES section."""
+    return [line.strip("_ ") for line in result.outlines if line.startswith("____")]
+
+
+def failed_lines(result: pytest.RunResult) -> list[str]:
+    return [line for line in result.outlines if line.startswith("FAILED ")]
+
+
+def test_the_terminal_shows_the_first_pages_of_each_rule_and_counts_the_rest(pytester: pytest.Pytester, site: Path) -> None:
+    result = run(pytester, "--linkrules-max-shown=2")
+    result.assert_outcomes(failed=10, passed=3)
+    assert failure_headlines(result) == [
+        "no-orphans /p/0.html",
+        "no-orphans /p/1.html",
+        "no-broken-links /b/0.html",
+        "no-broken-links /b/1.html",
+    ]
+    assert [line.split(" - ")[0] for line in failed_lines(result)] == [
+        "FAILED linkrules.toml::no-orphans[/p/0.html]",
+        "FAILED linkrules.toml::no-orphans[/p/1.html]",
+        "FAILED linkrules.toml::no-broken-links[/b/0.html]",
+        "FAILED linkrules.toml::no-broken-links[/b/1.html]",
+    ]
+    lines = result.outlines
+    at = next(i for i, line in enumerate(lines) if "linkrules: failing pages per rule" in line)
+    assert lines[at + 1 : at + 6] == [
+        "no-orphans: 7 pages (2 shown, 5 not)",
+        "no-broken-links: 3 pages (2 shown, 1 not)",
+        "linkrules: 6 failing pages not shown in full here (at most 2 per rule; --linkrules-max-shown=N or =all to change)",
+        "linkrules: to keep every failing page, add --junitxml=FILE (or --html=FILE with pytest-html)",
+        'linkrules: select a rule or one page with -k, e.g. -k "no-orphans" or -k "no-orphans[/p/0.html]"; '
+        "--lf reruns the failures",
+    ]
+    assert "10 failed, 3 passed" in lines[-1]
+
+
+def test_all_shows_every_failing_page(pytester: pytest.Pytester, site: Path) -> None:
+    result = run(pytester, "--linkrules-max-shown=all")
+    assert len(failure_headlines(result)) == 10
+    assert len(failed_lines(result)) == 10
+    assert "no-orphans: 7 pages" in result.outlines
+    assert not any("not shown in full" in line for line in result.outlines)
+
+
+def test_the_default_cap_is_ten_per_rule_and_the_ini_option_sets_it(pytester: pytest.Pytester) -> None:
+    orphan_site(pytester.path, orphans=12)
+    result = run(pytester)
+    assert len(failure_headlines(result)) == 10
+    assert "no-orphans: 12 pages (10 shown, 2 not)" in result.outlines
+    pytester.makeini("[pytest]\nlinkrules_max_shown = 3\n")
+    result = run(pytester)
+    assert len(failure_headlines(result)) == 3
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "ten", "²"])
+def test_a_bad_cap_is_a_usage_error(pytester: pytest.Pytester, site: Path, value: str) -> None:
+    result = run(pytester, f"--linkrules-max-shown={value}")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"*--linkrules-max-shown: expected a positive number of pages or \"all\", got '{value}'*"])
+
+
+def test_junit_carries_every_failure_when_the_terminal_is_capped(pytester: pytest.Pytester, site: Path) -> None:
+    result = run(pytester, "--linkrules-max-shown=1", "--junitxml=report.xml")
+    assert "linkrules: every failing page is in report.xml (JUnit XML)" in result.outlines
+    cases = ET.parse(pytester.path / "report.xml").getroot().iter("testcase")
+    failed = {c.get("name"): c.find("failure") for c in cases if c.find("failure") is not None}
+    assert set(failed) == {f"no-orphans[/p/{i}.html]" for i in range(7)} | {f"no-broken-links[/b/{i}.html]" for i in range(3)}
+    # Each carries its own evidence, also those the terminal did not show.
+    text = failed["no-orphans[/p/6.html]"].text or ""
+    assert text.startswith("/p/6.html is not reachable from any start page")
+    assert "Page: /p/6.html  (from p/6.html, title: 'Orphan 6')" in text
+
+
+def test_k_selects_one_failing_page(pytester: pytest.Pytester, site: Path) -> None:
+    result = run(pytester, "-k", "no-orphans[/p/5.html]", "-rf")
+    result.assert_outcomes(failed=1, deselected=12)
+    assert [line.split(" - ")[0] for line in failed_lines(result)] == ["FAILED linkrules.toml::no-orphans[/p/5.html]"]
+
+
+def test_lf_reruns_only_the_failures_of_a_capped_run(pytester: pytest.Pytester, site: Path) -> None:
+    first = pytester.runpytest("--linkrules", *QUIET, "--linkrules-max-shown=1")
+    first.assert_outcomes(failed=10, passed=3)
+    again = pytester.runpytest("--linkrules", *QUIET, "--lf", "--linkrules-max-shown=all")
+    again.assert_outcomes(failed=10, passed=0)
+    assert "10 failed in" in again.outlines[-1]
+
+
+def test_user_tests_and_their_fixtures_run_as_usual_around_the_lean_items(pytester: pytest.Pytester, site: Path) -> None:
+    """Violation items skip the setup/teardown hooks; the user's fixtures must not notice."""
+    pytester.makeconftest(
+        """
+        import pytest
+        EVENTS = []
+
+        @pytest.fixture(scope="session")
+        def db():
+            EVENTS.append("db up")
+            yield
+            EVENTS.append("db down")
+            print("EVENTS", EVENTS)
+        """
+    )
+    pytester.makepyfile(
+        test_a="def test_a(db):\n    from conftest import EVENTS\n    assert EVENTS == ['db up']\n",
+        test_z="def test_z(db):\n    from conftest import EVENTS\n    assert EVENTS == ['db up']\n",
+    )
+    result = run(pytester, "-s", "test_a.py", "linkrules.toml", "test_z.py")
+    result.assert_outcomes(failed=10, passed=5)
+    assert "test_z.py .EVENTS ['db up', 'db down']" in result.outlines
+
+
+def test_a_thousand_failing_pages_freeze_the_collector_and_still_report_all(pytester: pytest.Pytester) -> None:
+    orphan_site(pytester.path, orphans=1_000)
+    result = pytester.runpytest_subprocess("--linkrules", "-p", "no:cacheprovider", *QUIET, "--junitxml=report.xml")
+    result.assert_outcomes(failed=1_000, passed=3)
+    assert "no-orphans: 1,000 pages (10 shown, 990 not)" in result.outlines
+    cases = ET.parse(pytester.path / "report.xml").getroot().iter("testcase")
+    assert sum(1 for c in cases if c.find("failure") is not None) == 1_000
+
+
+def test_loading_the_plugin_imports_no_heavy_package() -> None:
+    """pytest loads the plugin in every run; numpy, scipy and the rest wait for --linkrules."""
+    code = (
+        "import sys, pytest_linkrules.plugin\n"
+        "heavy = ('numpy', 'scipy', 'networkx', 'playwright', 'pytest_html', 'selectolax', 'pytest_linkrules.graph')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
