@@ -620,7 +620,12 @@ def _where_the_rest_is(terminalreporter: Any, config: pytest.Config, state: Link
     page = next(
         (dict(r.user_properties).get("page") for r in state.all_failed or () if _page_rule(r) == rule), "/some/page/"
     )
-    terminalreporter.line(f'linkrules: select a rule or one page with -k, e.g. -k "{rule}" or -k "{rule}[{page}]"; --lf reruns the failures')
+    from .report.escape import terminal
+
+    terminalreporter.line(
+        f'linkrules: select a rule or one page with -k, e.g. -k "{terminal(rule)}" or -k "{terminal(rule)}[{terminal(page)}]"; '
+        "--lf reruns the failures"
+    )
 
 
 def _summarize_warnings(terminalreporter: Any, limit: int | None) -> None:
