@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-from ..graph import SiteGraph
 from ..model import Violation
 from .base import BOOL, GLOBS, NON_NEGATIVE_INT, Option, Rule
+
+if TYPE_CHECKING:  # graph imports scipy: loaded when a site is checked, not when pytest starts
+    from ..graph import SiteGraph
 
 
 class NoLostInlinks(Rule):
