@@ -1,0 +1,103 @@
+"""Fragments and ignore markers, run as a user runs them: pytest --linkrules on tests/sites/fragments.
+
+The cases come from HTML's rules for fragments (an id, or an <a name>;
+exact, case-sensitive match, as written or percent-decoded; "" and "top" are
+the top of the page) and from what htmltest and html-proofer document
+(internal hashes checked by default, data-proofer-ignore on a link or an
+element around it).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import networkx  # noqa: F401  (imported once, not per pytester run)
+import pytest_linkrules.plugin  # noqa: F401
+import pytest_linkrules.report.text  # noqa: F401
+from pytest_linkrules.fragments import has_id, nearest, pack_ids
+
+SITES = Path(__file__).parent / "sites"
+
+
+def _project(pytester: pytest.Pytester, rule: str = "", render: str = "never") -> None:
+    shutil.copytree(SITES / "fragments", pytester.path / "public")
+    pytester.makefile(".toml", linkrules=f'[site]\nroot = "public"\nrender = "{render}"\n\n[rules.no-broken-links]\n{rule}')
+    pytester.makeini("[pytest]\n")
+
+
+def _failure(result: pytest.RunResult) -> str:
+    return "\n".join(result.outlines)
+
+
+def test_a_fragment_typo_fails_naming_the_fragment_the_nearest_ids_and_the_link(pytester: pytest.Pytester) -> None:
+    _project(pytester)
+    result = pytester.runpytest("--linkrules", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2, failed=1)
+    out = _failure(result)
+    # The first line stands alone: the page, the first broken target, why.
+    result.stdout.fnmatch_lines(["/ has 6 broken internal links: /#outro (no element with id \"outro\" on /; did you mean #intro?) and 5 more (no-broken-links)"])
+    assert (
+        '  /guide/#instal  (href="/guide/#instal", anchor "typo of #install"): '
+        'no element with id "instal" on /guide/; did you mean #install?'
+    ) in out
+    assert 'no element with id "Install" on /guide/; did you mean #install?' in out  # case-sensitive, as HTML
+    assert '/guide/#not-a-name  (href="/guide/#not-a-name"' in out  # a name counts on <a> only
+    assert "(a single-page app's route? set site.hash_routes = true)" in out
+    assert '/api/#made-by-script  (href="/api/#made-by-script", anchor "an id a script makes"): no element with id "made-by-script" on /api/ (the page has scripts and was read unrendered' in out
+    # What must not fail: ids, encoded and raw non-ASCII ids, <a name>, "", top, marked links.
+    for fine in ("#install ", "caf%C3%A9", "#café", "legacy-anchor", "/guide/# ", "#top", "#TOP", "#intro ", "old-heading", "/removed/", "/also-removed/", "#gone"):
+        assert f"{fine}" not in out.split("Broken links:")[1].split("Page: ")[0], fine
+
+
+def test_fragments_can_be_switched_off_for_the_rule_or_for_pages(pytester: pytest.Pytester) -> None:
+    _project(pytester, "fragments = false\n")
+    pytester.runpytest("--linkrules", "-p", "no:cacheprovider").assert_outcomes(passed=2)
+    shutil.rmtree(pytester.path / "public")
+    _project(pytester, 'skip_fragments = ["/guide/", "/api/", "/"]\n')
+    pytester.runpytest("--linkrules", "-p", "no:cacheprovider").assert_outcomes(passed=2)
+
+
+def test_a_skip_fragments_glob_matching_no_page_is_a_config_error(pytester: pytest.Pytester) -> None:
+    _project(pytester, 'skip_fragments = ["/gudie/"]\n')
+    result = pytester.runpytest("--linkrules", "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(['*linkrules.toml: rules.no-broken-links.skip_fragments: "/gudie/" matches no page*'])
+
+
+def test_ids_a_script_makes_count_when_the_page_is_rendered(pytester: pytest.Pytester) -> None:
+    _project(pytester, render="always")
+    result = pytester.runpytest("--linkrules", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2, failed=1)
+    out = _failure(result)
+    assert "made-by-script" not in out
+    result.stdout.fnmatch_lines(["/ has 5 broken internal links: *"])
+
+
+@pytest.mark.parametrize(
+    ("ids", "fragment", "found"),
+    [
+        (["install"], "install", True),
+        (["install"], "Install", False),
+        (["café"], "caf%C3%A9", True),
+        (["caf%C3%A9"], "caf%C3%A9", True),  # as written wins before decoding
+        (["a b"], "a%20b", True),
+        ([], "", True),
+        ([], "top", True),
+        ([], "ToP", True),
+        ([], "%74op", True),
+        ([], "topic", False),
+        (["x"], "%ff", False),  # not UTF-8 once decoded, and not an id as written
+        (["x\ny"], "x", False),  # an id holding a newline is left out, never half-matched
+    ],
+)
+def test_matching_follows_html(ids: list[str], fragment: str, found: bool) -> None:
+    assert has_id(pack_ids(ids), fragment) is found
+
+
+def test_nearest_ids_put_a_case_difference_first() -> None:
+    packed = pack_ids(["installation", "Install", "usage"])
+    assert nearest(packed, "install")[:2] == ["Install", "installation"]
+    assert nearest(packed, "zzz") == []
