@@ -17,7 +17,7 @@ import pytest
 import networkx  # noqa: F401  (imported once, not per pytester run)
 import pytest_linkrules.plugin  # noqa: F401
 import pytest_linkrules.report.text  # noqa: F401
-from pytest_linkrules.fragments import has_id, nearest, pack_ids
+from pytest_linkrules.fragments import has_id, nearest, pack_ids, unpack_ids
 
 SITES = Path(__file__).parent / "sites"
 
@@ -46,7 +46,7 @@ def test_a_fragment_typo_fails_naming_the_fragment_the_nearest_ids_and_the_link(
     assert 'no element with id "Install" on /guide/; did you mean #install?' in out  # case-sensitive, as HTML
     assert '/guide/#not-a-name  (href="/guide/#not-a-name"' in out  # a name counts on <a> only
     assert "(a single-page app's route? set site.hash_routes = true)" in out
-    assert '/api/#made-by-script  (href="/api/#made-by-script", anchor "an id a script makes"): no element with id "made-by-script" on /api/ (the page has scripts and was read unrendered' in out
+    assert '/api/#made-by-script  (href="/api/#made-by-script", anchor "an id a script makes"): no element with id "made-by-script" on /api/ (the page was read unrendered: an id a script makes needs site.render = "always", or skip_fragments)' in out
     # What must not fail: ids, encoded and raw non-ASCII ids, <a name>, "", top, marked links.
     for fine in ("#install ", "caf%C3%A9", "#café", "legacy-anchor", "/guide/# ", "#top", "#TOP", "#intro ", "old-heading", "/removed/", "/also-removed/", "#gone"):
         assert f"{fine}" not in out.split("Broken links:")[1].split("Page: ")[0], fine
@@ -101,3 +101,27 @@ def test_nearest_ids_put_a_case_difference_first() -> None:
     packed = pack_ids(["installation", "Install", "usage"])
     assert nearest(packed, "install")[:2] == ["Install", "installation"]
     assert nearest(packed, "zzz") == []
+
+
+def test_ids_and_markers_come_back_from_the_crawl_cache(tmp_path: Path) -> None:
+    from pytest_linkrules.config import SiteConfig
+    from pytest_linkrules.crawl import crawl_site
+
+    root = tmp_path / "site"
+    shutil.copytree(SITES / "fragments", root)
+    site = SiteConfig(root=root, render="never")
+    fresh = crawl_site(site).pages
+    cache = tmp_path / "cache"
+    first = crawl_site(site, cache_dir=cache).pages  # parses, fills the shards and the whole crawl
+    whole = crawl_site(site, cache_dir=cache)  # no file changed: the whole crawl
+    assert any("reused whole" in note for note in whole.notes)
+    guide = root / "guide" / "index.html"
+    guide.write_text(guide.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # one file changed: the shards
+    shards = crawl_site(site, cache_dir=cache)
+    assert any("1 of 3 pages parsed" in note for note in shards.notes), shards.notes
+    for pages in (first, whole.pages, shards.pages):
+        assert {u: p.ids for u, p in pages.items()} == {u: p.ids for u, p in fresh.items()}
+        assert {u: [(l.href, l.flags) for l in p.links + p.broken] for u, p in pages.items()} == {
+            u: [(l.href, l.flags) for l in p.links + p.broken] for u, p in fresh.items()
+        }
+    assert unpack_ids(fresh["/guide/"].ids) == ["install", "café", "legacy-anchor"]

@@ -104,7 +104,7 @@ class NoBrokenLinks(Rule):
         if looks_like_route(fragment):
             note += " (a single-page app's route? set site.hash_routes = true)"
         elif page is not None and page.has_scripts and not page.rendered:
-            note += ' (the page has scripts and was read unrendered: if a script makes the id, set site.render = "always" or list the page in skip_fragments)'
+            note += ' (the page was read unrendered: an id a script makes needs site.render = "always", or skip_fragments)'
         return note
 
 
