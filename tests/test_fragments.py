@@ -125,3 +125,21 @@ def test_ids_and_markers_come_back_from_the_crawl_cache(tmp_path: Path) -> None:
             u: [(l.href, l.flags) for l in p.links + p.broken] for u, p in fresh.items()
         }
     assert unpack_ids(fresh["/guide/"].ids) == ["install", "café", "legacy-anchor"]
+
+
+def test_a_deployed_site_fails_the_same_fragments_as_its_folder(serve) -> None:
+    from pytest_linkrules.config import SiteConfig
+    from pytest_linkrules.crawl import crawl_site
+    from pytest_linkrules.graph import SiteGraph
+    from pytest_linkrules.rules.no_broken_links import NoBrokenLinks
+
+    def failing(result) -> list[str]:
+        graph = SiteGraph(result.pages, result.starts)
+        rule = NoBrokenLinks({"pages": ("/**",), "fragments": True, "skip_fragments": ()})
+        return sorted(line.split("  (")[0].strip() for v in rule.check(graph) for line in v.details[1:])
+
+    folder = crawl_site(SiteConfig(root=SITES / "fragments", render="never"))
+    served = crawl_site(SiteConfig(url=serve(SITES / "fragments").origin, render="never", rate_limit=0.0))
+    expected = ["/#outro", "/api/#made-by-script", "/guide/#/setup", "/guide/#Install", "/guide/#instal", "/guide/#not-a-name"]
+    assert failing(folder) == failing(served) == expected
+    assert served.pages["/guide/"].ids == folder.pages["/guide/"].ids
