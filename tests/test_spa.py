@@ -67,3 +67,14 @@ def test_hash_route_keys_drop_the_query_and_dot_segments():
     assert site_key("/", "/a/../guide/", hash_routes=True) == "/#/guide/"
     assert site_key("/", "/?id=top", hash_routes=True) == "/"
     assert site_key("/", "/guide", hash_routes=False) == "/"
+
+
+def test_docsify_in_both_routing_modes_through_the_plugin(pytester, serve):
+    hashed = serve(SITES / "docsify-hash").origin
+    history = serve(SITES / "docsify-history", fallback="index.html").origin
+    pytester.makeini("[pytest]\n")
+    for origin, extra in ((hashed, "hash_routes = true\n"), (history, "")):
+        pytester.makefile(".toml", linkrules=f'[site]\nurl = "{origin}"\nrate_limit = 0\n{extra}\n[rules.no-orphans]\n[rules.no-broken-links]\n')
+        result = pytester.runpytest("--linkrules", "-p", "no:cacheprovider")
+        result.assert_outcomes(passed=3)
+        result.stdout.fnmatch_lines([f"linkrules: linkrules.toml: site {origin}, 3 pages, *render: rendered*"])
