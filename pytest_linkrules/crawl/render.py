@@ -154,7 +154,7 @@ async ([quietMs, maxMs, maxAnchor, chrome]) => {
   for (const a of document.querySelectorAll('a[href], area[href]')) {
     const rel = (a.getAttribute('rel') || '').toLowerCase().split(/\\s+/);
     links.push([a.getAttribute('href'), textOf(a), rel.includes('nofollow'), chromeOf(a),
-                !!a.closest('[data-proofer-ignore], [data-linkrules-ignore], .data-proofer-ignore')]);
+                !!a.closest('[data-proofer-ignore], [data-linkrules-ignore]')]);
   }
   const attr = (sel, name) => { const e = document.querySelector(sel); return e ? e.getAttribute(name) : null; };
   const robots = Array.from(document.querySelectorAll('meta[name="robots" i]'), m => m.getAttribute('content') || '');
