@@ -61,7 +61,7 @@ def test_a_missing_browser_is_said_in_the_header_and_the_job_summary(pytester: p
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     result = pytester.runpytest("--linkrules", "-p", "no:cacheprovider", f"--linkrules-browser-path={_no_browser(pytester)}")
     result.stdout.fnmatch_lines([
-        f"linkrules: no browser: 1 page(s) have scripts, but no browser could be started to render them, "
+        f"linkrules: no browser: 2 page(s) have scripts, but no browser could be started to render them, "
         f"so links and ids their scripts make were not checked; fix: {FIX_COMMAND}"
     ])
     text = summary.read_text(encoding="utf-8")

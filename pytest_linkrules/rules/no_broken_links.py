@@ -78,7 +78,8 @@ class NoBrokenLinks(Rule):
             first = targets[0]
             why = next((notes[id(link)] for link in links if shown[id(link)] == first), "")
             word = "link" if len(targets) == 1 else "links"
-            summary = f" ({why[2:]})" if why.startswith(": no element") else ""
+            # The first line keeps what is missing and the nearest ids; hints stay in the details.
+            summary = f" ({why[2:].split(' (')[0]})" if why.startswith(": no element") else ""
             details = link_lines(links, lambda link: notes[id(link)], shown=lambda link: shown[id(link)])
             yield self.violation(
                 url,
