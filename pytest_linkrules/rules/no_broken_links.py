@@ -8,7 +8,7 @@ from typing import Iterator
 from ..fragments import fragment_of, has_id, looks_like_route, nearest
 from ..graph import SiteGraph
 from ..model import FRAGMENT, Link, Violation
-from .base import BOOL, GLOBS, Option, Rule, first_and_more, link_lines
+from .base import BOOL, GLOBS, Option, Rule, link_lines
 
 
 class NoBrokenLinks(Rule):
