@@ -24,10 +24,14 @@ def targets(page) -> set[str]:
 
 
 def test_static_read_misses_links_that_scripts_insert():
-    result = crawl_site(site("js-nav", render="never"))
+    # With /guides/ (which has a link in its HTML) as a second start page the crawl
+    # goes on; with "/" alone it would stop (tests/test_no_silent_green.py).
+    result = crawl_site(site("js-nav", render="never", start=("/", "/guides/")))
     assert result.render == "static"
     assert result.render_reason == 'render = "never"'
     assert targets(result.pages["/"]) == set()
+    with pytest.raises(CrawlError, match="the start page / has scripts but no links in its HTML"):
+        crawl_site(site("js-nav", render="never"))
 
 
 def test_auto_renders_a_site_whose_nav_is_built_by_a_script():
