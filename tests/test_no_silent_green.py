@@ -21,12 +21,15 @@ def _project(pytester: pytest.Pytester, site: str, extra: str = "") -> None:
     pytester.makeini("[pytest]\n")
 
 
-def _no_browser(pytester: pytest.Pytester) -> str:
-    """A browser executable that cannot start: what a CI runner without Chromium amounts to."""
-    fake = pytester.path / "no-chromium"
+def _no_browser(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A runner without a working Chromium: the only one on PATH cannot start, and none is named."""
+    folder = pytester.path / "bin"
+    folder.mkdir()
+    fake = folder / "chromium"
     fake.write_text("#!/bin/sh\nexit 3\n")
     fake.chmod(0o755)
-    return str(fake)
+    monkeypatch.setenv("PATH", str(folder))
+    monkeypatch.delenv("LINKRULES_BROWSER", raising=False)
 
 
 def test_a_js_only_start_page_read_without_rendering_fails_saying_why(pytester: pytest.Pytester) -> None:
@@ -39,9 +42,12 @@ def test_a_js_only_start_page_read_without_rendering_fails_saying_why(pytester: 
     ])
 
 
-def test_a_js_only_start_page_without_a_browser_fails_with_the_command_that_fixes_it(pytester: pytest.Pytester) -> None:
+def test_a_js_only_start_page_without_a_browser_fails_with_the_command_that_fixes_it(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _project(pytester, "js-only")
-    result = pytester.runpytest("--linkrules", "-p", "no:cacheprovider", f"--linkrules-browser-path={_no_browser(pytester)}")
+    _no_browser(pytester, monkeypatch)
+    result = pytester.runpytest("--linkrules", "-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([f"*no browser could be started to render it; install one: {FIX_COMMAND}"])
 
@@ -59,7 +65,8 @@ def test_a_missing_browser_is_said_in_the_header_and_the_job_summary(pytester: p
     summary = pytester.path / "summary.md"
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
-    result = pytester.runpytest("--linkrules", "-p", "no:cacheprovider", f"--linkrules-browser-path={_no_browser(pytester)}")
+    _no_browser(pytester, monkeypatch)
+    result = pytester.runpytest("--linkrules", "-p", "no:cacheprovider")
     result.stdout.fnmatch_lines([
         f"linkrules: no browser: 2 page(s) have scripts, but no browser could be started to render them, "
         f"so links and ids their scripts make were not checked; fix: {FIX_COMMAND}"
