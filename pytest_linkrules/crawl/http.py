@@ -994,5 +994,5 @@ def crawl_url(
     missing = sum(1 for p in done.pages.values() if p.has_scripts) if done.reason.startswith(BROWSERLESS) else 0
     return CrawlResult(
         done.pages, done.starts, f"site {site.url}", time.perf_counter() - began, done.render, done.reason, notes, done.sitemap_urls,
-        done.broken_reasons, missing, render_shortfall=done.shortfall,
+        done.broken_reasons, render_shortfall=done.shortfall, browser_missing=missing,
     )
