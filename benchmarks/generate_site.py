@@ -206,6 +206,10 @@ def body_text(rng: random.Random, links: list[str], n_paras: int) -> str:
             inserted = " ".join(links[k : k + per])
             k += per
             text = f"{text[:cut]} {inserted}{text[cut:]}"
+        if i % 15 == 14:
+            # Section headings with ids, as Markdown generators write them
+            # (Hugo, Jekyll, MkDocs): what the crawl records for fragment checks.
+            out.append(f'<h2 id="section-{i // 15 + 1}">Section {i // 15 + 1}</h2>')
         out.append(f"<p>{text}</p>")
     return "\n".join(out)
 
@@ -241,6 +245,7 @@ def post_page(plan: Plan, p: int) -> str:
             links.append(a(post_url(plan.deep_chain[i + 1]), "continue the series"))
     if p in plan.broken_on:
         links.append(a(f"/blog/removed-post-{p}/", "an old post"))
+        links.append(a(post_url(p) + "#coments", "its comments"))  # a fragment typo, on its own page
     links.append(a("https://developer.mozilla.org/", "MDN"))
     links.append(a("#top", "back to top"))
     tags = " ".join(a(tag_url(t), f"#{t}") for t in plan.post_tags[p])
@@ -252,7 +257,8 @@ def post_page(plan: Plan, p: int) -> str:
     main = (
         f"<article>{crumbs}<header><h1>{html.escape(title)}</h1><p class=\"meta\">by {a('/about/', 'the author')}</p></header>"
         + body_text(rng, links, 135)
-        + f'<footer><p class="tags">{tags}</p><h2>Related</h2><ul>{related}</ul></footer></article>'
+        + f'<footer><p class="tags">{tags}</p><h2>Related</h2><ul>{related}</ul></footer>'
+        + '<section id="comments"><h2>Comments</h2></section></article>'
     )
     return page(plan, title, url, main, rng)
 

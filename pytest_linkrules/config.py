@@ -140,6 +140,14 @@ REMOTE_KEYS = {
     "basic_auth_from_env": "[USER_VAR, PASSWORD_VAR]: HTTP basic auth from environment variables",
     "page_limits": 'most pages crawled per URL glob, e.g. {"/calendar/**" = 50}: endless URL spaces stop there',
 }
+# [site] keys that only a deployed site's crawl reads: on a folder crawl each
+# would be silently ignored, so it is a config error there (check_applicable).
+# hash_routes is among them: a folder's pages are its files, and a hash route
+# exists only in a browser running the app; crawl the served app with url.
+URL_ONLY_KEYS = (
+    "hash_routes", "respect_robots", "rate_limit", "headers_from_env", "cookies_from_env",
+    "basic_auth_from_env", "page_limits",
+)  # fmt: skip
 SITE_KEYS = {
     "root": "the built site folder, relative to linkrules.toml",
     "start": 'entry pages, e.g. ["/"]',
@@ -675,4 +683,36 @@ def with_overrides(
         if not os.path.isfile(browser_path):
             raise ConfigError([f"--linkrules-browser-path: {browser_path or '(empty)'}: no such file; give the path of a Chromium or Chrome executable"])
         site = replace(site, browser_path=browser_path)
-    return replace(config, site=site)
+    config = replace(config, site=site)
+    problems = check_applicable(config)
+    if problems:
+        raise ConfigError(problems)
+    return config
+
+
+def check_applicable(config: LinkrulesConfig) -> list[str]:
+    """One line per [site] key the user wrote that the configured kind of crawl would not read.
+
+    Checked once the command line is applied: a config with ``root`` and
+    ``rate_limit`` is fine when ``--linkrules-url`` makes it a URL crawl.
+    """
+    if config.site.url:
+        return []  # every key applies to a deployed site (root and url together are refused on load)
+    given = config.raw.get("site") or {}
+    problems = []
+    for key in URL_ONLY_KEYS:
+        if key not in given or (key == "hash_routes" and given[key] is False):
+            continue  # hash_routes = false says what a folder crawl does anyway
+        if key == "hash_routes":
+            why = (
+                "applies only to a deployed site (site.url or --linkrules-url): a folder's pages are its files, and "
+                "#/route pages exist only in a browser running the app; serve the built app and set "
+                'url = "http://127.0.0.1:PORT" instead of root'
+            )
+        else:
+            why = (
+                f"applies only to a deployed site (site.url or --linkrules-url); this config crawls the folder "
+                f'"{given.get("root", "")}", which would ignore it: remove the key, or crawl the site by url'
+            )
+        problems.append(f"{config.display}: site.{key}: {why}")
+    return problems

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 import numpy as np
 from scipy import sparse
 
-from .model import CONTENT, NOFOLLOW, REDIRECT, Link, Page
+from .model import CONTENT, FRAGMENT, NOFOLLOW, REDIRECT, Link, Page
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -111,6 +111,9 @@ class SiteGraph:
         targets = map(attrgetter("target"), links)
         dst = np.fromiter(map(self.index.get, targets, repeat(-1)), dtype=np.int64, count=len(links))
         flags = np.fromiter(map(attrgetter("flags"), links), dtype=np.uint8, count=len(links))
+        # Links whose #fragment must name an element of their target: found
+        # here, from arrays already built, instead of a Python pass over every link.
+        self._fragment_links = [(self.urls[src[i]], links[i]) for i in np.flatnonzero(flags & FRAGMENT).tolist()]
         del links
         self._set_edges(src, dst, flags)
 
@@ -129,6 +132,7 @@ class SiteGraph:
         graph.index = {u: i for i, u in enumerate(graph.urls)}
         graph.starts = tuple(s for s in starts if s in graph.index)
         graph.roles, graph.clusters, graph.sitemap_urls = {}, (), None
+        graph._fragment_links = []
         graph._set_edges(np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64), np.asarray(flags, dtype=np.uint8))
         return graph
 
@@ -427,6 +431,10 @@ class SiteGraph:
     def rendered(self) -> bool:
         """Whether any page was rendered by a browser (so JS-only links are known)."""
         return any(p.rendered for p in self.pages.values())
+
+    def fragment_links(self) -> list[tuple[str, Link]]:
+        """(source URL, link) for every link to a page whose ``#fragment`` names an element there."""
+        return self._fragment_links
 
     def broken_links(self) -> Iterable[tuple[str, Link]]:
         for url, page in self.pages.items():

@@ -15,6 +15,8 @@ NOFOLLOW = 2  # rel="nofollow" on the link, or meta robots nofollow on the page
 REDIRECT = 4  # not an <a>: a meta refresh or an HTTP redirect from the source page
 VIA_REDIRECT = 8  # the href answered with an HTTP redirect; target is where it ended
 JS_ONLY = 16  # seen only in the rendered DOM, not in the HTML the server sent
+FRAGMENT = 32  # the href has a #fragment that must name an element of its target (fragments.py)
+IGNORED = 64  # marked data-proofer-ignore / data-linkrules-ignore: never reported as broken
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +86,9 @@ class Page:
     # Headings and the start of the prose (at most extract.MAX_TEXT characters),
     # for link suggestions; the rest of the page's text is not kept.
     text: str = ""
+    # What #fragments can name on the page (ids, <a name>), packed into one
+    # string by fragments.pack_ids: a set per page would cost 100k pages ~100 MB.
+    ids: str = ""
 
     def __repr__(self) -> str:
         return f"<Page {self.url!r} links={len(self.links)} broken={len(self.broken)}>"

@@ -493,6 +493,10 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
             f"{graph.n_links:,} links, max depth {graph.max_depth}, "
             f"render: {crawl.render} ({crawl.render_reason}), crawled in {crawl.seconds:.2f}s"
         )
+        if crawl.browser_missing:
+            from .crawl.browser import browser_missing_line
+
+            lines.append(f"linkrules: {browser_missing_line(crawl.browser_missing)}")
         for note in crawl.notes[:10]:
             lines.append(f"linkrules: note: {note}")
         if len(crawl.notes) > 10:

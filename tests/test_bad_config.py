@@ -185,6 +185,20 @@ CASES = [
         SITE + 'page_limits = {"calendar/*" = 5}\n' + GOOD_RULES,
         'linkrules.toml: site.page_limits.calendar/*: expected a URL path starting with "/", got "calendar/*"',
     ),
+    # --- [site] keys a folder crawl would not read ---------------------------------
+    Case(
+        "hash-routes-on-a-folder",
+        SITE + "hash_routes = true\n" + GOOD_RULES,
+        "linkrules.toml: site.hash_routes: applies only to a deployed site (site.url or --linkrules-url): a folder's pages "
+        "are its files, and #/route pages exist only in a browser running the app; serve the built app and set "
+        'url = "http://127.0.0.1:PORT" instead of root',
+    ),
+    Case(
+        "rate-limit-on-a-folder",
+        SITE + "rate_limit = 5\n" + GOOD_RULES,
+        'linkrules.toml: site.rate_limit: applies only to a deployed site (site.url or --linkrules-url); this config crawls '
+        'the folder "public", which would ignore it: remove the key, or crawl the site by url',
+    ),
     # --- [rules.*] -----------------------------------------------------------------
     Case(
         "unknown-rule",

@@ -194,3 +194,30 @@ def test_a_start_page_that_is_not_a_page(folder: Path) -> None:
     assert info.value.problems == [
         'linkrules.toml: site.start: "/home/" is not a page of the site ("/" means the folder\'s index.html)'
     ]
+
+
+@pytest.mark.parametrize("key, value", [
+    ("respect_robots", "false"), ("rate_limit", "5"), ("page_limits", '{"/calendar/**" = 5}'),
+    ("headers_from_env", '{Authorization = "TOKEN"}'), ("cookies_from_env", '{session = "SESSION"}'),
+    ("basic_auth_from_env", '["USER", "PASSWORD"]'), ("hash_routes", "true"),
+])
+def test_a_key_only_a_url_crawl_reads_is_an_error_on_a_folder_and_fine_with_a_url(folder: Path, key: str, value: str) -> None:
+    from pytest_linkrules.config import URL_ONLY_KEYS, with_overrides
+
+    assert key in URL_ONLY_KEYS
+    path = folder / "linkrules.toml"
+    path.write_text(f'[site]\nroot = "public"\n{key} = {value}\n\n[rules.no-orphans]\n')
+    config = load_config(path, REGISTRY)
+    with pytest.raises(ConfigError) as info:
+        with_overrides(config)
+    assert len(info.value.problems) == 1 and f": site.{key}: applies only to a deployed site" in info.value.problems[0]
+    # The same config pointed at a deployed site on the command line reads the key.
+    assert with_overrides(config, url="https://staging.example.com").site.url == "https://staging.example.com"
+
+
+def test_hash_routes_false_on_a_folder_is_what_the_folder_crawl_does(folder: Path) -> None:
+    from pytest_linkrules.config import with_overrides
+
+    path = folder / "linkrules.toml"
+    path.write_text('[site]\nroot = "public"\nhash_routes = false\n\n[rules.no-orphans]\n')
+    assert with_overrides(load_config(path, REGISTRY)).site.hash_routes is False

@@ -39,3 +39,42 @@ def test_without_hash_routes_fragments_are_not_pages(serve):
     server = serve(SITES / "spa-hash")
     result = crawl_site(SiteConfig(url=server.origin, render="never", rate_limit=0.0))
     assert sorted(result.pages) == ["/"]
+
+
+def test_a_docsify_style_site_gives_the_same_pages_in_hash_and_history_routing(serve):
+    # docsify's heading anchors ("#/guide?id=install") are the page "#/guide",
+    # as "/guide?id=install" is the page "/guide": a query names no other page.
+    # "#/./api" is "#/api", as "/./api" is "/api".
+    hashed = crawl_site(SiteConfig(url=serve(SITES / "docsify-hash").origin, hash_routes=True, rate_limit=0.0))
+    history = crawl_site(SiteConfig(url=serve(SITES / "docsify-history", fallback="index.html").origin, rate_limit=0.0))
+    assert hashed.render == history.render == "rendered"
+    assert sorted(hashed.pages) == ["/", "/#/api", "/#/guide"]
+    assert sorted(history.pages) == ["/", "/api", "/guide"]
+    as_paths = {url.replace("/#/", "/"): page for url, page in hashed.pages.items()}
+    assert as_paths.keys() == history.pages.keys()
+    for url, page in history.pages.items():
+        assert {link.target.replace("/#/", "/") for link in as_paths[url].links} == {link.target for link in page.links}, url
+        assert as_paths[url].title == page.title
+    # A route's ids are read from the rendered DOM, as any rendered page's are.
+    assert "\ninstall\n" in hashed.pages["/#/guide"].ids
+
+
+def test_hash_route_keys_drop_the_query_and_dot_segments():
+    from pytest_linkrules.crawl.http import site_key
+
+    assert site_key("/", "/guide?id=install", hash_routes=True) == "/#/guide"
+    assert site_key("/", "/./guide", hash_routes=True) == "/#/guide"
+    assert site_key("/", "/a/../guide/", hash_routes=True) == "/#/guide/"
+    assert site_key("/", "/?id=top", hash_routes=True) == "/"
+    assert site_key("/", "/guide", hash_routes=False) == "/"
+
+
+def test_docsify_in_both_routing_modes_through_the_plugin(pytester, serve):
+    hashed = serve(SITES / "docsify-hash").origin
+    history = serve(SITES / "docsify-history", fallback="index.html").origin
+    pytester.makeini("[pytest]\n")
+    for origin, extra in ((hashed, "hash_routes = true\n"), (history, "")):
+        pytester.makefile(".toml", linkrules=f'[site]\nurl = "{origin}"\nrate_limit = 0\n{extra}\n[rules.no-orphans]\n[rules.no-broken-links]\n')
+        result = pytester.runpytest("--linkrules", "-p", "no:cacheprovider")
+        result.assert_outcomes(passed=3)
+        result.stdout.fnmatch_lines([f"linkrules: linkrules.toml: site {origin}, 3 pages, *render: rendered*"])

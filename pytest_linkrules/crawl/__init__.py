@@ -38,6 +38,9 @@ class CrawlResult:
     broken_reasons: dict[str, str] = field(default_factory=dict)
     # What the render budget left unrendered (the crawl item fails on it); "" when nothing.
     render_shortfall: str = ""
+    # Pages with scripts that no browser could render (none was found or
+    # started): the header and the job summary say so, with the command that fixes it.
+    browser_missing: int = 0
 
     @property
     def unreadable(self) -> list[Page]:
@@ -73,7 +76,7 @@ def crawl_site(
     if site.url:
         from .http import crawl_url
 
-        return crawl_url(site, progress=progress, selectors=selectors, cache_dir=cache_dir)
+        return refuse_silent_green(crawl_url(site, progress=progress, selectors=selectors, cache_dir=cache_dir), site)
     if site.root is None:  # pragma: no cover - config validation requires it
         raise CrawlError("site.root is not set")
     try:
@@ -90,7 +93,7 @@ def crawl_site(
                 f"crawl cache: 0 of {n:,} pages parsed; no file changed since the last run, "
                 f"so its crawl was reused whole ({display_path(whole.path)})"
             )
-            return found
+            return refuse_silent_green(found, site)
     try:
         pages, notes = crawl_folder(
             site.root,
@@ -122,8 +125,35 @@ def crawl_site(
             whole.save(CrawlResult(pages, starts, source, 0.0, render, reason, kept, sitemap_urls))
         else:
             whole.forget()
-    return CrawlResult(
+    result = CrawlResult(
         pages, starts, source, time.perf_counter() - began, render, reason, notes, sitemap_urls, render_shortfall=shortfall
+    )
+    result.browser_missing = sum(1 for p in pages.values() if p.has_scripts) if browserless else 0
+    return refuse_silent_green(result, site)
+
+
+def refuse_silent_green(result: CrawlResult, site: SiteConfig) -> CrawlResult:
+    """CrawlError when the start pages have scripts, no links, and nothing was rendered.
+
+    That is a site whose links scripts make (a single-page app), read as
+    HTML: it would pass with one page and zero links, checking nothing.
+    """
+    unrendered = site.render == "never" or result.browser_missing > 0
+    if not unrendered or result.render == "rendered":
+        return result
+    starts = [result.pages[s] for s in result.starts if s in result.pages]
+    if not starts or not all(p.has_scripts and not p.error and not p.links and not p.broken for p in starts):
+        return result
+    from .browser import FIX_COMMAND
+
+    if site.render == "never":
+        fix = 'set site.render = "auto" (or pass --linkrules-render=auto) so a browser reads the links its scripts make'
+    else:
+        fix = f"no browser could be started to render it; install one: {FIX_COMMAND}"
+    names = ", ".join(p.url for p in starts)
+    raise CrawlError(
+        f"the start page {names} has scripts but no links in its HTML, and nothing was rendered, so the crawl would "
+        f"check one page and pass; {fix}"
     )
 
 

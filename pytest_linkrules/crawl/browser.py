@@ -54,11 +54,22 @@ LAUNCH_ARGS = (
     "--enforce-webrtc-ip-permission-check",
 )
 
+# The one command that gives a plain install a browser (Playwright itself is a
+# dependency of the package); the report header and the job summary print it.
+FIX_COMMAND = "python -m playwright install --with-deps chromium"
 INSTALL_HINT = (
-    "install one with `playwright install --with-deps chromium`, or the system package "
+    f"install one with `{FIX_COMMAND}`, or the system package "
     "(`apt-get install chromium` on Debian/Ubuntu), or point --linkrules-browser-path "
     f"(or the {ENV_VAR} environment variable) at a Chromium or Chrome executable"
 )
+
+
+def browser_missing_line(pages: int) -> str:
+    """What the report header and the job summary say when pages with scripts went unrendered."""
+    return (
+        f"no browser: {pages:,} page(s) have scripts, but no browser could be started to render them, so links "
+        f"and ids their scripts make were not checked; fix: {FIX_COMMAND}"
+    )
 
 
 class BrowserError(Exception):
@@ -107,7 +118,7 @@ def import_playwright() -> Any:
         from playwright.async_api import async_playwright
     except ImportError:
         raise BrowserError(
-            "rendering needs Playwright, which is not installed: pip install playwright "
+            "rendering needs Playwright, a dependency of pytest-linkrules that is missing here: pip install playwright "
             f"(then a browser: {INSTALL_HINT})"
         ) from None
     return async_playwright

@@ -16,6 +16,8 @@ from typing import Mapping
 import numpy as np
 from selectolax.lexbor import LexborHTMLParser
 
+from ..fragments import pack_ids
+
 LINKS = "a[href], area[href]"
 # Links inside these are site chrome, repeated on every page. header and
 # footer are chrome only at page level: inside an article, main or section they
@@ -27,6 +29,13 @@ CHROME_BOXES = "nav, aside, header, footer, [role]"
 # reach every extraction (folder workers, URL crawls) and every cache key that
 # the role selectors reach. The value is one selector list: ".navbar, .related".
 CHROME_KEY = "\0chrome"
+# Links their authors marked "don't check", on the link or an element around
+# it: html-proofer's and htmltest's attribute, and this project's own name.
+IGNORE_MARKERS = ("data-proofer-ignore", "data-linkrules-ignore")
+IGNORE_BOXES = "[data-proofer-ignore], [data-linkrules-ignore]"
+# The link walk takes every <a>: one without href may have a name, which a
+# fragment can name as it names an id (HTML's "indicated part of the document").
+_LINK_WALK = "a, area[href]"
 
 # Script types a browser runs; JSON-LD and templates don't change the DOM.
 SCRIPT_TYPES = frozenset({"", "module", "text/javascript", "application/javascript", "text/ecmascript", "application/ecmascript"})
@@ -45,6 +54,7 @@ class RawLink:
     anchor: str
     nofollow: bool
     chrome: bool
+    ignored: bool = False  # inside (or on) an element with an ignore marker: not checked
 
 
 @dataclass
@@ -61,6 +71,7 @@ class RawPage:
     script_srcs: tuple[str, ...] = ()  # src of each external script that runs, in document order
     script_digest: int = 0  # of every running script's src and inline text: did any script change?
     matched: list[str] = field(default_factory=list)  # names of the selectors present on the page
+    ids: str = ""  # what fragments can name on the page, packed by fragments.pack_ids
     error: str = ""  # why the document was not parsed (binary data, absurd nesting)
     text: str = ""  # headings, then the start of the body text: what link suggestions compare
 
@@ -325,14 +336,21 @@ def extract(html: str | bytes, selectors: Mapping[str, str] | None = None) -> Ra
     if scripts:
         page.script_srcs, page.script_digest = _script_facts(scripts)
 
+    # Two walks of their own: an attribute alone is the cheapest query
+    # Lexbor has, where adding them to another walk's list costs more.
+    ids = [node.id for node in tree.css("[id]")]
     chrome = _chrome_links(tree, chrome_selector)
+    ignored = {n.mem_id for box in tree.css(IGNORE_BOXES) for n in box.css(LINKS)}
     links = page.links
-    for node in tree.css(LINKS):
+    for node in tree.css(_LINK_WALK):
         # One dict of all attributes: cheaper than selectolax's attrs view,
         # where each missing attribute costs an exception inside.
         attrs = node.attributes
         href = attrs.get("href")
         if href is None:
+            name = attrs.get("name")
+            if name:
+                ids.append(name)
             continue
         rel = attrs.get("rel")
         nofollow = rel is not None and "nofollow" in rel.lower().split()
@@ -341,7 +359,16 @@ def extract(html: str | bytes, selectors: Mapping[str, str] | None = None) -> Ra
         # no words take the slow path, which decides on alt text.
         text = " ".join(node.text(True, " ").split())
         text = text[:MAX_ANCHOR] if text else _text(node)
-        links.append(RawLink(href, text, nofollow, node.mem_id in chrome))
+        mem_id = node.mem_id
+        if len(attrs) == 1:  # href alone: most links
+            links.append(RawLink(href, text, nofollow, mem_id in chrome, bool(ignored) and mem_id in ignored))
+            continue
+        marked = IGNORE_MARKERS[0] in attrs or IGNORE_MARKERS[1] in attrs or mem_id in ignored
+        links.append(RawLink(href, text, nofollow, mem_id in chrome, marked))
+        name = attrs.get("name")
+        if name:
+            ids.append(name)
+    page.ids = pack_ids(ids)
     page.text = page_text(tree)
     return page
 

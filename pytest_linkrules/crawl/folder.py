@@ -17,14 +17,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, TypeVar
 
-from ..model import CONTENT, NOFOLLOW, REDIRECT, Link, Page
+from ..fragments import checked_fragment, has_id
+from ..model import CONTENT, FRAGMENT, IGNORED, NOFOLLOW, REDIRECT, Link, Page
 from ..config import display_path
 from .allocator import keep_freed_memory
 from .cache import CrawlCache, Shard
 from .extract import RawPage, extract, robots_tokens
 from .linktable import LinkFields, LinkReceiver, LinkTable, Packed
 from .templates import script_template
-from .urls import FolderResolver, base_for_page, is_html_file, page_url_for_file, same_on_every_page
+from .urls import FolderResolver, base_for_page, browser_href, is_html_file, page_url_for_file, same_on_every_page
 
 T = TypeVar("T")
 
@@ -266,12 +267,12 @@ def resolve_page(
     raw: RawPage,
     resolver: FolderResolver,
     link: Callable[[str, str, str, int], T],
-    memo: dict[tuple[str, str, bool, bool], tuple[int, T | None]] | None = None,
+    memo: dict[tuple[str, str, bool, bool, bool], tuple[int, T | None]] | None = None,
 ) -> tuple[Page, list[T], list[T]]:
     """The page without its links, then its links and its broken links as ``link`` makes them.
 
-    ``memo`` remembers what each raw link (href, anchor, chrome, nofollow)
-    became, for hrefs that resolve the same on every page: nav, footer and
+    ``memo`` remembers what each raw link (href, anchor, chrome, nofollow,
+    ignored) became, for hrefs that resolve the same on every page: nav, footer and
     sidebar links repeat on every page of a site, and one dict lookup then
     replaces resolving, flagging and numbering them again (most of the
     crawl's Python work per link, ~85 links a page).
@@ -295,23 +296,40 @@ def resolve_page(
     lists: tuple[list, ...] = (links, broken, [])  # where a link goes: 2 is nowhere (external, a file, ...)
     if base is None:
         memo = None  # hrefs that aren't absolute resolve differently here
+    routes = getattr(resolver, "hash_routes", False)  # "#/route" is a page of a hash-routed app, not an id
     for rl in raw.links:
         href = rl.href
         nofollow = rl.nofollow or page_nofollow
+        ignored = rl.ignored
         if memo is not None:
-            key = (href, rl.anchor, rl.chrome, nofollow)
+            key = (href, rl.anchor, rl.chrome, nofollow, ignored)
             hit = memo.get(key)
             if hit is not None:
                 lists[hit[0]].append(hit[1])
                 continue
         kind, target = resolve(href)
         made = None
-        if kind in ("ignored", "external", "file"):
+        if kind == "broken" and ignored:
+            where = 2  # its author marked it: not checked, as htmltest and html-proofer do
+        elif kind == "ignored":
+            where = 2
+            same_page = not ignored and base == url and browser_href(href)[:1] == "#"
+            fragment = checked_fragment(href, routes) if same_page else None
+            if fragment is not None and not has_id(raw.ids, fragment):
+                # A fragment of this very page ("#intro"), checked here against its own ids.
+                flags = (0 if rl.chrome else CONTENT) | FRAGMENT | (NOFOLLOW if nofollow else 0)
+                made = link(url, href, rl.anchor, flags)
+                where = 1
+        elif kind in ("external", "file"):
             where = 2
         else:
             flags = 0 if rl.chrome else CONTENT
             if nofollow:
                 flags |= NOFOLLOW
+            if ignored:
+                flags |= IGNORED
+            elif kind == "page" and checked_fragment(href, routes) is not None:
+                flags |= FRAGMENT  # checked by no-broken-links against the target's ids
             made = link(target, href, rl.anchor, flags)
             where = 0 if kind == "page" else 1
         lists[where].append(made)
@@ -339,6 +357,7 @@ def resolve_page(
         script_digest=raw.script_digest,
         roles=tuple(raw.matched),
         text=raw.text,
+        ids=raw.ids,
     )
     return page, links, broken
 

@@ -39,7 +39,8 @@ from urllib.robotparser import RobotFileParser
 
 from ..config import SiteConfig, display_path
 from ..globs import matches
-from ..model import CONTENT, JS_ONLY, NOFOLLOW, REDIRECT, VIA_REDIRECT, Link, Page
+from ..fragments import checked_fragment, has_id
+from ..model import CONTENT, FRAGMENT, IGNORED, JS_ONLY, NOFOLLOW, REDIRECT, VIA_REDIRECT, Link, Page
 from .allocator import keep_freed_memory
 from .extract import ROBOTS_AGENT, RawPage, decode_html, extract, looks_binary, robots_tokens
 from .http_cache import Entry, HttpCache, identity_material
@@ -47,7 +48,7 @@ from .render import Served, document_headers
 from .rendering import choose_sample, differences, renderable
 from .secrets import Redactor, credential_problem, header_problem, secret_forms
 from .sitemap import MAX_INDEX_DEPTH, MAX_SITEMAP_BYTES, MAX_SITEMAP_FILES, parse_sitemap
-from .urls import INDEX_FILES, NON_PAGE_SCHEMES, normalize_path
+from .urls import INDEX_FILES, NON_PAGE_SCHEMES, browser_href, normalize_path
 
 if TYPE_CHECKING:
     from httpx import Headers
@@ -59,6 +60,9 @@ MAX_REDIRECTS = 10
 RETRIES = 2
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+BROWSERLESS = "pages have scripts but no browser could be started to check them"
 
 
 class HttpCrawlError(Exception):
@@ -201,8 +205,13 @@ def site_key(path: str, fragment: str = "", hash_routes: bool = False) -> str:
     tail = key.rsplit("/", 1)[-1]
     if tail.lower() in INDEX_FILES:
         key = key[: -len(tail)]
-    if hash_routes and fragment.startswith("/") and fragment != "/":  # "#/" is the app's root
-        key += "#" + fragment
+    if hash_routes and fragment.startswith("/"):
+        # A route is a path: "#/./guide" is "#/guide", and a query is dropped
+        # as for real paths (docsify's heading anchors, "#/guide?id=install",
+        # are the page "#/guide").
+        route = normalize_path(fragment.partition("?")[0])
+        if route != "/":  # "#/" is the app's root
+            key += "#" + route
     return key
 
 
@@ -689,15 +698,26 @@ class HttpCrawler:
         noindex = bool(tokens & {"noindex", "none"})
         nofollow = bool(tokens & {"nofollow", "none"})
         out: dict[str, list[Link]] = {"links": [], "broken": []}
+        routes = self.site.hash_routes
+        # "#intro" names an element of this very page (unless <base> or a hash route moves it elsewhere).
+        own_fragments = not raw.base and "#" not in key
         for rl in raw.links:
             target = self.resolver.resolve(rl.href, base)
-            if target is None:
-                continue
             flags = (0 if rl.chrome else CONTENT) | (NOFOLLOW if rl.nofollow or nofollow else 0)
+            if target is None:
+                if own_fragments and not rl.ignored and browser_href(rl.href)[:1] == "#":
+                    fragment = checked_fragment(rl.href, routes)
+                    if fragment is not None and not has_id(raw.ids, fragment):
+                        out["broken"].append(Link(key, rl.href, rl.anchor, flags | FRAGMENT))
+                continue
             if rendered and key in self.static_targets and target not in self.static_targets[key]:
                 flags |= JS_ONLY
+            if rl.ignored:
+                flags |= IGNORED
+            elif checked_fragment(rl.href, routes) is not None:
+                flags |= FRAGMENT  # checked by no-broken-links against the target's ids
             found = self.link_to(target, rl.href, rl.anchor, flags)
-            if found:
+            if found and not (rl.ignored and found[0] == "broken"):  # marked: never reported broken
                 out[found[0]].append(found[1])
         if raw.refresh:
             target = self.resolver.resolve(raw.refresh, base)
@@ -721,6 +741,7 @@ class HttpCrawler:
             has_scripts=scripts,
             roles=self.roles_of.get(key, ()),
             text=raw.text,
+            ids=raw.ids,
         )
 
     def pages(self) -> dict[str, Page]:
@@ -860,7 +881,7 @@ async def _crawl_passes(
             raise HttpCrawlError(f'site.render = "always": {exc}') from None
         if given_by(site.browser_path):
             raise HttpCrawlError(f"the browser named by {given_by(site.browser_path)} could not be started: {exc}") from None
-        return _result(crawler, pages, "static", f"pages have scripts but no browser could be started to check them ({exc})")
+        return _result(crawler, pages, "static", f"{BROWSERLESS} ({exc})")
     n_rendered = sum(1 for p in pages.values() if p.rendered)
     reason += f"; {n_rendered:,} page(s) with scripts rendered in {how}"
     if len(pages) > n_rendered:
@@ -971,7 +992,8 @@ def crawl_url(
     if not done.pages:
         raise CrawlError(f"site {site.url}: no HTML page could be read")
     notes = done.notes + [f"{done.requests:,} HTTP requests to {site.url}"]
+    missing = sum(1 for p in done.pages.values() if p.has_scripts) if done.reason.startswith(BROWSERLESS) else 0
     return CrawlResult(
         done.pages, done.starts, f"site {site.url}", time.perf_counter() - began, done.render, done.reason, notes, done.sitemap_urls,
-        done.broken_reasons, render_shortfall=done.shortfall,
+        done.broken_reasons, render_shortfall=done.shortfall, browser_missing=missing,
     )

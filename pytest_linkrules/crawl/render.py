@@ -28,6 +28,7 @@ from typing import Any, Awaitable, Callable, Iterable, TypeVar
 from urllib.parse import urlsplit
 
 from .browser import Candidate, import_playwright, launch
+from ..fragments import pack_ids
 from .extract import MAX_ANCHOR, RawLink, RawPage, parse_refresh
 from .fence import Fence
 
@@ -152,7 +153,8 @@ async ([quietMs, maxMs, maxAnchor, chrome]) => {
   const links = [];
   for (const a of document.querySelectorAll('a[href], area[href]')) {
     const rel = (a.getAttribute('rel') || '').toLowerCase().split(/\\s+/);
-    links.push([a.getAttribute('href'), textOf(a), rel.includes('nofollow'), chromeOf(a)]);
+    links.push([a.getAttribute('href'), textOf(a), rel.includes('nofollow'), chromeOf(a),
+                !!a.closest('[data-proofer-ignore], [data-linkrules-ignore]')]);
   }
   const attr = (sel, name) => { const e = document.querySelector(sel); return e ? e.getAttribute(name) : null; };
   const robots = Array.from(document.querySelectorAll('meta[name="robots" i]'), m => m.getAttribute('content') || '');
@@ -164,6 +166,7 @@ async ([quietMs, maxMs, maxAnchor, chrome]) => {
     canonical: attr('link[rel~="canonical" i][href]', 'href'),
     robots: robots.join(',').toLowerCase(),
     refresh: attr('meta[http-equiv="refresh" i][content]', 'content'),
+    ids: Array.from(document.querySelectorAll('[id], a[name]'), e => [e.id, e.localName === 'a' ? e.getAttribute('name') || '' : '']).flat().filter(Boolean),
   });
 }
 """
@@ -451,7 +454,8 @@ class Renderer:
                 canonical=_text_or_none(data["canonical"]),
                 robots=str(data["robots"]),
                 refresh=parse_refresh(data["refresh"]) if isinstance(data["refresh"], str) and data["refresh"] else None,
-                links=[RawLink(h, str(a), bool(n), bool(c)) for h, a, n, c in data["links"] if isinstance(h, str)],
+                links=[RawLink(h, str(a), bool(n), bool(c), bool(i)) for h, a, n, c, i in data["links"] if isinstance(h, str)],
+                ids=pack_ids(i for i in data["ids"] if isinstance(i, str)),
             )
         except (TypeError, ValueError, KeyError):  # the page redefined what the reader calls (JSON.stringify...)
             return Rendered(url, status=status, error="could not read the rendered page: its scripts replaced the built-ins the reader uses")

@@ -12,8 +12,10 @@ Choices a user may need to know (also in docs/urls.md):
 * Other HTML files keep their name: ``about.html`` is ``/about.html``; a link to
   ``/about`` reaches it too (pretty URLs), as does ``/about/`` when there is no
   ``about/index.html``.
-* Fragments are dropped (``/a/#top`` is ``/a/``). For a folder, query strings
-  are dropped as well, since a static server ignores them.
+* Fragments are dropped from the page URL (``/a/#top`` is ``/a/``); whether
+  they name an element there is no-broken-links' business (fragments.py).
+  For a folder, query strings are dropped as well, since a static server
+  ignores them.
 * A folder published below a path (``base_url = "https://user.github.io/docs/"``)
   is mounted there: ``/docs/guide/`` is the page ``/guide/``, and a root-relative
   link outside ``/docs/`` leaves the site.

@@ -144,6 +144,14 @@ def job_summary(analyses: Mapping[Path, Analysis], failures: list[Failure]) -> s
             f"| {md(crawl.render)} | {crawl.seconds:.1f} s |",
             "",
         ]
+        if crawl.browser_missing:
+            from ..crawl.browser import FIX_COMMAND
+
+            out += [
+                f"> **No browser:** {crawl.browser_missing:,} page(s) have scripts, but no browser could be started to "
+                f"render them, so links and ids their scripts make were not checked. Fix: `{FIX_COMMAND}`",
+                "",
+            ]
         if analysis.change is not None:
             from .change import markdown
 

@@ -143,10 +143,14 @@ _strings.schema = {"oneOf": [{"type": "string"}, {"type": "array", "items": {"ty
 MAX_LISTED = 50
 
 
-def link_lines(links: Sequence[Link], note: Callable[[Link], str] = lambda link: "") -> tuple[str, ...]:
+def link_lines(
+    links: Sequence[Link],
+    note: Callable[[Link], str] = lambda link: "",
+    shown: Callable[[Link], str] = lambda link: link.target,
+) -> tuple[str, ...]:
     """The links a failure is about, one evidence line each, as the author wrote them."""
     return tuple(
-        f'  {link.target}  (href="{link.href}", anchor "{link.anchor}")' + note(link) for link in links[:MAX_LISTED]
+        f'  {shown(link)}  (href="{link.href}", anchor "{link.anchor}")' + note(link) for link in links[:MAX_LISTED]
     )
 
 

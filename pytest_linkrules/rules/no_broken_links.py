@@ -1,58 +1,118 @@
-"""no-broken-links: internal links to pages or files that don't exist."""
+"""no-broken-links: internal links to pages or files that don't exist, or to #fragments a page lacks."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from typing import TYPE_CHECKING, Iterator
 
-from ..model import Link, Violation
-from .base import GLOBS, Option, Rule, first_and_more, link_lines
+from ..fragments import fragment_of, has_id, looks_like_route, nearest
+from ..model import FRAGMENT, Link, Violation
+from .base import BOOL, GLOBS, Option, Rule, link_lines
 
 if TYPE_CHECKING:  # graph imports scipy: loaded when a site is checked, not when pytest starts
     from ..graph import SiteGraph
 
 
 class NoBrokenLinks(Rule):
-    """Every internal link resolves to a page or file of the site.
+    """Every internal link resolves to a page or file of the site, and its #fragment to an element of that page.
 
     **Why:** a broken internal link wastes crawl budget, drops the link equity
     it would have passed, and is a dead end for readers. It usually follows a
-    rename or a deleted page.
+    rename or a deleted page. A link to ``/guide/#instal`` when the heading's
+    id is ``install`` lands readers at the top of the page instead of the
+    section it promised: a renamed heading breaks every link into it.
 
-    One failure per page that holds broken links, listing them. Links to other
-    sites are not checked.
+    One failure per page that holds broken links, listing them; a missing
+    fragment says which ids the page has that come closest ("did you mean
+    #install?"). Links to other sites are not checked.
 
-    **Options:** ``pages`` (globs, default all pages): which pages' links to check.
+    Fragments are checked as HTML resolves them, and as htmltest and
+    html-proofer check them by default: the target page must have an element
+    with that ``id`` (or an ``<a name>``), compared case-sensitively, as
+    written or percent-decoded. An empty fragment (``#``) and ``#top`` always
+    work. Ids that scripts create count when the page was rendered. A link
+    marked ``data-proofer-ignore`` or ``data-linkrules-ignore`` (on it or an
+    element around it) is never reported (docs/urls.md).
+
+    **Options:** ``pages`` (globs, default all pages): which pages' links to
+    check. ``fragments`` (default true): check ``#fragments``; ``false``
+    checks only that the page exists. ``skip_fragments`` (globs): pages whose
+    fragments are not checked, e.g. pages whose ids a script makes on a site
+    that is not rendered.
 
     **Example:**
 
     ```toml
     [rules.no-broken-links]
+    skip_fragments = ["/api/**"]   # generated API pages make their anchors in JavaScript
     ```
     """
 
     id = "no-broken-links"
-    options = (Option("pages", GLOBS, default=("/**",), help="which pages to check", must_match=True),)
+    options = (
+        Option("pages", GLOBS, default=("/**",), help="which pages to check", must_match=True),
+        Option("fragments", BOOL, default=True, help="check that each link's #fragment names an element of its page"),
+        Option("skip_fragments", GLOBS, default=(), help="pages whose #fragments are not checked", must_match=True),
+    )
 
     def check(self, graph: SiteGraph) -> Iterator[Violation]:
         scope = self.select("pages", graph)
+        fragments = self.opts.get("fragments", True)
+        skip = self.select("skip_fragments", graph)
         by_page: dict[str, list[Link]] = defaultdict(list)
         for url, link in graph.broken_links():
+            if link.flags & FRAGMENT and (not fragments or skip(link.target)):
+                continue  # a fragment of its own page, checked by the crawl
             if scope(url):
                 by_page[url].append(link)
+        if fragments:
+            pages = graph.pages
+            for url, link in graph.fragment_links():
+                target = pages.get(link.target)
+                if target is None or target.error or not scope(url) or skip(link.target):
+                    continue  # an unreadable page fails the crawl item instead
+                if not has_id(target.ids, fragment_of(link.href) or ""):
+                    by_page[url].append(link)
         for url, links in by_page.items():
-            targets = sorted({link.target for link in links})
+            notes = {id(link): self._note(graph, link) for link in links}
+            shown = {id(link): _shown(link) for link in links}
+            targets = sorted({shown[id(link)] for link in links})
+            first = targets[0]
+            why = next((notes[id(link)] for link in links if shown[id(link)] == first), "")
             word = "link" if len(targets) == 1 else "links"
-            details = link_lines(links, lambda link: _why(graph, link.target))
+            # The first line keeps what is missing and the nearest ids; hints stay in the details.
+            summary = f" ({why[2:].split(' (')[0]})" if why.startswith(": no element") else ""
+            details = link_lines(links, lambda link: notes[id(link)], shown=lambda link: shown[id(link)])
             yield self.violation(
                 url,
-                f"{url} has {len(targets)} broken internal {word}: {first_and_more(targets)}",
+                f"{url} has {len(targets)} broken internal {word}: {first}{summary}"
+                + (f" and {len(targets) - 1} more" if len(targets) > 1 else ""),
                 details=("Broken links:",) + details,
-                hint="Point each link at the page's current URL, or restore the missing page (or a redirect to its replacement).",
+                hint="Point each link at the page's current URL and an id it has, or restore the missing page "
+                "(or a redirect to its replacement) or heading.",
                 figures=(("broken", len(targets)),),
             )
 
+    @staticmethod
+    def _note(graph: SiteGraph, link: Link) -> str:
+        if not link.flags & FRAGMENT:
+            reason = graph.broken_reasons.get(link.target)
+            return f": {reason}" if reason else ""
+        fragment = fragment_of(link.href) or ""
+        page = graph.pages.get(link.target)
+        note = f': no element with id "{fragment}" on {link.target}'
+        close = nearest(page.ids, fragment) if page is not None else []
+        if close:
+            note += "; did you mean " + " or ".join(f"#{c}" for c in close) + "?"
+        if looks_like_route(fragment):
+            note += " (a single-page app's route? set site.hash_routes = true)"
+        elif page is not None and page.has_scripts and not page.rendered:
+            note += ' (the page was read unrendered: an id a script makes needs site.render = "always", or skip_fragments)'
+        return note
 
-def _why(graph: SiteGraph, target: str) -> str:
-    reason = graph.broken_reasons.get(target)
-    return f": {reason}" if reason else ""
+
+def _shown(link: Link) -> str:
+    """A link as the failure names it: the page, and the fragment when that is what is missing."""
+    if link.flags & FRAGMENT:
+        return f"{link.target}#{fragment_of(link.href) or ''}"
+    return link.target

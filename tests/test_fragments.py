@@ -1,0 +1,146 @@
+"""Fragments and ignore markers, run as a user runs them: pytest --linkrules on tests/sites/fragments.
+
+The cases come from HTML's rules for fragments (an id, or an <a name>;
+exact, case-sensitive match, as written or percent-decoded; "" and "top" are
+the top of the page) and from what htmltest and html-proofer document
+(internal hashes checked by default, data-proofer-ignore on a link or an
+element around it).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import networkx  # noqa: F401  (imported once, not per pytester run)
+import pytest_linkrules.plugin  # noqa: F401
+import pytest_linkrules.report.text  # noqa: F401
+from pytest_linkrules.fragments import has_id, nearest, pack_ids, unpack_ids
+
+SITES = Path(__file__).parent / "sites"
+
+
+def _project(pytester: pytest.Pytester, rule: str = "", render: str = "never") -> None:
+    shutil.copytree(SITES / "fragments", pytester.path / "public")
+    pytester.makefile(".toml", linkrules=f'[site]\nroot = "public"\nrender = "{render}"\n\n[rules.no-broken-links]\n{rule}')
+    pytester.makeini("[pytest]\n")
+
+
+def _failure(result: pytest.RunResult) -> str:
+    return "\n".join(result.outlines)
+
+
+def test_a_fragment_typo_fails_naming_the_fragment_the_nearest_ids_and_the_link(pytester: pytest.Pytester) -> None:
+    _project(pytester)
+    result = pytester.runpytest("--linkrules", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2, failed=1)
+    out = _failure(result)
+    # The first line stands alone: the page, the first broken target, why.
+    result.stdout.fnmatch_lines(["/ has 6 broken internal links: /#outro (no element with id \"outro\" on /; did you mean #intro?) and 5 more (no-broken-links)"])
+    assert (
+        '  /guide/#instal  (href="/guide/#instal", anchor "typo of #install"): '
+        'no element with id "instal" on /guide/; did you mean #install?'
+    ) in out
+    assert 'no element with id "Install" on /guide/; did you mean #install?' in out  # case-sensitive, as HTML
+    assert '/guide/#not-a-name  (href="/guide/#not-a-name"' in out  # a name counts on <a> only
+    assert "(a single-page app's route? set site.hash_routes = true)" in out
+    assert '/api/#made-by-script  (href="/api/#made-by-script", anchor "an id a script makes"): no element with id "made-by-script" on /api/ (the page was read unrendered: an id a script makes needs site.render = "always", or skip_fragments)' in out
+    # What must not fail: ids, encoded and raw non-ASCII ids, <a name>, "", top, marked links.
+    for fine in ("#install ", "caf%C3%A9", "#café", "legacy-anchor", "/guide/# ", "#top", "#TOP", "#intro ", "old-heading", "/removed/", "/also-removed/", "#gone"):
+        assert f"{fine}" not in out.split("Broken links:")[1].split("Page: ")[0], fine
+
+
+def test_fragments_can_be_switched_off_for_the_rule_or_for_pages(pytester: pytest.Pytester) -> None:
+    _project(pytester, "fragments = false\n")
+    pytester.runpytest("--linkrules", "-p", "no:cacheprovider").assert_outcomes(passed=2)
+    shutil.rmtree(pytester.path / "public")
+    _project(pytester, 'skip_fragments = ["/guide/", "/api/", "/"]\n')
+    pytester.runpytest("--linkrules", "-p", "no:cacheprovider").assert_outcomes(passed=2)
+
+
+def test_a_skip_fragments_glob_matching_no_page_is_a_config_error(pytester: pytest.Pytester) -> None:
+    _project(pytester, 'skip_fragments = ["/gudie/"]\n')
+    result = pytester.runpytest("--linkrules", "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(['*linkrules.toml: rules.no-broken-links.skip_fragments: "/gudie/" matches no page*'])
+
+
+def test_ids_a_script_makes_count_when_the_page_is_rendered(pytester: pytest.Pytester) -> None:
+    _project(pytester, render="always")
+    result = pytester.runpytest("--linkrules", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2, failed=1)
+    out = _failure(result)
+    assert "made-by-script" not in out
+    # The start page has a script too, so its links, ids and ignore markers came from the DOM.
+    result.stdout.fnmatch_lines(["linkrules: *render: rendered*2 rendered in *", "/ has 5 broken internal links: *"])
+
+
+@pytest.mark.parametrize(
+    ("ids", "fragment", "found"),
+    [
+        (["install"], "install", True),
+        (["install"], "Install", False),
+        (["café"], "caf%C3%A9", True),
+        (["caf%C3%A9"], "caf%C3%A9", True),  # as written wins before decoding
+        (["a b"], "a%20b", True),
+        ([], "", True),
+        ([], "top", True),
+        ([], "ToP", True),
+        ([], "%74op", True),
+        ([], "topic", False),
+        (["x"], "%ff", False),  # not UTF-8 once decoded, and not an id as written
+        (["x\ny"], "x", False),  # an id holding a newline is left out, never half-matched
+    ],
+)
+def test_matching_follows_html(ids: list[str], fragment: str, found: bool) -> None:
+    assert has_id(pack_ids(ids), fragment) is found
+
+
+def test_nearest_ids_put_a_case_difference_first() -> None:
+    packed = pack_ids(["installation", "Install", "usage"])
+    assert nearest(packed, "install")[:2] == ["Install", "installation"]
+    assert nearest(packed, "zzz") == []
+
+
+def test_ids_and_markers_come_back_from_the_crawl_cache(tmp_path: Path) -> None:
+    from pytest_linkrules.config import SiteConfig
+    from pytest_linkrules.crawl import crawl_site
+
+    root = tmp_path / "site"
+    shutil.copytree(SITES / "fragments", root)
+    site = SiteConfig(root=root, render="never")
+    fresh = crawl_site(site).pages
+    cache = tmp_path / "cache"
+    first = crawl_site(site, cache_dir=cache).pages  # parses, fills the shards and the whole crawl
+    whole = crawl_site(site, cache_dir=cache)  # no file changed: the whole crawl
+    assert any("reused whole" in note for note in whole.notes)
+    guide = root / "guide" / "index.html"
+    guide.write_text(guide.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # one file changed: the shards
+    shards = crawl_site(site, cache_dir=cache)
+    assert any("1 of 3 pages parsed" in note for note in shards.notes), shards.notes
+    for pages in (first, whole.pages, shards.pages):
+        assert {u: p.ids for u, p in pages.items()} == {u: p.ids for u, p in fresh.items()}
+        assert {u: [(l.href, l.flags) for l in p.links + p.broken] for u, p in pages.items()} == {
+            u: [(l.href, l.flags) for l in p.links + p.broken] for u, p in fresh.items()
+        }
+    assert unpack_ids(fresh["/guide/"].ids) == ["install", "café", "legacy-anchor"]
+
+
+def test_a_deployed_site_fails_the_same_fragments_as_its_folder(serve) -> None:
+    from pytest_linkrules.config import SiteConfig
+    from pytest_linkrules.crawl import crawl_site
+    from pytest_linkrules.graph import SiteGraph
+    from pytest_linkrules.rules.no_broken_links import NoBrokenLinks
+
+    def failing(result) -> list[str]:
+        graph = SiteGraph(result.pages, result.starts)
+        rule = NoBrokenLinks({"pages": ("/**",), "fragments": True, "skip_fragments": ()})
+        return sorted(line.split("  (")[0].strip() for v in rule.check(graph) for line in v.details[1:])
+
+    folder = crawl_site(SiteConfig(root=SITES / "fragments", render="never"))
+    served = crawl_site(SiteConfig(url=serve(SITES / "fragments").origin, render="never", rate_limit=0.0))
+    expected = ["/#outro", "/api/#made-by-script", "/guide/#/setup", "/guide/#Install", "/guide/#instal", "/guide/#not-a-name"]
+    assert failing(folder) == failing(served) == expected
+    assert served.pages["/guide/"].ids == folder.pages["/guide/"].ids
