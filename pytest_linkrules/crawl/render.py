@@ -102,10 +102,10 @@ INIT_SCRIPT = """
 """
 
 # Waits until the document is loaded, nothing counted above is pending and no
-# element or href changed for quietMs (at most maxMs), then reads everything
-# in one pass. Chrome/content is decided exactly as crawl/extract.py decides it.
-READ_PAGE = """
-async ([quietMs, maxMs, maxAnchor, chrome]) => {
+# element or href changed for quietMs (at most maxMs); true if it settled. It
+# runs in the page's world, where the init script's counters are.
+SETTLE_PAGE = """
+async ([quietMs, maxMs]) => {
   const t0 = performance.now();
   const later = window.__linkrulesTimer || setTimeout;  // not counted as the page's own timer
   const settled = await new Promise(resolve => {
@@ -121,6 +121,16 @@ async ([quietMs, maxMs, maxAnchor, chrome]) => {
     };
     tick();
   });
+  return settled === true;
+}
+"""
+
+# Reads everything in one pass, in a world of its own (CDP's isolated world):
+# the DOM is the page's, but JSON, Array, querySelectorAll and the rest are
+# this world's, so a page that replaces its built-ins can't change what is
+# read. Chrome/content is decided exactly as crawl/extract.py decides it.
+READ_PAGE = """
+function (maxAnchor, chrome, settled) {
   const ALWAYS = 'nav, aside, [role=navigation], [role=banner], [role=contentinfo], [role=complementary]' + (chrome ? ', ' + chrome : '');
   const chromeOf = a => {
     if (a.closest(ALWAYS)) return true;
@@ -392,7 +402,7 @@ class Renderer:
         try:
             if served is not None:
                 tab.offer = (url.split("#")[0], served)
-            result = await asyncio.wait_for(self._render_on(tab.page, url), opts.timeout + opts.settle + 5)
+            result = await asyncio.wait_for(self._render_on(tab, url), opts.timeout + opts.settle + 5)
             if result.error:
                 # A page that failed may still be navigating (a script's
                 # location change): settle the tab so the next URL isn't
@@ -412,6 +422,9 @@ class Renderer:
             tab.offer = None  # the body is not kept past its render
             self._pool.put_nowait(tab)
 
+    async def _read(self, tab: _Tab, settled: bool) -> str:
+        return await _read_isolated(tab, MAX_ANCHOR, self.options.chrome, settled)
+
     async def _reset(self, tab: _Tab) -> _Tab:
         """The same tab on about:blank, or a fresh tab if it won't go there."""
         tab.offer = None
@@ -425,8 +438,9 @@ class Renderer:
                 pass
             return await self._new_page()
 
-    async def _render_on(self, page: Any, url: str) -> Rendered:
+    async def _render_on(self, tab: _Tab, url: str) -> Rendered:
         opts = self.options
+        page = tab.page
         current = page.url
         if "#" in url and current.split("#")[0] == url.split("#")[0]:
             # Only the fragment differs: goto would not reload and a hash
@@ -441,9 +455,15 @@ class Renderer:
             return Rendered(url, error=f"could not load in the browser: {why}")
         status = response.status if response is not None else 200
         try:
-            # One JSON string crosses the protocol: Playwright's own encoding of
-            # a few hundred links costs more CPU than the page's reading of them.
-            text = await page.evaluate(READ_PAGE, [opts.quiet * 1000, opts.settle * 1000, MAX_ANCHOR, opts.chrome])
+            # Through CDP, not page.evaluate: Playwright's own helpers in the
+            # page's world would use what the page may have replaced.
+            wait = f"({SETTLE_PAGE})([{opts.quiet * 1000:g}, {opts.settle * 1000:g}])"
+            answer = await tab.cdp.send("Runtime.evaluate", {"expression": wait, "awaitPromise": True, "returnByValue": True})
+            settled = answer.get("result", {}).get("value") is True
+        except Exception:  # the page broke what the wait uses (Promise, timers): read it as it is
+            settled = False
+        try:
+            text = await self._read(tab, settled is True)
         except Exception as exc:
             return Rendered(url, status=status, error=f"could not read the rendered page: {_first_line(exc)}")
         try:
@@ -460,6 +480,28 @@ class Renderer:
         except (TypeError, ValueError, KeyError):  # the page redefined what the reader calls (JSON.stringify...)
             return Rendered(url, status=status, error="could not read the rendered page: its scripts replaced the built-ins the reader uses")
         return Rendered(url, str(data["url"]), str(data["baseURI"]), status, raw, settled=bool(data["settled"]))
+
+
+async def _read_isolated(tab: _Tab, max_anchor: int, chrome: str, settled: bool) -> str:
+    """READ_PAGE's JSON string, computed in an isolated world of the page's main frame.
+
+    One JSON string crosses the protocol: Playwright's own encoding of a few
+    hundred links cost more CPU than the page's reading of them.
+    """
+    world = await tab.cdp.send("Page.createIsolatedWorld", {"frameId": tab.main_frame, "worldName": "linkrules-reader"})
+    answer = await tab.cdp.send("Runtime.callFunctionOn", {
+        "functionDeclaration": READ_PAGE,
+        "executionContextId": world["executionContextId"],
+        "arguments": [{"value": max_anchor}, {"value": chrome}, {"value": settled}],
+        "returnByValue": True,
+    })
+    if "exceptionDetails" in answer:
+        details = answer["exceptionDetails"]
+        raise RuntimeError(str(details.get("exception", {}).get("description") or details.get("text") or "the reader failed"))
+    value = answer.get("result", {}).get("value")
+    if not isinstance(value, str):
+        raise RuntimeError("the reader returned no text")
+    return value
 
 
 def _text_or_none(value: object) -> str | None:
