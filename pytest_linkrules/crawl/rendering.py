@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping
 from urllib.parse import quote, urlsplit
 
-
 from ..model import CONTENT, NOFOLLOW, REDIRECT, Link, Page
 from .extract import RawLink, RawPage
 from .folder import list_files, page_from_raw
@@ -148,7 +147,8 @@ def render_folder(
     scripted = [u for u, p in pages.items() if renderable(p)]
     if not scripted:
         return "static", "no page has a <script>, so rendering would change nothing", [], ""
-    verdict = StaticVerdict(cache_dir, root, pages, scripted, options, origins) if mode == "auto" and cache_dir else None
+    files, _ = list_files(root)  # once, for the verdict's key and the render's resolver
+    verdict = StaticVerdict(cache_dir, root, files, pages, scripted, options, origins) if mode == "auto" and cache_dir else None
     if verdict is not None:
         reason = verdict.load()
         if reason is not None:
@@ -156,7 +156,7 @@ def render_folder(
     limit = {} if max_bytes is None else {"max_bytes": max_bytes}
     with serve_folder(root, split_base_urls(origins)[1], **limit) as origin:
         render, reason, notes, shortfall, certain = run_async(
-            lambda: _render_folder(origin, root, pages, starts, scripted, mode, options, progress, origins)
+            lambda: _render_folder(origin, root, files, pages, starts, scripted, mode, options, progress, origins)
         )
     if verdict is not None:
         if render == "static" and certain:
@@ -178,7 +178,14 @@ class StaticVerdict:
     NAME = "render-verdict.json"
 
     def __init__(
-        self, cache_dir: Path, root: Path, pages: Mapping[str, Page], scripted: list[str], options: RenderOptions, origins: tuple[str, ...]
+        self,
+        cache_dir: Path,
+        root: Path,
+        files: list[str],
+        pages: Mapping[str, Page],
+        scripted: list[str],
+        options: RenderOptions,
+        origins: tuple[str, ...],
     ) -> None:
         import hashlib
         import os
@@ -189,7 +196,6 @@ class StaticVerdict:
         h = hashlib.sha256(f"{code_fingerprint()}\n{options!r}\n{origins!r}\n".encode())
         for pair in sorted({(pages[u].template, pages[u].script_digest) for u in scripted}):
             h.update(repr(pair).encode())
-        files, _ = list_files(root)
         for name in sorted(f for f in files if f.lower().endswith((".js", ".mjs"))):
             try:
                 st = os.stat(root / name)
@@ -225,6 +231,7 @@ class StaticVerdict:
 async def _render_folder(
     origin: str,
     root: Path,
+    files: list[str],
     pages: dict[str, Page],
     starts: tuple[str, ...],
     scripted: list[str],
@@ -235,7 +242,6 @@ async def _render_folder(
 ) -> tuple[str, str, list[str], str, bool]:
     """render_folder's work with a browser; the last value is True when every sampled page rendered and settled."""
     # The very resolver the static crawl used: same files, same own origins.
-    files, _ = list_files(root)
     resolver = FolderResolver(files, origins)
     rendered: dict[str, Page] = {}
     unsettled: list[str] = []
