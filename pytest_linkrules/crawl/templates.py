@@ -103,7 +103,8 @@ def sample_size(n: int) -> int:
 def choose_group_sample(group: Group, starts: Sequence[str]) -> list[str]:
     """Start pages of the group, then pages spread evenly over its sorted URLs."""
     k = sample_size(len(group.urls))
-    chosen = [s for s in starts if s in set(group.urls)][:k]
+    members = set(group.urls)
+    chosen = [s for s in starts if s in members][:k]
     step = len(group.urls) / max(1, k)
     i = 0.0
     while len(chosen) < k and i < len(group.urls):
