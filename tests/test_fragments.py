@@ -144,3 +144,15 @@ def test_a_deployed_site_fails_the_same_fragments_as_its_folder(serve) -> None:
     expected = ["/#outro", "/api/#made-by-script", "/guide/#/setup", "/guide/#Install", "/guide/#instal", "/guide/#not-a-name"]
     assert failing(folder) == failing(served) == expected
     assert served.pages["/guide/"].ids == folder.pages["/guide/"].ids
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_a_marked_box_counts_whatever_the_case_of_its_attribute(encoding):
+    # extract() skips the marked-box query on pages without "-ignore" anywhere;
+    # attribute names are case-insensitive, so the look-ahead must be too (the
+    # UTF-16 page reaches it decoded, as a str).
+    from pytest_linkrules.crawl.extract import extract
+
+    html = '<meta charset="{}"><div DATA-Proofer-IGNORE><a href="/x/">x</a></div><a href="/y/">y</a><a Data-LinkRules-Ignore href="/z/">z</a>'
+    raw = extract(html.format(encoding).encode(encoding))
+    assert [(link.href, link.ignored) for link in raw.links] == [("/x/", True), ("/y/", False), ("/z/", True)]

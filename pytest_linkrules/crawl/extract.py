@@ -33,6 +33,11 @@ CHROME_KEY = "\0chrome"
 # it: html-proofer's and htmltest's attribute, and this project's own name.
 IGNORE_MARKERS = ("data-proofer-ignore", "data-linkrules-ignore")
 IGNORE_BOXES = "[data-proofer-ignore], [data-linkrules-ignore]"
+# Both markers end in "-ignore": a page without it anywhere (attribute names
+# are case-insensitive, so neither is its case) has no marked box, and the
+# scan costs half the walk it saves (2 of 5 % of a generated page's crawl).
+_IGNORE_HINT = re.compile(r"-ignore", re.I)
+_IGNORE_HINT_BYTES = re.compile(rb"-ignore", re.I)
 # The link walk takes every <a>: one without href may have a name, which a
 # fragment can name as it names an id (HTML's "indicated part of the document").
 _LINK_WALK = "a, area[href]"
@@ -340,7 +345,8 @@ def extract(html: str | bytes, selectors: Mapping[str, str] | None = None) -> Ra
     # Lexbor has, where adding them to another walk's list costs more.
     ids = [node.id for node in tree.css("[id]")]
     chrome = _chrome_links(tree, chrome_selector)
-    ignored = {n.mem_id for box in tree.css(IGNORE_BOXES) for n in box.css(LINKS)}
+    hint = _IGNORE_HINT_BYTES if isinstance(html, bytes) else _IGNORE_HINT
+    ignored = {n.mem_id for box in tree.css(IGNORE_BOXES) for n in box.css(LINKS)} if hint.search(html) else set()
     links = page.links
     for node in tree.css(_LINK_WALK):
         # One dict of all attributes: cheaper than selectolax's attrs view,
