@@ -5,7 +5,7 @@ page the change made worse, candidates are ranked by signals a reviewer can
 check, and each suggestion says which ones put it there:
 
 * text: TF-IDF cosine similarity of titles, headings, the start of the prose
-  and URL words (scikit-learn's TfidfVectorizer, unigrams and bigrams),
+  and URL words (tfidf.py, scikit-learn's definitions; unigrams),
   shown as the strongest shared terms ("shares 'image compression'");
 * the section: the index page of the page's folder, pages in the same folder,
   a longer shared URL prefix;
@@ -18,7 +18,7 @@ Only reachable pages that can pass a counted link are candidates: not the
 page itself, not pages already linking to it (for min-content-inlinks: from
 their content), not meta-nofollow or redirecting pages, and for max-depth
 only pages shallow enough that the link brings the page within the limit.
-scikit-learn is imported here, on first use, never at pytest's start.
+scipy.sparse is imported here, on first use, never at pytest's start.
 The weights were set on benchmarks/bench_suggest.py (recall@5 of removed
 real links, recorded in benchmarks/README.md).
 """
@@ -126,25 +126,17 @@ class Suggester:
     # --------------------------------------------------------------- text
     @cached_property
     def _tfidf(self):  # type: ignore[no-untyped-def]
-        from sklearn.feature_extraction.text import TfidfVectorizer
+        from scipy import sparse
+
+        from .tfidf import word_matrix
 
         graph = self.graph
         docs = [f"{p.title} {p.text} {url_words(u)}" for u, p in ((u, graph.pages[u]) for u in graph.urls)]
-        vec = TfidfVectorizer(
-            sublinear_tf=True,
-            stop_words="english",
-            ngram_range=(1, 1),  # bigrams cost 2.5x the fit (14 s at 100k pages); reasons find phrases per pair
-            min_df=2 if self.n >= 50 else 1,
-            max_df=0.5 if self.n >= 50 else 1.0,
-            dtype=np.float32,
-        )
-        try:
-            matrix = vec.fit_transform(docs).tocsr()
-        except ValueError:  # no words at all (every page empty)
-            from scipy import sparse
-
+        # Unigrams: bigrams cost 2.5x (14 s at 100k pages); reasons find phrases per pair.
+        made = word_matrix(docs, min_df=2 if self.n >= 50 else 1, max_df=0.5 if self.n >= 50 else 1.0, sublinear_tf=True)
+        if made is None:  # no words at all (every page empty)
             return sparse.csr_matrix((self.n, 1), dtype=np.float32), np.array(["-"])
-        return matrix, vec.get_feature_names_out()
+        return made
 
     def shared_terms(self, a: int, b: int, k: int = 2) -> list[str]:
         """The strongest words two pages share, as phrases where both pages have the same two in a row."""
@@ -180,7 +172,8 @@ class Suggester:
         """Each page's followed outlinks as an l2-normalised TF-IDF row: pages linked from
         everywhere (nav) weigh nothing, pages few link to weigh most."""
         from scipy import sparse
-        from sklearn.feature_extraction.text import TfidfTransformer
+
+        from .tfidf import weigh
 
         g = self.graph
         # Links to pages most pages link to (nav, footer) say nothing about a
@@ -188,7 +181,7 @@ class Suggester:
         indegree = np.bincount(g.edge_dst, minlength=self.n)
         keep = g.edge_followed & (indegree[g.edge_dst] <= max(50, 0.05 * self.n))
         m = sparse.csr_matrix((np.ones(int(keep.sum()), dtype=np.float32), (g.edge_src[keep], g.edge_dst[keep])), shape=(self.n, self.n))
-        return TfidfTransformer().fit_transform(m).astype(np.float32).tocsr()
+        return weigh(m)
 
     def shared_outlinks(self, a: int, b: int) -> int:
         p = self._outlink_profile
