@@ -1,6 +1,7 @@
 """The site's internal link graph and the metrics the rules read.
 
-Metrics are computed on sparse arrays (scipy) because a networkx graph of a
+Metrics are computed on sparse arrays (numpy CSR arrays; scipy.sparse, imported
+on first use, where a product is needed) because a networkx graph of a
 100k-page site takes ~20 s and ~2 GB to build; the networkx ``DiGraph`` that
 users and custom rules see is built on first use from the same arrays.
 
@@ -22,15 +23,15 @@ from dataclasses import dataclass
 from functools import cached_property
 from itertools import chain, repeat
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, NamedTuple, Sequence
 
 import numpy as np
-from scipy import sparse
 
 from .model import CONTENT, FRAGMENT, NOFOLLOW, REDIRECT, Link, Page
 
 if TYPE_CHECKING:
     import networkx as nx
+    from scipy import sparse
 
     from .architecture import Cluster
 
@@ -62,6 +63,20 @@ def _first_positions(values: np.ndarray, n: int) -> np.ndarray:
     first_at = np.full(n, len(values), dtype=np.int64)
     np.minimum.at(first_at, values, np.arange(len(values), dtype=np.int64))
     return np.sort(first_at[first_at < len(values)])
+
+
+
+class Adjacency(NamedTuple):
+    """A CSR sparsity pattern: page i links to indices[indptr[i]:indptr[i + 1]]."""
+
+    indptr: np.ndarray
+    indices: np.ndarray
+
+    def to_scipy(self) -> sparse.csr_matrix:
+        from scipy import sparse
+
+        n = len(self.indptr) - 1
+        return sparse.csr_matrix((np.ones(len(self.indices), dtype=np.float64), self.indices, self.indptr), shape=(n, n))
 
 
 class SiteGraph:
@@ -162,32 +177,35 @@ class SiteGraph:
         else:
             self.edge_content = self.edge_followed = self.edge_redirect = np.zeros(0, dtype=bool)
 
-    def _matrix(self, mask: np.ndarray | None = None) -> sparse.csr_matrix:
-        """Edges as a CSR matrix; built straight from the sorted arrays, no COO step."""
+    def _matrix(self, mask: np.ndarray | None = None) -> Adjacency:
+        """Edges as CSR arrays; built straight from the sorted arrays, no COO step.
+
+        Plain numpy, not a scipy matrix: depth and link counts need nothing
+        more, and importing scipy.sparse is ~0.2 s of a small site's run.
+        """
         n = len(self.urls)
         src, dst = self.edge_src, self.edge_dst
         if mask is not None:
             src, dst = src[mask], dst[mask]
         indptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
-        data = np.ones(len(src), dtype=np.float64)
-        return sparse.csr_matrix((data, dst, indptr), shape=(n, n))
+        return Adjacency(indptr, dst)
 
     @cached_property
-    def _follow_matrix(self) -> sparse.csr_matrix:
+    def _follow_matrix(self) -> Adjacency:
         return self._matrix(self.edge_followed)
 
     @cached_property
-    def _outgoing(self) -> sparse.csr_matrix:
+    def _outgoing(self) -> Adjacency:
         return self._matrix()
 
     @cached_property
     def _incoming(self) -> sparse.csc_matrix:
         """All edges by target, for listing a page's inlinks quickly."""
-        return self._outgoing.tocsc()
+        return self._outgoing.to_scipy().tocsc()
 
     # ------------------------------------------------------------------ depth
-    def _bfs(self, matrix: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+    def _bfs(self, matrix: Adjacency) -> tuple[np.ndarray, np.ndarray]:
         """Click depth and BFS predecessor of every page from all start pages at once.
 
         One click depth a round, vectorised: the next round's pages are the
@@ -313,7 +331,9 @@ class SiteGraph:
         n = len(self.urls)
         if n == 0:
             return np.zeros(0)
-        m = self._follow_matrix
+        from scipy import sparse
+
+        m = self._follow_matrix.to_scipy()
         out_deg = np.asarray(m.sum(axis=1)).ravel()
         dangling = out_deg == 0
         inv = np.zeros(n)
