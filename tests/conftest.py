@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-# The plugin imports the crawl, the graph (numpy, scipy) and the reports only
-# when --linkrules runs. pytester's in-process runs forget the modules first
+# The plugin imports the crawl, the graph (numpy), scipy.sparse (on first use)
+# and the reports only when --linkrules runs. pytester's in-process runs forget the modules first
 # imported during a run, and numpy cannot be imported twice in one process:
 # import them here, once, before any run.
 import pytest_linkrules.baseline  # noqa: F401,E402
@@ -15,6 +15,7 @@ import pytest_linkrules.crawl.folder  # noqa: F401,E402
 import pytest_linkrules.crawl.progress  # noqa: F401,E402
 import pytest_linkrules.runner  # noqa: F401,E402
 import pytest_linkrules.snapshot  # noqa: F401,E402
+import scipy.sparse  # noqa: F401,E402
 
 SITES = Path(__file__).parent / "sites"
 
