@@ -186,6 +186,11 @@ def _render_folder(
     the render budget left unrendered; browserless is True when pages had
     scripts but no browser could be started.
     """
+    # Both answers come before the imports: rendering's modules bring asyncio and http.server.
+    if site.render == "never":
+        return "static", 'render = "never"', [], "", False
+    if not any(p.has_scripts and not p.error for p in pages.values()):  # as render_folder finds it
+        return "static", "no page has a <script>, so rendering would change nothing", [], "", False
     from .browser import BrowserError, given_by
     from .rendering import render_folder, render_options
 
