@@ -67,7 +67,7 @@ class LinkrulesState:
     failed_per_rule: dict[str, int] = field(default_factory=dict)
     hidden_per_rule: dict[str, int] = field(default_factory=dict)
     lean_protocol: bool = True  # off with --pdb and --setup-show/-only/-plan (run_lean)
-    frozen: bool = False  # gc.freeze() was called: many violation items (FREEZE_FROM)
+    frozen: bool = False  # gc.freeze() was called after collection (plugin.pytest_collection_finish)
     lean_runs: int = 0
 
     @property
@@ -312,13 +312,12 @@ class WaiversItem(LinkrulesItem):
         return self.path, 0, f"waivers: {len(self.analysis.config.waivers)} configured"
 
 
-# From this many violation items in a session, what lives until the session ends
-# (graph, items, reports) is moved out of the cyclic collector's sight with
-# gc.freeze() after collection and every FREEZE_EVERY items: on 30,000 failing
-# pages its full collections cost ~9 of ~31 CPU seconds, each rescanning a
-# million objects; the young garbage of each item (an exception and its frames)
-# is still collected as usual. plugin.py unfreezes when pytest has cleaned up.
-FREEZE_FROM = 1_000
+# What lives until the session ends (graph, items, reports) is moved out of
+# the cyclic collector's sight with gc.freeze() after collection and every
+# FREEZE_EVERY items: on 30,000 failing pages its full collections cost ~9 of
+# ~31 CPU seconds, each rescanning a million objects; the young garbage of each
+# item (an exception and its frames) is still collected as usual. plugin.py
+# unfreezes when pytest has cleaned up.
 FREEZE_EVERY = 2_000
 
 
