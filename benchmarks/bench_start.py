@@ -13,7 +13,7 @@ steady figure on a shared machine, and the cost of loading the plugin in a plain
 the default), where --linkrules is not given.
 
 Usage:
-    python benchmarks/bench_start.py SITE [SITE ...] [--repeat 5] [--linkinator /tmp/lk] [-- extra pytest args]
+    python benchmarks/bench_start.py SITE [SITE ...] [--repeat 5] [--linkinator /tmp/lk] [--config TEMPLATE] [-- extra pytest args]
     python benchmarks/bench_start.py /tmp/site1k /work/sites/sphinx-doc/usr/share/doc/sphinx-doc/html
 """
 
@@ -67,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("sites", nargs="+", type=Path)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--code", type=Path, default=REPO, help="checkout whose pytest_linkrules to run (default: this one), to compare two")
+    parser.add_argument("--config", type=Path, help="a linkrules.toml template to use instead ({root} is the site folder)")
     parser.add_argument("--linkinator", type=Path, default=Path("/tmp/lk"), help="folder where `npm install linkinator@6` ran")
     args = parser.parse_args(argv)
     env = dict(os.environ)
@@ -83,14 +84,15 @@ def main(argv: list[str] | None = None) -> int:
         plain = {"with plugin": [], "-p no:linkrules": []}
         for _ in range(args.repeat):
             for name, more in (("with plugin", []), ("-p no:linkrules", ["-p", "no:linkrules"])):
-                plain[name].append(timed([*base, "-q", "test_nothing.py", *more], project, env)[:2])
+                plain[name].append(timed([*base, "-q", "test_nothing.py", *more, *extra], project, env)[:2])
         (project / "test_nothing.py").unlink()
-        print("plain pytest run of one test (no --linkrules), median of", args.repeat)
+        print("plain pytest run of one test (no --linkrules, the same extra arguments), median of", args.repeat)
         for name, runs in plain.items():
             print(f"  {name:<18} wall {med(w for w, _ in runs):.3f}s  CPU {med(c for _, c in runs):.3f}s")
         for site in args.sites:
             site = site.resolve()
-            (project / "linkrules.toml").write_text(CONFIG.format(root=site.as_posix()))
+            template = args.config.read_text() if args.config else CONFIG
+            (project / "linkrules.toml").write_text(template.format(root=site.as_posix()))
             runs, lk_runs = [], []
             for k in range(args.repeat):
                 figures = project / "figures.json"
@@ -110,8 +112,12 @@ def main(argv: list[str] | None = None) -> int:
             beyond = med(r[0] - r[2] for r in runs)
             print(f"\n{site}: {pages} pages, median of {len(runs)} (interleaved with linkinator)")
             print(f"  pytest --linkrules  wall {wall:.2f}s  CPU {cpu:.2f}s  crawl {crawl:.2f}s  beyond crawl {beyond:.2f}s (target <= 0.3 s)")
-            print(f"  this process's CPU outside the crawl: {med(r[3] for r in runs):.3f}s "
+            own_cpu = med(r[3] for r in runs)
+            print(f"  this process's CPU outside the crawl: {own_cpu:.3f}s "
                   "(what the run adds to the crawl's wall time on an idle machine; steady under load)")
+            floor = med(c for _, c in plain["-p no:linkrules"])
+            print(f"    of which pytest's own start and exit (the plain run without the plugin): {floor:.3f}s; "
+                  f"the plugin's: {own_cpu - floor:.3f}s")
             print("    runs (wall/crawl/CPU outside the crawl): " + ", ".join(f"{w:.2f}/{c:.2f}/{o:.2f}" for w, _, c, o in runs))
             if lk_runs:
                 print(f"  linkinator 6        wall {med(w for w, _ in lk_runs):.2f}s  CPU {med(c for _, c in lk_runs):.2f}s")
