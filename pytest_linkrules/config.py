@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import difflib
+import glob as globmod
 import math
 import os
 import posixpath
@@ -54,6 +55,9 @@ class SiteConfig:
     # A deployed site instead of a folder, and how pages are fetched (crawl/http.py,
     # crawl/render.py). Secrets are never stored: only names of environment variables.
     url: str | None = None  # the origin, e.g. "https://preview-123.example.com"
+    # A crawl someone else made: WARC (or WACZ) files, expanded from site.warc's
+    # globs at load time (crawl/warc.py); base_url names the captured origin(s).
+    warc: tuple[Path, ...] = ()
     sitemap: str | None = None
     render: str = "auto"  # "auto" | "always" | "never"
     render_budget: int = 2000  # most pages rendered in one crawl (samples included)
@@ -158,8 +162,12 @@ SITE_KEYS = {
     "generator": 'the generator that built the site, for its preset: "mkdocs", "sphinx", "hugo", "jekyll", "docusaurus" or "auto"',
     "chrome": 'CSS selectors of navigation besides nav, header, footer and aside, e.g. [".navbar"]',
     "exclude": 'URL globs of pages no rule reports, e.g. ["/404.html"]',
+    "warc": 'WARC or WACZ files of a crawl of the site instead of root or url, as globs relative to linkrules.toml, e.g. ["crawl/*.warc.gz"]; base_url names the captured origin',
     **REMOTE_KEYS,
 }
+# [site] keys a WARC crawl reads besides warc itself; any other is refused
+# with warc (check_applicable), since it would be silently ignored.
+WARC_KEYS = ("warc", "base_url", "start", "max_pages", "max_page_bytes", "source", "generator", "chrome", "exclude", "render", "sitemap")
 # Placeholders in site.source: {path} is the URL path without slashes at the ends
 # or .html ("/guides/seo/" -> "guides/seo", "/" -> "index"); {file} is the built file.
 SOURCE_FIELDS = ("path", "file")
@@ -351,7 +359,10 @@ def _load_site(path: Path, table: Any, problem: Any) -> SiteConfig | None:
 
     root = None
     raw_root = table.get("root")
-    if raw_root is None:
+    warc = _load_warc(path, table, problem)
+    if "warc" in table:
+        pass  # the keys that don't apply with it are named by check_applicable
+    elif raw_root is None:
         if table.get("url") is None:
             problem("site.root", 'missing; expected the built site folder, e.g. root = "public" (or url = "https://..." for a deployed site)')
     elif table.get("url") is not None:
@@ -412,7 +423,75 @@ def _load_site(path: Path, table: Any, problem: Any) -> SiteConfig | None:
         if path not in ("", "/") and "start" not in table:
             start = (path,)
         remote["url"] = origin_of(remote["url"])
-    return SiteConfig(root=root, start=start, base_url=base_url, source=source, **limits, **remote)
+    if warc and base_url:
+        mount = urlsplit(base_url[0]).path
+        if mount not in ("", "/") and "start" not in table:
+            start = (mount + "/",)  # a site published below a path starts there, as a url crawl does
+    return SiteConfig(root=root, start=start, base_url=base_url, source=source, warc=warc, **limits, **remote)
+
+
+WARC_SUFFIXES = (".warc", ".warc.gz", ".wacz", ".arc", ".arc.gz")
+
+
+def _load_warc(path: Path, table: Mapping[str, Any], problem: Any) -> tuple[Path, ...]:
+    """site.warc: globs relative to the config, each matching at least one WARC or WACZ file."""
+    if "warc" not in table:
+        return ()
+    raw = table["warc"]
+    if isinstance(raw, str):
+        raw = [raw]
+    expected = 'expected a WARC file glob or a list of them, relative to linkrules.toml, e.g. ["crawl/*.warc.gz"]'
+    if not isinstance(raw, list) or not raw or not all(isinstance(g, str) and g.strip() for g in raw):
+        problem("site.warc", f"{expected}, got {_show(raw)}")
+        return ()
+    if not table.get("base_url"):
+        problem("site.warc", 'needs site.base_url, the origin the WARC captured, e.g. base_url = "https://example.com"')
+    found: list[Path] = []
+    for pattern in raw:
+        full = pattern if os.path.isabs(pattern) else str(path.parent / pattern)
+        matched = sorted(Path(m) for m in globmod.glob(full, recursive=True) if os.path.isfile(m))
+        if not matched:
+            problem("site.warc", f'"{pattern}" matches no file (looked in {display_path(path.parent)})')
+            continue
+        for file in matched:
+            why = warc_problem(file)
+            if why:
+                problem("site.warc", f"{display_path(file)}: {why}")
+            elif file not in found:
+                found.append(file)
+    return tuple(found)
+
+
+def warc_problem(file: Path) -> str | None:
+    """Why a file is not a WARC, ARC or WACZ this crawl can read, from its first bytes; None when it is one."""
+    import gzip
+    import zipfile
+
+    try:
+        with open(file, "rb") as fh:
+            head = fh.read(4)
+    except OSError as exc:
+        return f"could not be read ({exc.strerror or exc})"
+    if head.startswith(b"PK"):
+        try:
+            with zipfile.ZipFile(file) as zf:
+                names = [n for n in zf.namelist() if n.startswith("archive/") and n.endswith((".warc", ".warc.gz"))]
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            return f"is not a WACZ file (a zip that can't be opened: {exc})"
+        return None if names else "is a zip with no archive/*.warc.gz inside, not a WACZ file"
+    try:
+        if head.startswith(b"\x1f\x8b"):
+            with gzip.open(file, "rb") as gz:
+                first = gz.read(16)
+        else:
+            with open(file, "rb") as fh:
+                first = fh.read(16)
+    except (OSError, EOFError, ValueError) as exc:
+        return f"is not a WARC file (corrupt gzip data: {exc})"
+    if first.lstrip().startswith(b"WARC/") or first.lstrip()[:1].isalnum() and file.name.lower().endswith((".arc", ".arc.gz")):
+        return None
+    return 'is not a WARC file (it does not start with "WARC/"); expected .warc, .warc.gz or .wacz files'
+
 
 
 def _load_source(raw: Any, problem: Any) -> tuple[str, ...]:
@@ -674,7 +753,7 @@ def with_overrides(
         path = urlsplit(url.strip()).path
         if path not in ("", "/") and "start" not in (config.raw.get("site") or {}):
             start = (path,)
-        site = replace(site, url=origin_of(url), root=None, start=start)
+        site = replace(site, url=origin_of(url), root=None, warc=(), start=start)
     if render:
         if render not in RENDER_MODES:
             raise ConfigError([f'--linkrules-render: expected one of "auto", "always", "never", got "{render}"'])
@@ -700,6 +779,19 @@ def check_applicable(config: LinkrulesConfig) -> list[str]:
         return []  # every key applies to a deployed site (root and url together are refused on load)
     given = config.raw.get("site") or {}
     problems = []
+    if "warc" in given:
+        for key in given:
+            if key not in WARC_KEYS:
+                problems.append(
+                    f"{config.display}: site.{key}: does not apply with site.warc (the pages are the WARC's records, "
+                    "already fetched); remove the key, or crawl the site by root or url instead of warc"
+                )
+        if given.get("render", "auto") == "always":
+            problems.append(
+                f'{config.display}: site.render: "always" does not apply with site.warc: its pages are read as the '
+                'crawler captured them (a browser-based crawler such as Browsertrix stores rendered pages); use "auto" or "never"'
+            )
+        return problems
     for key in URL_ONLY_KEYS:
         if key not in given or (key == "hash_routes" and given[key] is False):
             continue  # hash_routes = false says what a folder crawl does anyway

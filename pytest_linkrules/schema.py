@@ -57,6 +57,7 @@ SITE_TYPES: dict[str, dict[str, Any]] = {
     "generator": {"enum": list(GENERATORS)},
     "chrome": _STRINGS,
     "exclude": _GLOBS,
+    "warc": {"oneOf": [{"type": "string", "minLength": 1}, {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1}]},
 }
 
 

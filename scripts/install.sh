@@ -11,7 +11,7 @@ need_pip=1
 if "$PYTHON" - <<'PY' 2>/dev/null; then need_pip=0; fi
 import importlib.metadata as md, sys, pathlib
 dist = md.distribution("pytest-linkrules")
-import pytest_linkrules, selectolax, networkx, scipy, playwright, pytest_html, xdist, hypothesis, pytest_timeout, yaml, mkdocs, sphinx  # noqa
+import pytest_linkrules, selectolax, networkx, scipy, warcio, playwright, pytest_html, xdist, hypothesis, pytest_timeout, yaml, mkdocs, sphinx  # noqa
 # Installed from this checkout (editable), not from elsewhere:
 here = pathlib.Path.cwd().resolve() / "pytest_linkrules"
 sys.exit(0 if pathlib.Path(pytest_linkrules.__file__).resolve().parent == here else 1)
@@ -37,6 +37,12 @@ if [ -z "${LINKRULES_BROWSER:-}" ] && ! command -v chromium >/dev/null 2>&1 \
   echo "==> installing Chromium (Debian package chromium)"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+# wget writes the WARC that tests/test_warc.py reads, as a real crawler would.
+if ! command -v wget >/dev/null 2>&1; then
+  echo "==> installing wget (Debian package wget, for the WARC tests)"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq wget >/dev/null
 fi
 if [ -z "${LINKRULES_BROWSER:-}" ] && ! command -v chromium-headless-shell >/dev/null 2>&1 \
    && has_apt_candidate chromium-headless-shell; then

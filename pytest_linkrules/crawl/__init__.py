@@ -1,4 +1,17 @@
-"""Turn a site (a built folder or a deployed URL) into pages with resolved links."""
+"""Turn a site (a built folder, a deployed URL, WARC files) into pages with resolved links.
+
+Every source yields what it fetched as a pipeline.Fetched record, and
+pipeline.py alone turns that into a Page:
+
+    folder.py (files)  \
+    http.py (HTTP)      >  pipeline.Fetched -> pipeline.read (extract.py) -> pipeline.build_page -> Page
+    warc.py (WARC)     /
+    render.py (a rendered DOM) joins at pipeline.build_page, as a RawPage read from the browser.
+
+urls.py (a folder's files) and http.OriginResolver (one origin's URLs) say
+what an href names; rendering.py decides what to render; cache.py and
+http_cache.py keep extractions between runs.
+"""
 
 from __future__ import annotations
 
@@ -73,6 +86,10 @@ def crawl_site(
         site = replace(site, generator="", chrome=tuple(dict.fromkeys(chrome_in_use(site.root, preset.chrome) + site.chrome)))
     if site.chrome_selectors:
         selectors = {**(selectors or {}), CHROME_KEY: ", ".join(site.chrome_selectors)}
+    if site.warc:
+        from .warc import crawl_warc
+
+        return crawl_warc(site, selectors=selectors)
     if site.url:
         from .http import crawl_url
 

@@ -1,8 +1,10 @@
-"""Crawl a built site folder: every .html/.htm file is a page.
+"""A built site folder as a source of the page pipeline: every .html/.htm file is a page.
 
-Files are parsed in worker processes when the site is large enough for that to
-pay off; each worker returns pages already reduced to links and metadata, so
-the HTML never reaches the parent process.
+Each file becomes a Fetched record (read_file) that pipeline.read and
+pipeline.build_page turn into a page, as for every other source. Files are
+parsed in worker processes when the site is large enough for that to pay off;
+each worker returns pages already reduced to numbered links and metadata
+(linktable.py), so the HTML never reaches the parent process.
 """
 
 from __future__ import annotations
@@ -10,27 +12,18 @@ from __future__ import annotations
 import multiprocessing
 import os
 import posixpath
-import re
 from array import array
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping, TypeVar
+from typing import Callable, Iterable, Iterator, Mapping
 
-from ..fragments import checked_fragment, has_id
-from ..model import CONTENT, FRAGMENT, IGNORED, NOFOLLOW, REDIRECT, Link, Page
+from ..model import Page
 from ..config import display_path
 from .allocator import keep_freed_memory
 from .cache import CrawlCache, Shard
-from .extract import RawPage, extract, robots_tokens
 from .linktable import LinkFields, LinkReceiver, LinkTable, Packed
-from .templates import script_template
-from .urls import FolderResolver, base_for_page, browser_href, is_html_file, page_url_for_file, same_on_every_page
-
-T = TypeVar("T")
-
-# An href with a scheme ("https:", "mailto:") or a host ("//cdn.example/").
-_ABSOLUTE = re.compile(r"\s*(?:[A-Za-z][A-Za-z0-9+.-]*:|//)")
+from .pipeline import Fetched, build_page, read
+from .urls import FolderResolver, is_html_file, page_url_for_file
 
 # Below this many pages a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 400
@@ -246,134 +239,21 @@ def _inside(path: Path, real_root: Path) -> bool:
     return True
 
 
-def page_from_raw(
-    url: str, source: str, raw: RawPage, resolver: FolderResolver, *, link: Callable[[str, str, str, int], Link] = Link
-) -> Page:
-    """Resolve a parsed page's hrefs into links between site pages.
-
-    ``link`` makes the Link objects (a crawl shares equal ones between pages).
-    """
-    page, links, broken = resolve_page(url, source, raw, resolver, link)
-    return replace(page, links=tuple(links), broken=tuple(broken))
-
-
-# Raw links remembered per crawl worker, mapped straight to their result.
-MEMO_SIZE = 200_000
-
-
-def resolve_page(
-    url: str,
-    source: str,
-    raw: RawPage,
-    resolver: FolderResolver,
-    link: Callable[[str, str, str, int], T],
-    memo: dict[tuple[str, str, bool, bool, bool], tuple[int, T | None]] | None = None,
-) -> tuple[Page, list[T], list[T]]:
-    """The page without its links, then its links and its broken links as ``link`` makes them.
-
-    ``memo`` remembers what each raw link (href, anchor, chrome, nofollow,
-    ignored) became, for hrefs that resolve the same on every page: nav, footer and
-    sidebar links repeat on every page of a site, and one dict lookup then
-    replaces resolving, flagging and numbering them again (most of the
-    crawl's Python work per link, ~85 links a page).
-    """
-    if raw.error:
-        return Page(url=url, source=source, error=raw.error), [], []
-    robots = robots_tokens(raw.robots)
-    noindex = bool(robots & {"noindex", "none"})
-    page_nofollow = bool(robots & {"nofollow", "none"})
-    base = base_for_page(url, raw.base, resolver)
-
-    def resolve(href: str) -> tuple[str, str]:
-        # Links, the refresh target and the canonical all resolve against <base>.
-        if base is None:
-            # <base> on another host: only absolute links can still name this site.
-            return resolver.resolve(href, url) if _ABSOLUTE.match(href) else ("external", href)
-        return resolver.resolve(href, base)
-
-    links: list[T] = []
-    broken: list[T] = []
-    lists: tuple[list, ...] = (links, broken, [])  # where a link goes: 2 is nowhere (external, a file, ...)
-    if base is None:
-        memo = None  # hrefs that aren't absolute resolve differently here
-    routes = getattr(resolver, "hash_routes", False)  # "#/route" is a page of a hash-routed app, not an id
-    for rl in raw.links:
-        href = rl.href
-        nofollow = rl.nofollow or page_nofollow
-        ignored = rl.ignored
-        if memo is not None:
-            key = (href, rl.anchor, rl.chrome, nofollow, ignored)
-            hit = memo.get(key)
-            if hit is not None:
-                lists[hit[0]].append(hit[1])
-                continue
-        kind, target = resolve(href)
-        made = None
-        if kind == "broken" and ignored:
-            where = 2  # its author marked it: not checked, as htmltest and html-proofer do
-        elif kind == "ignored":
-            where = 2
-            same_page = not ignored and base == url and browser_href(href)[:1] == "#"
-            fragment = checked_fragment(href, routes) if same_page else None
-            if fragment is not None and not has_id(raw.ids, fragment):
-                # A fragment of this very page ("#intro"), checked here against its own ids.
-                flags = (0 if rl.chrome else CONTENT) | FRAGMENT | (NOFOLLOW if nofollow else 0)
-                made = link(url, href, rl.anchor, flags)
-                where = 1
-        elif kind in ("external", "file"):
-            where = 2
-        else:
-            flags = 0 if rl.chrome else CONTENT
-            if nofollow:
-                flags |= NOFOLLOW
-            if ignored:
-                flags |= IGNORED
-            elif kind == "page" and checked_fragment(href, routes) is not None:
-                flags |= FRAGMENT  # checked by no-broken-links against the target's ids
-            made = link(target, href, rl.anchor, flags)
-            where = 0 if kind == "page" else 1
-        lists[where].append(made)
-        if memo is not None and len(memo) < MEMO_SIZE and same_on_every_page(href):
-            memo[key] = (where, made)
-    if raw.refresh:
-        kind, target = resolve(raw.refresh)
-        if kind in ("page", "broken"):
-            made = link(target, raw.refresh, "(meta refresh)", CONTENT | REDIRECT)
-            (links if kind == "page" else broken).append(made)
-
-    canonical = None
-    if raw.canonical:
-        kind, target = resolve(raw.canonical)
-        canonical = target if kind in ("page", "broken", "file") else raw.canonical.strip()
-    page = Page(
-        url=url,
-        source=source,
-        title=raw.title,
-        canonical=canonical,
-        noindex=noindex,
-        nofollow=page_nofollow,
-        has_scripts=raw.scripts > 0,
-        template=script_template(url, raw.script_srcs) if raw.scripts else 0,
-        script_digest=raw.script_digest,
-        roles=tuple(raw.matched),
-        text=raw.text,
-        ids=raw.ids,
-    )
-    return page, links, broken
-
-
-def read_raw(
+def read_file(
     root: Path,
     relpath: str,
     max_bytes: int,
     selectors: Mapping[str, str] | None = None,
     cache: Shard | None = None,
-) -> RawPage:
-    """Read and parse one file; with a cache shard, unchanged files aren't parsed again.
+) -> Fetched:
+    """The folder as a source: one file as the pipeline's Fetched record.
 
-    A file that can't be read comes back as a RawPage with ``error`` set.
+    With a cache shard, an unchanged file comes back already extracted
+    (``raw``), and a changed one is extracted here so the shard keeps it.
+    A file that can't be read comes back with ``error`` set.
     Plain os calls: pathlib and a buffered file cost six times the reading itself.
     """
+    url = page_url_for_file(relpath)
     path = os.path.join(root, relpath)
     try:
         stat = os.stat(path)
@@ -382,23 +262,24 @@ def read_raw(
         if size > max_bytes:
             if cache is not None:
                 cache.skip(relpath)
-            return RawPage(error=f"file is {size:,} bytes, over the {max_bytes:,}-byte page limit (site.max_page_bytes); its links were not read")
+            return Fetched(url, relpath, error=f"file is {size:,} bytes, over the {max_bytes:,}-byte page limit (site.max_page_bytes); its links were not read")
         if cache is not None:
             raw = cache.lookup(relpath, size, stamp)
             if raw is not None:
-                return raw
+                return Fetched(url, relpath, raw=raw)
         data = _read_at_most(path, size, max_bytes + 1)  # the file may have grown since stat()
         if len(data) > max_bytes:
             if cache is not None:
                 cache.skip(relpath)
-            return RawPage(error=f"file is over the {max_bytes:,}-byte page limit (site.max_page_bytes); its links were not read")
+            return Fetched(url, relpath, error=f"file is over the {max_bytes:,}-byte page limit (site.max_page_bytes); its links were not read")
     except OSError as exc:
         if cache is not None:
             cache.skip(relpath)
-        return RawPage(error=f"could not read file: {exc.strerror or exc}")
-    if cache is None:
-        return extract(data, selectors)
-    return cache.parse(relpath, size, stamp, data, lambda d: extract(d, selectors))
+        return Fetched(url, relpath, error=f"could not read file: {exc.strerror or exc}")
+    fetched = Fetched(url, relpath, body=data)
+    if cache is not None:
+        fetched.raw = cache.parse(relpath, size, stamp, data, lambda d: read(fetched, selectors))
+    return fetched
 
 
 def _read_at_most(path: str, expected: int, limit: int) -> bytes:
@@ -448,8 +329,9 @@ def _read_chunk(job: tuple[int, list[str]]) -> tuple[int, list[LinkFields], list
     shard = _cache.shard(number) if _cache is not None else None
     packed: list[Packed] = []
     for rel in relpaths:
-        raw = read_raw(root, rel, max_bytes, selectors, shard)
-        page, links, broken = resolve_page(page_url_for_file(rel), rel, raw, resolver, _table.number, _memo)
+        fetched = read_file(root, rel, max_bytes, selectors, shard)
+        raw = read(fetched, selectors)
+        page, links, broken = build_page(fetched.url, rel, raw, resolver, _table.number, _memo)
         packed.append((page, array("I", links), array("I", broken)))
     if shard is not None:
         shard.save()

@@ -39,16 +39,16 @@ from urllib.robotparser import RobotFileParser
 
 from ..config import SiteConfig, display_path
 from ..globs import matches
-from ..fragments import checked_fragment, has_id
-from ..model import CONTENT, FRAGMENT, IGNORED, JS_ONLY, NOFOLLOW, REDIRECT, VIA_REDIRECT, Link, Page
+from ..model import VIA_REDIRECT, Page
 from .allocator import keep_freed_memory
-from .extract import ROBOTS_AGENT, RawPage, decode_html, extract, looks_binary, robots_tokens
+from .extract import ROBOTS_AGENT, RawPage
+from .pipeline import Fetched, charset_of, page_with_links, read
 from .http_cache import Entry, HttpCache, identity_material
 from .render import Served, document_headers
 from .rendering import choose_sample, differences, renderable
 from .secrets import Redactor, credential_problem, header_problem, secret_forms
 from .sitemap import MAX_INDEX_DEPTH, MAX_SITEMAP_BYTES, MAX_SITEMAP_FILES, parse_sitemap
-from .urls import INDEX_FILES, NON_PAGE_SCHEMES, browser_href, normalize_path
+from .urls import INDEX_FILES, NON_PAGE_SCHEMES, normalize_path
 
 if TYPE_CHECKING:
     from httpx import Headers
@@ -257,6 +257,18 @@ class OriginResolver:
         return site_key(parts.path or "/", parts.fragment, self.hash_routes)
 
 
+class OriginClassifier:
+    """An OriginResolver as the page pipeline asks it (pipeline.Resolver): ("page", url) or ("ignored", href)."""
+
+    def __init__(self, resolver: OriginResolver) -> None:
+        self.resolver = resolver
+        self.hash_routes = resolver.hash_routes
+
+    def resolve(self, href: str, base: str) -> tuple[str, str]:
+        target = self.resolver.resolve(href, base)
+        return ("ignored", href) if target is None else ("page", target)
+
+
 # ------------------------------------------------------------------ fetching
 @dataclass
 class Answer:
@@ -320,6 +332,7 @@ class HttpCrawler:
         self.renderer = renderer
         self.progress = progress
         self.resolver = OriginResolver(site.url, site.hash_routes, site.base_url)
+        self.classify = OriginClassifier(self.resolver)
         self.answers: dict[str, Answer] = {}
         self.reads: dict[str, tuple[RawPage, str, Answer, bool, bool, str]] = {}
         self.seen: set[str] = set()
@@ -476,9 +489,7 @@ class HttpCrawler:
             mime = ctype.split(";")[0].strip().lower()
             if mime and mime not in HTML_TYPES:
                 return Answer("file", current, status, redirected)
-            charset = None
-            if "charset=" in ctype.lower():
-                charset = ctype.lower().split("charset=", 1)[1].split(";")[0].strip().strip('"')
+            charset = charset_of(ctype)
             return Answer(
                 "html", current, status, redirected, body, charset, headers.get("x-robots-tag", ""),
                 etag=headers.get("etag", ""), last_modified=headers.get("last-modified", ""),
@@ -610,7 +621,7 @@ class HttpCrawler:
         try:
             await self._read(queue, answer)
         finally:
-            # Answers stay for the whole crawl (link_to, notes); their bodies
+            # Answers stay for the whole crawl (outcome, notes); their bodies
             # must not. With hash routes, the path's answer is shared by its
             # routes, each read from the same bytes: only their copies go.
             if not self.site.hash_routes or "#" in key:
@@ -627,9 +638,7 @@ class HttpCrawler:
             raw = answer.cached.raw
             self.cache.keep(path, answer.cached, answer.etag, answer.last_modified)  # type: ignore[union-attr]
         else:
-            body = answer.body or b""
-            # Bytes go to extract() as they are when they look binary, so it can say so.
-            raw = extract(body if looks_binary(body) else decode_html(body, answer.charset), self.selectors)
+            raw = read(Fetched(final, self.origin + request_path(path), answer.status, body=answer.body or b"", charset=answer.charset), self.selectors)
             if self.cache is not None and not _holds_secret(self.redact, path, raw):
                 # A page that echoes a secret is never written to the cache file.
                 validators = (answer.etag, answer.last_modified) if answer.cacheable else ("", "")
@@ -670,78 +679,42 @@ class HttpCrawler:
                 self._enqueue(queue, target)
 
     # ------------------------------------------------------------ pages
-    def link_to(self, key: str, href: str, anchor: str, flags: int) -> tuple[str, Link] | None:
-        """("links" | "broken", Link) for a link to key, or None when it is not a page link."""
+    def outcome(self, key: str) -> tuple[str, str, int]:
+        """Where fetching a linked page URL ended, for the pipeline (pipeline.Outcome)."""
         answer = self.answers.get(key)
         if answer is None:
             # Not fetched: disallowed by robots.txt, over the page limit, or
             # (in an auto-render sample) only found after rendering.
             if key in self.robots_blocked or self.over_limit or self.pattern_over:
-                return None
-            return "links", Link(key, href, anchor, flags)
+                return "file", key, 0
+            return "page", key, 0
         if answer.kind == "html":
-            if answer.redirected:
-                flags |= VIA_REDIRECT
-            return "links", Link(answer.final, href, anchor, flags)
+            return "page", answer.final, VIA_REDIRECT if answer.redirected else 0
         if answer.kind == "error":
-            return "links", Link(key, href, anchor, flags)
+            return "page", key, 0
         if answer.kind == "broken":
-            return "broken", Link(key, href, anchor, flags)
-        return None  # file, offsite, robots
+            return "broken", key, 0
+        return "file", key, 0  # file, offsite, robots: no page link
 
     def build_page(self, key: str) -> Page:
+        """The page read for key, built by the one page pipeline (crawl/pipeline.py)."""
         raw, base, answer, rendered, scripts, error = self.reads[key]
-        source = self.origin + request_path(key)
-        if error:
-            return Page(url=key, source=source, status=answer.status, error=error, rendered=rendered, has_scripts=scripts)
-        tokens = robots_tokens(raw.robots, answer.x_robots)
-        noindex = bool(tokens & {"noindex", "none"})
-        nofollow = bool(tokens & {"nofollow", "none"})
-        out: dict[str, list[Link]] = {"links": [], "broken": []}
-        routes = self.site.hash_routes
-        # "#intro" names an element of this very page (unless <base> or a hash route moves it elsewhere).
-        own_fragments = not raw.base and "#" not in key
-        for rl in raw.links:
-            target = self.resolver.resolve(rl.href, base)
-            flags = (0 if rl.chrome else CONTENT) | (NOFOLLOW if rl.nofollow or nofollow else 0)
-            if target is None:
-                if own_fragments and not rl.ignored and browser_href(rl.href)[:1] == "#":
-                    fragment = checked_fragment(rl.href, routes)
-                    if fragment is not None and not has_id(raw.ids, fragment):
-                        out["broken"].append(Link(key, rl.href, rl.anchor, flags | FRAGMENT))
-                continue
-            if rendered and key in self.static_targets and target not in self.static_targets[key]:
-                flags |= JS_ONLY
-            if rl.ignored:
-                flags |= IGNORED
-            elif checked_fragment(rl.href, routes) is not None:
-                flags |= FRAGMENT  # checked by no-broken-links against the target's ids
-            found = self.link_to(target, rl.href, rl.anchor, flags)
-            if found and not (rl.ignored and found[0] == "broken"):  # marked: never reported broken
-                out[found[0]].append(found[1])
-        if raw.refresh:
-            target = self.resolver.resolve(raw.refresh, base)
-            found = self.link_to(target, raw.refresh, "(meta refresh)", CONTENT | REDIRECT) if target else None
-            if found:
-                out[found[0]].append(found[1])
-        canonical = None
-        if raw.canonical:
-            canonical = self.resolver.resolve(raw.canonical, base) or raw.canonical.strip()
-        return Page(
-            url=key,
-            source=source,
-            title=raw.title,
-            canonical=canonical,
-            noindex=noindex,
-            nofollow=nofollow,
-            links=tuple(out["links"]),
-            broken=tuple(out["broken"]),
+        return page_with_links(
+            key,
+            self.origin + request_path(key),
+            raw,
+            self.classify,
+            base=base,
+            # "#intro" names an element of this very page (unless <base> or a hash route moves it elsewhere).
+            own_fragments=not raw.base and "#" not in key,
+            outcome=self.outcome,
+            static_targets=self.static_targets.get(key) if rendered else None,
+            x_robots=answer.x_robots,
             status=answer.status,
             rendered=rendered,
             has_scripts=scripts,
             roles=self.roles_of.get(key, ()),
-            text=raw.text,
-            ids=raw.ids,
+            error=error,
         )
 
     def pages(self) -> dict[str, Page]:

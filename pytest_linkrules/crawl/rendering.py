@@ -17,7 +17,8 @@ from urllib.parse import quote, urlsplit
 
 from ..model import CONTENT, NOFOLLOW, REDIRECT, Link, Page
 from .extract import RawLink, RawPage
-from .folder import list_files, page_from_raw
+from .folder import list_files
+from .pipeline import page_with_links
 from .templates import MIN_AGREEING, Group, choose_group_sample, group_pages, learn_delta, same_page, with_js_only
 from .render import Renderer, RenderOptions, Rendered, render_batch, run_async
 from .serve import serve_folder
@@ -98,8 +99,7 @@ def page_from_rendered(
         kind, target = resolver.lookup(final)
         link = Link(target, final, "(script redirect)", CONTENT | REDIRECT)
         return Page(url=url, source=source, links=(link,) if kind == "page" else (), broken=(link,) if kind != "page" else (), rendered=True, has_scripts=True)
-    page = page_from_raw(url, source, rendered.raw, resolver, link=link)
-    return dataclasses.replace(page, rendered=True, has_scripts=True)
+    return page_with_links(url, source, rendered.raw, resolver, link=link, rendered=True, has_scripts=True)
 
 
 def _origin(url: str) -> str:
@@ -397,7 +397,7 @@ class RenderPlan:
     def _resolve_added(self, page: Page, links: list[Link]) -> tuple[list[Link], list[Link]]:
         """Added links of a delta by href, resolved from this page as the static crawl would."""
         raw = RawPage(links=[RawLink(l.href, l.anchor, bool(l.flags & NOFOLLOW), not l.flags & CONTENT) for l in links])
-        built = page_from_raw(page.url, page.source, raw, self.resolver)
+        built = page_with_links(page.url, page.source, raw, self.resolver)
         return list(built.links), list(built.broken)
 
     def to_render(self, rendered: Mapping[str, Page]) -> list[str]:

@@ -25,7 +25,7 @@ from typing import Any, Callable, Mapping
 
 from ..model import CONTENT, Link, Page
 from .extract import MAX_ANCHOR, RawLink, RawPage
-from .folder import page_from_raw
+from .pipeline import page_with_links
 from .templates import Group
 from .urls import FolderResolver
 
@@ -249,7 +249,7 @@ class DoxygenTree:
         hit = self._links.get(key)
         if hit is None:
             raw = RawPage(robots="nofollow" if page.nofollow else "", links=[RawLink(href, text, False, self.chrome)])
-            built = page_from_raw(page.url, page.source, raw, self.resolver)
+            built = page_with_links(page.url, page.source, raw, self.resolver)
             hit = ("page", built.links[0]) if built.links else ("broken", built.broken[0]) if built.broken else ("", None)
             self._links[key] = hit
         return hit
