@@ -161,3 +161,31 @@ def test_a_deployed_site_is_bounded_by_the_render_budget(serve) -> None:
     assert left > 0
     assert crawl.render_shortfall.startswith(f"{left} page(s) with scripts needed rendering past site.render_budget = 5 (e.g. ")
     assert any(n.startswith(f"render budget: {left} page(s)") for n in crawl.notes)
+
+
+def test_a_deployed_site_renders_only_the_templates_whose_sample_changed(serve) -> None:
+    # URL crawls judge each template's rendered sample as folder crawls do; what
+    # rendering changes is rendered in the second pass (no inference: a page
+    # only a render links to must be fetched), the rest is read as HTML.
+    server = serve(SITES / "js-templates")
+    auto = crawl_site(SiteConfig(url=server.origin, rate_limit=0.0))
+    full = crawl_site(SiteConfig(url=server.origin, render="always", rate_limit=0.0))
+    assert auto.render == "rendered"
+    assert auto.render_reason.startswith(
+        "rendering changes links on pages of 3 of 4 templates (e.g. /blog/2024/p1.html: rendering changed links on "
+        "/blog/2024/p1.html: 1 link only after rendering); 10 page(s) with scripts rendered in "
+    )
+    assert auto.render_reason.endswith(
+        ", 1 with scripts read as HTML (their template's sample rendered to the same links), 4 without scripts read as HTML"
+    )
+    notes = [n for n in auto.notes if n.startswith("render: ")]
+    # Over HTTP only what links lead to is found: one page of most templates before rendering.
+    assert notes == [
+        "render: 6 pages like /blog/2024/p1.html (rendered): rendering changed links on /blog/2024/p1.html: 1 link only after rendering",
+        "render: 1 page like /docs/a.html (rendered): rendering changed links on /docs/a.html: 4 links only after rendering",
+        "render: 1 page like /plain/one.html (static): rendering changed no link on 1 sampled page",
+        "render: 1 page like /tools/x.html (rendered): rendering changed links on /tools/x.html: 1 link only after rendering",
+    ]
+    assert not auto.pages["/plain/one.html"].rendered and full.pages["/plain/one.html"].rendered
+    assert all(auto.pages[u].rendered for u in auto.pages if u.startswith(("/docs/", "/tools/x.html", "/blog/2024/p")))
+    assert_same_graph(auto, full)

@@ -15,7 +15,7 @@ def test_a_history_mode_spa_behind_a_fallback_server_is_crawled_completely(serve
     server = serve(SITES / "spa-history", fallback="index.html")
     result = crawl_site(SiteConfig(url=server.origin, rate_limit=0.0))
     assert result.render == "rendered"
-    assert result.render_reason.startswith("rendered links differ from the HTML on 1 of 1 sampled pages (/: 3 links only after rendering)")
+    assert result.render_reason.startswith("rendering changes links on pages of 1 of 1 template (e.g. /: rendering changed links on /: 3 links only after rendering)")
     assert sorted(result.pages) == ["/", "/about", "/products/", "/products/chair", "/products/lamp", "/products/stool"]
     graph = SiteGraph(result.pages, result.starts)
     assert graph.depth("/products/stool") == 3

@@ -45,7 +45,8 @@ from .extract import ROBOTS_AGENT, RawPage
 from .pipeline import Fetched, charset_of, page_with_links, read
 from .http_cache import Entry, HttpCache, identity_material
 from .render import Served, document_headers
-from .rendering import choose_sample, differences, renderable
+from .rendering import differences, judge_sample, renderable
+from .templates import Group, choose_group_sample, group_pages, same_page, script_template
 from .secrets import Redactor, credential_problem, header_problem, secret_forms
 from .sitemap import MAX_INDEX_DEPTH, MAX_SITEMAP_BYTES, MAX_SITEMAP_FILES, parse_sitemap
 from .urls import INDEX_FILES, NON_PAGE_SCHEMES, normalize_path
@@ -342,6 +343,8 @@ class HttpCrawler:
         self.pattern_over: dict[str, int] = {}  # URLs left out per glob
         self.unsettled: list[str] = []
         self.rendered = 0  # pages rendered so far, against site.render_budget
+        # Templates whose rendered sample had the links of their HTML (render = "auto"): read as HTML.
+        self.static_templates: frozenset[int] = frozenset()
         self.over_budget: list[str] = []  # pages with scripts read as HTML because the budget was spent
         self.offsite: dict[str, str] = {}
         self.notes: list[str] = []
@@ -651,6 +654,8 @@ class HttpCrawler:
         if "#" in final and self.renderer is None:
             raw = RawPage(title=raw.title)  # a hash route exists only once rendered
         render = self.renderer is not None and scripts and not raw.refresh  # a refresh stub is read as is
+        if render and "#" not in final and raw.scripts and script_template(final, raw.script_srcs) in self.static_templates:
+            render = False  # its template's rendered sample had the links its HTML has
         if render and self.rendered >= self.site.render_budget:
             self.over_budget.append(final)
             render = False
@@ -831,24 +836,31 @@ async def _crawl_passes(
         async with Renderer(site.url or "", options) as renderer:
             how = renderer.browser_used.how if renderer.browser_used else "Chromium"
             if site.render == "auto":
-                sample = choose_sample(pages, crawler.starts)
-                rendered: dict[str, Page] = {}
-                results = await asyncio.gather(*(renderer.render(site.url + request_path(k)) for k in sample))  # type: ignore[operator]
-                for key, result in zip(sample, results):
-                    if result.raw is not None:
-                        raw, base, answer, _, scripts, _ = crawler.reads[key]
-                        crawler.reads[key] = (result.raw, result.base_uri or base, answer, True, scripts, "")
-                        rendered[key] = crawler.build_page(key)
-                        crawler.reads[key] = (raw, base, answer, False, scripts, "")
-                diffs = differences(pages, rendered)
-                if not diffs:
-                    reason = f"the {len(rendered)} sampled page(s) with scripts have the same links rendered as in their HTML"
+                groups = await _judge_templates(site, crawler, pages, renderer)
+                template_notes = [
+                    f"render: {len(g.urls):,} page{'s' if len(g.urls) != 1 else ''} like {g.example} ({g.verdict}): {g.how}"
+                    for g in groups
+                ]
+                static_templates = frozenset(g.template for g in groups if g.verdict == "static")
+                n_scripted = sum(len(g.urls) for g in groups)
+                if len(static_templates) == len(groups):
+                    crawler.notes.extend(template_notes)
+                    sampled = sum(len(g.sample) for g in groups)
+                    reason = (
+                        f"rendering changed no link on the sampled pages of {len(groups)} template{'s' if len(groups) != 1 else ''} "
+                        f"({sampled} sampled); {n_scripted:,} page(s) with scripts read as HTML"
+                    )
                     return _result(crawler, pages, "static", reason)
-                reason = f"rendered links differ from the HTML on {len(diffs)} of {len(sample)} sampled pages ({diffs[0]})"
+                changed = [g for g in groups if g.verdict != "static"]
+                reason = (
+                    f"rendering changes links on pages of {len(changed)} of {len(groups)} template{'s' if len(groups) != 1 else ''} "
+                    f"(e.g. {changed[0].example}: {changed[0].how})"
+                )
             else:
-                reason = 'render = "always"'
-            pages, crawler = await _pass(site, secrets, renderer, progress, selectors, cache)
+                reason, template_notes, static_templates = 'render = "always"', [], frozenset()
+            pages, crawler = await _pass(site, secrets, renderer, progress, selectors, cache, static_templates)
             crawler.requests += requests
+            crawler.notes.extend(template_notes)
     except BrowserError as exc:
         if site.render == "always":
             raise HttpCrawlError(f'site.render = "always": {exc}') from None
@@ -857,9 +869,45 @@ async def _crawl_passes(
         return _result(crawler, pages, "static", f"{BROWSERLESS} ({exc})")
     n_rendered = sum(1 for p in pages.values() if p.rendered)
     reason += f"; {n_rendered:,} page(s) with scripts rendered in {how}"
-    if len(pages) > n_rendered:
-        reason += f", {len(pages) - n_rendered:,} without scripts read as HTML"
+    as_html = sum(1 for p in pages.values() if not p.rendered and p.has_scripts and not p.error)
+    if as_html:
+        reason += f", {as_html:,} with scripts read as HTML (their template's sample rendered to the same links)"
+    if len(pages) > n_rendered + as_html:
+        reason += f", {len(pages) - n_rendered - as_html:,} without scripts read as HTML"
     return _result(crawler, pages, "rendered", reason)
+
+
+async def _judge_templates(site: SiteConfig, crawler: HttpCrawler, pages: dict[str, Page], renderer: Any) -> list[Group]:
+    """render = "auto" on a URL crawl: a rendered sample of each template, judged as a folder's is.
+
+    A template whose sample renders to the links its HTML has is read as HTML
+    in the rendered pass; the others are rendered there (URL crawls don't
+    infer: a page only a render links to must be fetched, which the rendered
+    pass does).
+    """
+    groups = group_pages(pages, [k for k, p in pages.items() if renderable(p)])
+    sample: list[str] = []
+    for group in groups:  # largest first, as far as the render budget goes
+        group.sample = choose_group_sample(group, crawler.starts)
+        if len(sample) + len(group.sample) > site.render_budget:
+            group.sample = []
+        sample.extend(group.sample)
+    rendered: dict[str, Page] = {}
+    results = await asyncio.gather(*(renderer.render(site.url + request_path(k)) for k in sample))  # type: ignore[operator]
+    for key, result in zip(sample, results):
+        if result.raw is not None:
+            raw, base, answer, _, scripts, _ = crawler.reads[key]
+            crawler.reads[key] = (result.raw, result.base_uri or base, answer, True, scripts, "")
+            rendered[key] = crawler.build_page(key)
+            crawler.reads[key] = (raw, base, answer, False, scripts, "")
+    for group in groups:
+        changed = judge_sample(group, pages, rendered, complete=False)
+        if changed is not None:
+            first = sorted(u for u in changed if not same_page(pages[u], changed[u]))[0]
+            diff = differences({first: pages[first]}, {first: changed[first]})
+            group.verdict = "rendered"
+            group.how = f"rendering changed links on {diff[0] if diff else first + ': its links or their anchors or flags'}"
+    return groups
 
 
 def _result(crawler: HttpCrawler, pages: dict[str, Page], render: str, reason: str) -> UrlCrawl:
@@ -893,10 +941,12 @@ async def _pass(
     progress: Progress | None,
     selectors: Mapping[str, str] | None = None,
     cache: HttpCache | None = None,
+    static_templates: frozenset[int] = frozenset(),
 ) -> tuple[dict[str, Page], HttpCrawler]:
     import httpx
 
     crawler = HttpCrawler(site, secrets, renderer, progress, selectors, cache)
+    crawler.static_templates = static_templates
     headers = {"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING, **secrets.headers}
     auth = httpx.BasicAuth(*secrets.basic_auth) if secrets.basic_auth else None
     limits = httpx.Limits(max_connections=site.concurrency, max_keepalive_connections=site.concurrency)

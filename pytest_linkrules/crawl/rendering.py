@@ -290,6 +290,34 @@ async def _render_folder(
     return plan.render, plan.reason(how), notes, plan.shortfall(), certain
 
 
+def judge_sample(
+    group: Group, pages: Mapping[str, Page], rendered: Mapping[str, Page], complete: bool = True
+) -> dict[str, Page] | None:
+    """Set the group's verdict from its rendered sample, or return the sample's rendered pages
+    when rendering changed their links (the caller infers or renders the group).
+
+    ``complete``: the group holds all its pages (a folder), so a sample of all
+    of them is the group rendered; a URL crawl finds more pages as it renders.
+    """
+    if not group.sample:
+        group.verdict, group.how = "render", "not sampled: the render budget was spent on larger templates"
+        return None
+    ok = {u: rendered[u] for u in group.sample if u in rendered and not rendered[u].error}
+    if complete and len(group.sample) == len(group.urls):
+        group.verdict, group.how = "rendered", "every page of it was in the sample"
+    elif len(ok) < min(MIN_AGREEING, len(group.sample)):
+        group.verdict, group.how = "render", f"only {len(ok)} of {len(group.sample)} sampled pages rendered"
+    elif all(same_page(pages[u], ok[u]) for u in ok):
+        group.verdict = "static"
+        group.how = f"rendering changed no link on {len(ok)} sampled page{'s' if len(ok) != 1 else ''}"
+        failed = [u for u in group.sample if u not in ok]
+        if failed:
+            group.how += f"; {len(failed)} sampled page(s) failed to render: {', '.join(failed[:3])}"
+    else:
+        return ok
+    return None
+
+
 class RenderPlan:
     """Which pages with scripts are rendered, inferred or read as HTML, and why.
 
@@ -341,23 +369,9 @@ class RenderPlan:
 
     def decide(self, rendered: Mapping[str, Page]) -> None:
         for group in self.groups:
-            if not group.sample:
-                group.verdict, group.how = "render", "not sampled: the render budget was spent on larger templates"
-                continue
-            ok = {u: rendered[u] for u in group.sample if u in rendered and not rendered[u].error}
-            static = {u: self.pages[u] for u in ok}
-            if len(group.sample) == len(group.urls):
-                group.verdict, group.how = "rendered", "every page of it was in the sample"
-            elif len(ok) < min(MIN_AGREEING, len(group.sample)):
-                group.verdict, group.how = "render", f"only {len(ok)} of {len(group.sample)} sampled pages rendered"
-            elif all(same_page(static[u], ok[u]) for u in ok):
-                group.verdict = "static"
-                group.how = f"rendering changed no link on {len(ok)} sampled page{'s' if len(ok) != 1 else ''}"
-                failed = [u for u in group.sample if u not in ok]
-                if failed:
-                    group.how += f"; {len(failed)} sampled page(s) failed to render: {', '.join(failed[:3])}"
-            else:
-                self._infer(group, static, ok)
+            ok = judge_sample(group, self.pages, rendered)
+            if ok is not None:
+                self._infer(group, {u: self.pages[u] for u in ok}, ok)
 
     def _infer(self, group: Group, static: Mapping[str, Page], ok: Mapping[str, Page]) -> None:
         learned = learn_delta(static, ok, self._resolve_added)
