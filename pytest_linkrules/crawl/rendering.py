@@ -10,9 +10,9 @@ ever sampled or rendered; a site with no scripts never starts a browser.
 from __future__ import annotations
 
 import dataclasses
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Mapping
 from urllib.parse import quote, urlsplit
 
 from ..model import CONTENT, NOFOLLOW, REDIRECT, Link, Page
@@ -24,30 +24,7 @@ from .render import Renderer, RenderOptions, Rendered, render_batch, run_async
 from .serve import serve_folder
 from .urls import FolderResolver, normalize_path, split_base_urls
 
-SAMPLE_SIZE = 8
 Progress = Callable[[int, int], None]  # (pages done, pages still queued)
-
-
-def template_key(url: str) -> tuple[str, int]:
-    """Pages of one template tend to share a first path segment and a depth."""
-    parts = [p for p in url.split("/") if p]
-    return (parts[0] if len(parts) > 1 else "", len(parts))
-
-
-def choose_sample(pages: Mapping[str, Page], starts: Iterable[str], size: int = SAMPLE_SIZE) -> list[str]:
-    """Start pages, then one page per template in turn, among pages with scripts."""
-    scripted = [u for u, p in pages.items() if renderable(p)]
-    sample = [s for s in starts if s in pages and renderable(pages[s])][:size]
-    groups: dict[tuple[str, int], list[str]] = defaultdict(list)
-    for url in sorted(scripted):
-        if url not in sample:
-            groups[template_key(url)].append(url)
-    queues = [groups[k] for k in sorted(groups)]
-    while len(sample) < size and any(queues):
-        for queue in queues:
-            if queue and len(sample) < size:
-                sample.append(queue.pop(0))
-    return sample
 
 
 def renderable(page: Page) -> bool:
