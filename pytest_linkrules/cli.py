@@ -91,7 +91,9 @@ def default_config(folder: Path, starts: Sequence[str], max_depth: int, *, folde
 def resolve_config(args: argparse.Namespace) -> LinkrulesConfig:
     """TARGET and --config to a config, with --render and --browser-path applied."""
     config = _base_config(args)
-    return with_overrides(config, url=args.url, render=args.render, browser_path=args.browser_path)
+    return with_overrides(
+        config, url=args.url, render=args.render, browser_path=args.browser_path, render_endpoints=args.render_endpoint
+    )
 
 
 def _base_config(args: argparse.Namespace) -> LinkrulesConfig:
@@ -457,6 +459,14 @@ def build_parser() -> argparse.ArgumentParser:
             help="render pages in Chromium: auto (when scripts change the links), always or never (default: the config's, else auto)",
         )
         p.add_argument("--browser-path", metavar="PATH", help="Chromium or Chrome executable for rendering (env LINKRULES_BROWSER)")
+        p.add_argument(
+            "--render-endpoint",
+            action="append",
+            default=[],
+            metavar="URL",
+            help="render on a browser already running elsewhere (ws://: a Playwright browser server; http:// or "
+            "cdp+ws://: a CDP endpoint); may be given more than once (replaces site.render_endpoints)",
+        )
         p.add_argument(
             "--cache-dir",
             metavar="DIR",

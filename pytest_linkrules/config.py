@@ -71,6 +71,10 @@ class SiteConfig:
     basic_auth_from_env: tuple[str, str] | None = None
     page_limits: tuple[tuple[str, int], ...] = ()  # (URL glob, most pages) for URL crawls
     browser_path: str | None = None  # from --linkrules-browser-path only
+    # Browsers elsewhere to render on (crawl/remote.py), and the address of this
+    # machine they reach the fence (and a folder's server) at.
+    render_endpoints: tuple[str, ...] = ()
+    render_serve_host: str | None = None
     # A generator preset (presets.py) and what the user adds to it: selectors
     # of navigation besides nav/header/footer/aside, pages no rule reports.
     generator: str = ""  # a PRESETS name; "auto" is resolved at load time
@@ -134,6 +138,9 @@ REMOTE_KEYS = {
     "sitemap": "the sitemap's path on the site, e.g. \"/sitemap.xml\"",
     "render": 'render pages in Chromium: "auto", "always" or "never"',
     "render_budget": "the most pages one crawl renders in Chromium (default 2000); going past it fails the crawl item",
+    "render_endpoints": 'browsers already running elsewhere to render on instead of a local one: "ws://host:port/..." '
+    '(Playwright browser server) or "http://host:9222" (CDP)',
+    "render_serve_host": "the address of this machine that render_endpoints' browsers reach it at (default 127.0.0.1)",
     "hash_routes": "treat #/route links as pages (single-page apps with hash routing)",
     "respect_robots": "honour robots.txt when crawling a url (default true)",
     "timeout": "seconds to wait for one page",
@@ -682,6 +689,19 @@ def _load_remote(table: Mapping[str, Any], problem: Any) -> dict[str, Any]:
             problem("site.render_budget", f"expected a number of pages from 1 to {MAX_PAGES:,}, got {_show(value)}")
         else:
             out["render_budget"] = value
+    if "render_endpoints" in table:
+        endpoints = load_endpoints(table["render_endpoints"], "site.render_endpoints", problem)
+        if endpoints is not None:
+            out["render_endpoints"] = endpoints
+    if "render_serve_host" in table:
+        value = table["render_serve_host"]
+        why = check_serve_host(value)
+        if why:
+            problem("site.render_serve_host", f"{why}, got {_show(value)}")
+        elif not table.get("render_endpoints"):
+            problem("site.render_serve_host", "only browsers elsewhere read it: set site.render_endpoints too, or remove it")
+        else:
+            out["render_serve_host"] = value.strip()
     for key in ("hash_routes", "respect_robots"):
         if key in table:
             if not isinstance(table[key], bool):
@@ -740,8 +760,54 @@ def _load_remote(table: Mapping[str, Any], problem: Any) -> dict[str, Any]:
     return out
 
 
+def load_endpoints(value: Any, key: str, problem: Any) -> tuple[str, ...] | None:
+    """site.render_endpoints (a URL or a list of them), or None after reporting what is wrong."""
+    from .crawl.remote import check_endpoint
+
+    items = [value] if isinstance(value, str) else value
+    expected = 'expected a list of browser endpoint URLs, e.g. ["ws://10.0.0.7:3000/", "http://10.0.0.8:9222"]'
+    if not isinstance(items, list) or not items:
+        problem(key, f"{expected}, got {_show(value)}")
+        return None
+    ok = True
+    for i, item in enumerate(items):
+        why = check_endpoint(item)
+        where = f"{key}[{i}]" if key.startswith("site.") else key
+        if why:
+            problem(where, f"{why}, got {_show(item)}")
+            ok = False
+        elif item.strip() in (x.strip() for x in items[:i] if isinstance(x, str)):
+            problem(where, f"{_show(item)} is listed twice")
+            ok = False
+    return tuple(item.strip() for item in items) if ok else None
+
+
+def check_serve_host(value: Any) -> str | None:
+    """Why value is not a host name or IP address browsers could connect to, or None."""
+    import ipaddress
+
+    expected = 'expected a host name or IP address of this machine, e.g. "10.0.0.5"'
+    if not isinstance(value, str) or not value.strip():
+        return expected
+    host = value.strip()
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        if not re.fullmatch(r"(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?", host):
+            return f"{expected} (no scheme, port or path)"
+        return None
+    if address.is_unspecified:
+        return f"{expected}: browsers connect to the address given here, and {host} names no machine"
+    return None
+
+
 def with_overrides(
-    config: LinkrulesConfig, *, url: str | None = None, render: str | None = None, browser_path: str | None = None
+    config: LinkrulesConfig,
+    *,
+    url: str | None = None,
+    render: str | None = None,
+    browser_path: str | None = None,
+    render_endpoints: list[str] | None = None,
 ) -> LinkrulesConfig:
     """The config with command-line overrides (--linkrules-url, ...) applied."""
     site = config.site
@@ -762,6 +828,12 @@ def with_overrides(
         if not os.path.isfile(browser_path):
             raise ConfigError([f"--linkrules-browser-path: {browser_path or '(empty)'}: no such file; give the path of a Chromium or Chrome executable"])
         site = replace(site, browser_path=browser_path)
+    if render_endpoints:  # the command line's list replaces the file's
+        problems: list[str] = []
+        endpoints = load_endpoints(list(render_endpoints), "--linkrules-render-endpoint", lambda k, m: problems.append(f"{k}: {m}"))
+        if endpoints is None:
+            raise ConfigError(problems)
+        site = replace(site, render_endpoints=endpoints)
     config = replace(config, site=site)
     problems = check_applicable(config)
     if problems:

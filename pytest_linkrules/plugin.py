@@ -59,6 +59,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="Chromium or Chrome executable for rendering (default: Playwright's, then chromium on PATH; env LINKRULES_BROWSER)",
     )
     group.addoption(
+        "--linkrules-render-endpoint",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="render on a browser already running elsewhere (ws://: a Playwright browser server; http:// or cdp+ws://: "
+        "a CDP endpoint) instead of a local one; may be given more than once (replaces site.render_endpoints)",
+    )
+    group.addoption(
         "--linkrules-no-cache",
         action="store_true",
         default=False,
@@ -240,6 +248,7 @@ def _with_command_line(config: pytest.Config, cfg: LinkrulesConfig) -> Linkrules
         url=config.getoption("linkrules_url"),
         render=config.getoption("linkrules_render"),
         browser_path=config.getoption("linkrules_browser_path"),
+        render_endpoints=config.getoption("linkrules_render_endpoint"),
     )
 
 

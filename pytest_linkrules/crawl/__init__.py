@@ -219,6 +219,10 @@ def _render_folder(
         )
         return (*folder, False)
     except BrowserError as exc:
+        from .remote import EndpointError
+
+        if isinstance(exc, EndpointError):  # browsers the user named: never a silent fallback
+            raise CrawlError(str(exc)) from None
         if site.render == "always":
             raise CrawlError(f'site.render = "always": {exc}') from None
         if given_by(site.browser_path):

@@ -9,6 +9,11 @@ HTTP cache and doubles the cost per page (PERF-NOTES). A browser context
 whose proxy is this refusing listener, with only the site's origin bypassing
 it, stops every request that would leave the site, from any frame or page,
 at no cost to the requests that stay.
+
+A browser on another machine (site.render_endpoints, crawl/remote.py) reaches
+the fence at the address given by site.render_serve_host instead of
+127.0.0.1; before it renders anything, crawl/remote.py checks that its
+requests really arrive here.
 """
 
 from __future__ import annotations
@@ -21,12 +26,13 @@ REFUSAL = b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n
 
 
 class Fence:
-    """A proxy on 127.0.0.1 that answers every request with 403; use as a context manager."""
+    """A proxy on 127.0.0.1 (or ``host``) that answers every request with 403; use as a context manager."""
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
         self.refused: list[str] = []  # request lines, e.g. "GET http://other.example/x HTTP/1.1"
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._sock.bind(("127.0.0.1", 0))
+        self.host = host
+        self._sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.bind((host, 0))
         self._sock.listen(128)
         self.port = self._sock.getsockname()[1]
         self._thread = threading.Thread(target=self._serve, name="linkrules-fence", daemon=True)
@@ -71,4 +77,5 @@ class Fence:
         host = parts.hostname or ""
         if ":" in host:
             host = f"[{host}]"
-        return {"server": f"http://127.0.0.1:{self.port}", "bypass": f"{host}:{port}"}
+        me = f"[{self.host}]" if ":" in self.host else self.host
+        return {"server": f"http://{me}:{self.port}", "bypass": f"{host}:{port}"}

@@ -828,12 +828,12 @@ async def _crawl_passes(
         requests = crawler.requests
 
     from .browser import BrowserError, given_by
-    from .render import Renderer
+    from .remote import EndpointError, open_renderer
     from .rendering import render_options
 
     options = replace(render_options(site), headers=secrets.headers, cookies=secrets.cookies, basic_auth=secrets.basic_auth)
     try:
-        async with Renderer(site.url or "", options) as renderer:
+        async with open_renderer(site.url or "", options) as renderer:
             how = renderer.browser_used.how if renderer.browser_used else "Chromium"
             if site.render == "auto":
                 groups = await _judge_templates(site, crawler, pages, renderer)
@@ -861,7 +861,10 @@ async def _crawl_passes(
             pages, crawler = await _pass(site, secrets, renderer, progress, selectors, cache, static_templates)
             crawler.requests += requests
             crawler.notes.extend(template_notes)
+            crawler.notes.extend(renderer.notes())
     except BrowserError as exc:
+        if isinstance(exc, EndpointError):  # browsers the user named: never a silent fallback
+            raise HttpCrawlError(str(exc)) from None
         if site.render == "always":
             raise HttpCrawlError(f'site.render = "always": {exc}') from None
         if given_by(site.browser_path):

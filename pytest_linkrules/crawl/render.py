@@ -193,6 +193,12 @@ class RenderOptions:
     budget: int = 2000  # most pages one crawl renders (site.render_budget); the rest is reported
     browser_path: str | None = None
     chrome: str = ""  # the site's chrome selectors, one list: ".navbar, .related" (crawl/extract.py)
+    # Browsers elsewhere to render on instead of launching one (crawl/remote.py),
+    # and the address of this machine they reach the fence and a folder at.
+    # Left out of repr: an endpoint's query may hold a token, and which browser
+    # renders changes no verdict.
+    endpoints: tuple[str, ...] = field(default=(), repr=False)
+    serve_host: str = "127.0.0.1"
     headers: dict[str, str] = field(default_factory=dict, repr=False)  # may hold secrets
     cookies: dict[str, str] = field(default_factory=dict, repr=False)
     basic_auth: tuple[str, str] | None = field(default=None, repr=False)
@@ -304,23 +310,44 @@ def _first_line(exc: BaseException) -> str:
 
 
 class Renderer:
-    """One browser, one context, a pool of reused pages; use as ``async with``."""
+    """One browser, one context, a pool of reused pages; use as ``async with``.
 
-    def __init__(self, origin: str, options: RenderOptions = RenderOptions()) -> None:
+    The browser is launched here, or with ``endpoint`` connected to where it
+    already runs (crawl/remote.py, which also spreads pages over several);
+    everything after that, the fence included, is the same either way.
+    """
+
+    def __init__(
+        self, origin: str, options: RenderOptions = RenderOptions(), *, endpoint: str | None = None, playwright: Any = None
+    ) -> None:
         self.origin = origin
         self.options = options
+        self.endpoint = endpoint
         self.browser_used: Candidate | None = None
+        self._playwright = playwright  # shared by a RenderPool's renderers; else started here
         self._pw_cm: Any = None
         self._browser: Any = None
         self._context: Any = None
         self._pool: asyncio.Queue[_Tab] = asyncio.Queue()
-        self.fence = Fence()  # refuses every request that would leave the origin
+        # Refuses every request that would leave the origin; a remote browser reaches it at serve_host.
+        self.fence = Fence(options.serve_host if endpoint else "127.0.0.1")
+
+    def notes(self) -> list[str]:
+        """Lines for the crawl's notes about the browsers themselves (a RenderPool's per-endpoint counts)."""
+        return []
 
     async def __aenter__(self) -> "Renderer":
-        self._pw_cm = import_playwright()()
-        playwright = await self._pw_cm.__aenter__()
+        playwright = self._playwright
+        if playwright is None:
+            self._pw_cm = import_playwright()()
+            playwright = await self._pw_cm.__aenter__()
         try:
-            self._browser, self.browser_used = await launch(playwright, self.options.browser_path)
+            if self.endpoint is None:
+                self._browser, self.browser_used = await launch(playwright, self.options.browser_path)
+            else:
+                from .remote import connect
+
+                self._browser, self.browser_used = await connect(playwright, self.endpoint, self.options.timeout)
             opts = self.options
             kwargs: dict[str, Any] = {"service_workers": "block", "accept_downloads": False}
             kwargs["proxy"] = self.fence.__enter__().proxy_for(self.origin)
@@ -334,6 +361,10 @@ class Renderer:
             if opts.cookies:
                 await self._context.add_cookies([{"name": k, "value": v, "url": self.origin} for k, v in opts.cookies.items()])
             await self._context.add_init_script(INIT_SCRIPT)
+            if self.endpoint is not None:
+                from .remote import check_fenced
+
+                await check_fenced(self, self._context, self.endpoint)
             for _ in range(max(1, opts.pages)):
                 self._pool.put_nowait(await self._new_page())
         except BaseException:
@@ -342,6 +373,12 @@ class Renderer:
         return self
 
     async def __aexit__(self, *exc: Any) -> None:
+        try:
+            if self._context is not None and self.endpoint is not None:
+                # A browser we connected to is someone else's: only our context goes.
+                await asyncio.wait_for(self._context.close(), 10)
+        except Exception:
+            pass
         try:
             if self._browser is not None:
                 await asyncio.wait_for(self._browser.close(), 10)

@@ -20,7 +20,8 @@ from .extract import RawLink, RawPage
 from .folder import list_files
 from .pipeline import page_with_links
 from .templates import MIN_AGREEING, Group, choose_group_sample, group_pages, learn_delta, same_page, with_js_only
-from .render import Renderer, RenderOptions, Rendered, render_batch, run_async
+from .remote import open_renderer
+from .render import RenderOptions, Rendered, render_batch, run_async
 from .serve import serve_folder
 from .urls import FolderResolver, normalize_path, split_base_urls
 
@@ -94,6 +95,8 @@ def render_options(site: object) -> RenderOptions:
         browser_path=getattr(site, "browser_path", None),
         chrome=", ".join(getattr(site, "chrome_selectors", ())),
         budget=int(getattr(site, "render_budget", RenderOptions.budget)),
+        endpoints=tuple(getattr(site, "render_endpoints", ())),
+        serve_host=getattr(site, "render_serve_host", None) or RenderOptions.serve_host,
     )
 
 
@@ -131,7 +134,9 @@ def render_folder(
         if reason is not None:
             return "static", reason + "; no script changed since an earlier run found that, so no browser was started", [], ""
     limit = {} if max_bytes is None else {"max_bytes": max_bytes}
-    with serve_folder(root, split_base_urls(origins)[1], **limit) as origin:
+    # Browsers elsewhere load the folder from serve_host; a local one from 127.0.0.1 only.
+    host = options.serve_host if options.endpoints else "127.0.0.1"
+    with serve_folder(root, split_base_urls(origins)[1], host=host, **limit) as origin:
         render, reason, notes, shortfall, certain = run_async(
             lambda: _render_folder(origin, root, files, pages, starts, scripted, mode, options, progress, origins)
         )
@@ -252,7 +257,7 @@ async def _render_folder(
         expected[0] = len(rendered) + len(urls)
         await render_batch(renderer, [address[u] for u in urls], on_result)
 
-    async with Renderer(origin, options) as renderer:
+    async with open_renderer(origin, options) as renderer:
         how = renderer.browser_used.how if renderer.browser_used else "Chromium"
         plan = RenderPlan(root, pages, scripted, starts, options.budget, resolver)
         if mode == "auto":
@@ -262,7 +267,7 @@ async def _render_folder(
             plan.render_all()
         await render(plan.to_render(rendered))
     plan.finish(rendered)
-    notes = plan.notes(how) + _unsettled_note(unsettled, options)
+    notes = plan.notes(how) + _unsettled_note(unsettled, options) + renderer.notes()
     certain = not unsettled and all(url in rendered and not rendered[url].error for g in plan.groups for url in g.sample)
     return plan.render, plan.reason(how), notes, plan.shortfall(), certain
 

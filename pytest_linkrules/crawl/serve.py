@@ -12,6 +12,7 @@ from __future__ import annotations
 import mimetypes
 import os
 import posixpath
+import socket
 import stat
 import threading
 from contextlib import contextmanager
@@ -128,8 +129,11 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def serve_folder(root: Path, mount: str = "", max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[str]:
-    """Serve root on a free 127.0.0.1 port for the duration; yields the origin.
+def serve_folder(root: Path, mount: str = "", max_bytes: int = DEFAULT_MAX_BYTES, host: str = "127.0.0.1") -> Iterator[str]:
+    """Serve root on a free 127.0.0.1 port (or ``host``'s) for the duration; yields the origin.
+
+    ``host`` is site.render_serve_host: the address of this machine that
+    browsers elsewhere (site.render_endpoints) can reach.
 
     Pages are served from the root; with a ``mount`` ("/docs") the folder
     answers below that path too, for what a page's scripts request by its
@@ -137,7 +141,8 @@ def serve_folder(root: Path, mount: str = "", max_bytes: int = DEFAULT_MAX_BYTES
     (site.max_page_bytes) is answered 413, never read.
     """
     handler = type("FolderHandler", (_Handler,), {"root": Path(root), "mount": mount, "max_bytes": max_bytes})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server_class = type("FolderServer", (ThreadingHTTPServer,), {"address_family": socket.AF_INET6}) if ":" in host else ThreadingHTTPServer
+    server = server_class((host, 0), handler)
     server.daemon_threads = True
     # The browser cancels requests (blocked images, pages left mid-load); a
     # broken pipe then is normal and must not print a traceback.
@@ -145,7 +150,7 @@ def serve_folder(root: Path, mount: str = "", max_bytes: int = DEFAULT_MAX_BYTES
     thread = threading.Thread(target=server.serve_forever, name="linkrules-serve", daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield f"http://{f'[{host}]' if ':' in host else host}:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()

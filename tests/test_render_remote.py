@@ -1,0 +1,189 @@
+"""Rendering on browsers that already run elsewhere (site.render_endpoints), with real browsers.
+
+Two Playwright browser servers (what ``chromium.launchServer()`` starts) and a
+Chromium with a CDP port run on 127.0.0.1 as stand-ins for other machines;
+the crawl's own local render of the same folder is what their graph must equal.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from pytest_linkrules.config import SiteConfig
+from pytest_linkrules.crawl import CrawlError, crawl_site
+from pytest_linkrules.crawl.browser import BrowserError, candidates
+from pytest_linkrules.crawl.remote import labels
+from pytest_linkrules.graph import SiteGraph
+
+from helpers.browserserver import cdp_browser, playwright_server
+
+try:
+    candidates(None)
+    HAVE_BROWSER = True
+except BrowserError:  # pragma: no cover - CI installs Chromium
+    HAVE_BROWSER = False
+
+pytestmark = pytest.mark.skipif(not HAVE_BROWSER, reason="no Chromium on this machine (.ci/run installs it)")
+
+SITES = Path(__file__).parent / "sites"
+SITE = SITES / "js-templates"  # 21 pages with scripts in four templates, and pages without
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory):
+    started = []
+    try:
+        for name in ("a", "b"):
+            started.append(playwright_server(tmp_path_factory.mktemp(f"server-{name}")))
+        yield [s.endpoint for s in started]
+    finally:
+        for server in started:
+            server.stop()
+
+
+@pytest.fixture(scope="module")
+def local():
+    return {mode: crawl_site(SiteConfig(root=SITE, render=mode)) for mode in ("always", "auto")}
+
+
+def per_endpoint(result, endpoints) -> dict[str, int]:
+    """Pages each endpoint rendered, as the crawl's note tells the user."""
+    [line] = [n for n in result.notes if n.startswith("render endpoints: ")]
+    names = labels(tuple(endpoints))
+    counts = {}
+    for endpoint in endpoints:
+        part = line.split(f"{names[endpoint]}: ", 1)[1].split(" page", 1)[0]
+        counts[endpoint] = int(part.replace(",", ""))
+    return counts
+
+
+def assert_same_graph(remote, local) -> None:
+    """The same pages, each with the same links (targets, hrefs, anchors, flags), ids and title, and the same depths."""
+    assert list(remote.pages) == list(local.pages)
+    assert {u: p for u, p in remote.pages.items() if p != local.pages[u]} == {}
+    gr, gl = SiteGraph(remote.pages, remote.starts), SiteGraph(local.pages, local.starts)
+    assert gr.n_links == gl.n_links
+    assert {u: gr.depth(u) for u in local.pages} == {u: gl.depth(u) for u in local.pages}
+
+
+@pytest.mark.parametrize("mode", ["always", "auto"])
+def test_two_browser_servers_split_the_pages_and_the_graph_equals_a_local_render(servers, local, mode):
+    result = crawl_site(SiteConfig(root=SITE, render=mode, render_endpoints=tuple(servers)))
+    assert result.render == "rendered"
+    counts = per_endpoint(result, servers)
+    assert all(n >= 1 for n in counts.values()), counts
+    rendered = sum(1 for p in result.pages.values() if p.rendered)
+    if mode == "always":
+        assert sum(counts.values()) == rendered == sum(1 for p in local[mode].pages.values() if p.rendered) == 21
+    assert "rendered in 2 remote browsers (ws://127.0.0.1:" in result.render_reason
+    # The server's path is its password: never printed.
+    for endpoint in servers:
+        token = endpoint.rsplit("/", 1)[1]
+        assert token not in result.render_reason and all(token not in n for n in result.notes)
+    assert_same_graph(result, local[mode])
+    assert result.render_reason.split(" rendered in ")[0] == local[mode].render_reason.split(" rendered in ")[0]
+    strip = lambda notes: [n for n in notes if not n.startswith("render endpoints: ")]  # noqa: E731
+    assert strip(result.notes) == local[mode].notes
+
+
+def test_a_cdp_endpoint_renders_alongside_a_browser_server_and_is_left_running(servers, local, tmp_path):
+    cdp = cdp_browser(tmp_path)
+    try:
+        endpoints = (servers[0], cdp.endpoint)
+        result = crawl_site(SiteConfig(root=SITE, render="always", render_endpoints=endpoints))
+        assert all(n >= 1 for n in per_endpoint(result, endpoints).values())
+        assert f"http://127.0.0.1:{cdp.endpoint.rsplit(':', 1)[1]}" in result.render_reason
+        assert_same_graph(result, local["always"])
+        # Someone else's browser: the crawl closed its own context, not the browser.
+        assert cdp.proc.poll() is None
+        again = crawl_site(SiteConfig(root=SITE, render="always", render_endpoints=("cdp+" + _ws_of(cdp.endpoint),)))
+        assert_same_graph(again, local["always"])
+    finally:
+        cdp.stop()
+
+
+def _ws_of(http_endpoint: str) -> str:
+    import json
+    from urllib.request import urlopen
+
+    with urlopen(http_endpoint + "/json/version", timeout=10) as answer:
+        return json.load(answer)["webSocketDebuggerUrl"]
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("mode", ["auto", "always"])
+def test_an_unreachable_endpoint_fails_the_crawl_with_one_line_naming_it(servers, mode):
+    port = _closed_port()
+    dead = f"ws://127.0.0.1:{port}/secret-token"
+    with pytest.raises(CrawlError) as caught:
+        crawl_site(SiteConfig(root=SITE, render=mode, render_endpoints=(servers[0], dead), timeout=5.0))
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message == f"render endpoint ws://127.0.0.1:{port}/…: could not connect: WebSocket error: connect ECONNREFUSED 127.0.0.1:{port}"
+
+
+def test_an_endpoint_that_never_answers_times_out_with_one_line(servers):
+    import socket
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # accepts connections, never speaks WebSocket
+    try:
+        port = silent.getsockname()[1]
+        with pytest.raises(CrawlError) as caught:
+            crawl_site(SiteConfig(root=SITE, render="always", render_endpoints=(f"ws://127.0.0.1:{port}/",), timeout=2.0))
+        message = str(caught.value)
+        assert "\n" not in message
+        assert message.startswith(f"render endpoint ws://127.0.0.1:{port}/: could not connect: ")
+        assert "Timeout 5000ms exceeded" in message
+    finally:
+        silent.close()
+
+
+def test_a_browser_whose_webrtc_would_send_udp_past_the_fence_is_refused(tmp_path):
+    unfenced = playwright_server(tmp_path, args=("--no-sandbox", "--disable-gpu"))  # no WebRTC policy flags
+    try:
+        with pytest.raises(CrawlError) as caught:
+            crawl_site(SiteConfig(root=SITE, render="auto", render_endpoints=(unfenced.endpoint,)))
+        assert str(caught.value) == (
+            "render endpoint ws://127.0.0.1:" + unfenced.endpoint.split(":")[2].split("/")[0] + "/…: that browser's "
+            "WebRTC sends UDP past the fence; start it with --force-webrtc-ip-handling-policy=disable_non_proxied_udp "
+            "--enforce-webrtc-ip-permission-check (docs/deployed-and-rendered.md lists the flags)"
+        )
+    finally:
+        unfenced.stop()
+
+
+def test_an_endpoint_that_drops_mid_crawl_has_its_pages_rendered_on_the_other(local, tmp_path):
+    (tmp_path / "keep").mkdir()
+    (tmp_path / "drop").mkdir()
+    keep, drop = playwright_server(tmp_path / "keep"), playwright_server(tmp_path / "drop")
+    killed = threading.Event()
+
+    def progress(done: int, left: int) -> None:
+        if done >= 2 and not killed.is_set():
+            killed.set()
+            drop.stop()  # the whole server and its browser, mid-crawl
+
+    try:
+        endpoints = (keep.endpoint, drop.endpoint)
+        result = crawl_site(SiteConfig(root=SITE, render="always", render_endpoints=endpoints), progress=progress)
+        assert killed.is_set()
+        names = labels(endpoints)
+        dropped = [n for n in result.notes if n.startswith(f"render endpoint {names[drop.endpoint]} dropped mid-crawl (")]
+        assert len(dropped) == 1, result.notes
+        assert dropped[0].endswith("; the pages it was rendering were rendered on the others")
+        assert_same_graph(result, local["always"])
+    finally:
+        keep.stop()
+        drop.stop()
