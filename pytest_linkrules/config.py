@@ -698,9 +698,7 @@ def _load_remote(table: Mapping[str, Any], problem: Any) -> dict[str, Any]:
         why = check_serve_host(value)
         if why:
             problem("site.render_serve_host", f"{why}, got {_show(value)}")
-        elif not table.get("render_endpoints"):
-            problem("site.render_serve_host", "only browsers elsewhere read it: set site.render_endpoints too, or remove it")
-        else:
+        else:  # without render_endpoints it is an error, once the command line had its say (with_overrides)
             out["render_serve_host"] = value.strip()
     for key in ("hash_routes", "respect_robots"):
         if key in table:
@@ -797,7 +795,7 @@ def check_serve_host(value: Any) -> str | None:
             return f"{expected} (no scheme, port or path)"
         return None
     if address.is_unspecified:
-        return f"{expected}: browsers connect to the address given here, and {host} names no machine"
+        return f"{expected}; {host} means every address of this machine to a server, but names none of them to a browser"
     return None
 
 
@@ -834,6 +832,11 @@ def with_overrides(
         if endpoints is None:
             raise ConfigError(problems)
         site = replace(site, render_endpoints=endpoints)
+    if site.render_serve_host and not site.render_endpoints:
+        raise ConfigError([
+            f"{config.display}: site.render_serve_host: only browsers elsewhere read it: set site.render_endpoints "
+            "(or pass --linkrules-render-endpoint), or remove it"
+        ])  # fmt: skip
     config = replace(config, site=site)
     problems = check_applicable(config)
     if problems:

@@ -32,6 +32,8 @@ _GLOBS = {
         {"type": "array", "items": {"type": "string", "pattern": "^[/*@]"}},
     ]
 }
+# ws(s):// a Playwright browser server; http(s):// or cdp+ws(s):// a CDP endpoint (crawl/remote.py), any case.
+_ENDPOINT = "^([cC][dD][pP]\\+)?([wW][sS][sS]?|[hH][tT][tT][pP][sS]?)://"
 # Types of the [site] keys; a key the loader knows but this table doesn't is
 # still listed (any value), so the schema never rejects a valid file.
 SITE_TYPES: dict[str, dict[str, Any]] = {
@@ -45,6 +47,13 @@ SITE_TYPES: dict[str, dict[str, Any]] = {
     "url": {"type": "string", "pattern": "^https?://"},
     "sitemap": {"type": "string"},
     "render": {"enum": ["auto", "always", "never"]},
+    "render_endpoints": {
+        "oneOf": [
+            {"type": "string", "pattern": _ENDPOINT},
+            {"type": "array", "minItems": 1, "items": {"type": "string", "pattern": _ENDPOINT}},
+        ]
+    },
+    "render_serve_host": {"type": "string", "minLength": 1},
     "hash_routes": {"type": "boolean"},
     "respect_robots": {"type": "boolean"},
     "timeout": {"type": "number", "minimum": 0.1, "maximum": 600},

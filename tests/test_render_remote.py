@@ -60,9 +60,13 @@ def per_endpoint(result, endpoints) -> dict[str, int]:
     return counts
 
 
-def assert_same_graph(remote, local) -> None:
-    """The same pages, each with the same links (targets, hrefs, anchors, flags), ids and title, and the same depths."""
-    assert list(remote.pages) == list(local.pages)
+def assert_same_graph(remote, local, ordered: bool = True) -> None:
+    """The same pages, each with the same links (targets, hrefs, anchors, flags), ids and title, and the same depths.
+
+    A folder crawl's pages come in the same order too; a URL crawl's come in
+    the order fetches finish, which differs between any two runs.
+    """
+    assert (list(remote.pages) if ordered else sorted(remote.pages)) == (list(local.pages) if ordered else sorted(local.pages))
     assert {u: p for u, p in remote.pages.items() if p != local.pages[u]} == {}
     gr, gl = SiteGraph(remote.pages, remote.starts), SiteGraph(local.pages, local.starts)
     assert gr.n_links == gl.n_links
@@ -187,3 +191,31 @@ def test_an_endpoint_that_drops_mid_crawl_has_its_pages_rendered_on_the_other(lo
     finally:
         keep.stop()
         drop.stop()
+
+
+def test_a_deployed_site_renders_on_the_endpoints_from_the_bytes_the_crawl_read(servers, serve):
+    server = serve(SITE)
+    site = SiteConfig(url=server.origin, render="always", rate_limit=0.0)
+    local_run = crawl_site(site)
+    server.requests.clear()
+    result = crawl_site(SiteConfig(url=server.origin, render="always", rate_limit=0.0, render_endpoints=tuple(servers)))
+    assert all(n >= 1 for n in per_endpoint(result, servers).values())
+    assert_same_graph(result, local_run, ordered=False)
+    # The endpoints' browsers were answered with the crawl's own bytes: each page was fetched once, by the crawl.
+    pages = [r.path for r in server.requests if r.path.endswith((".html", "/"))]
+    assert sorted(pages) == sorted(set(pages))
+
+
+@pytest.mark.timeout(180)
+def test_hostile_pages_on_a_remote_browser_stay_inside_the_fence(servers, spy, tmp_path):
+    from test_hostile_render import build_site
+
+    root = build_site(tmp_path, spy.origin)
+    result = crawl_site(SiteConfig(root=root, render="always", timeout=2.0, render_endpoints=tuple(servers)))
+    assert result.render == "rendered"
+    assert spy.connections == []  # nothing reached the other port: not a subresource, form, socket, popup or frame
+    pages = result.pages
+    assert all(any(l.anchor == "added by script" for l in pages[f"/ok{i}.html"].links) for i in range(1, 7))
+    assert [(l.target, l.anchor) for l in pages["/liar.html"].links] == [("/ok1.html", "ok")]
+    assert pages["/late-loop.html"].error.startswith("page did not finish rendering within")
+    assert not any("dropped mid-crawl" in n for n in result.notes)

@@ -91,7 +91,7 @@ def check_endpoint(text: object) -> str | None:
     if not parts.hostname or port == 0:
         return "expected a host, e.g. ws://10.0.0.7:3000/"
     if parts.username or parts.password:
-        return "must not hold a user name or password: the endpoint is printed in reports"
+        return "must not hold a user name or password; a token can go in the path or query, which reports never print"
     if parts.fragment:
         return "must not hold a fragment"
     return None
@@ -180,11 +180,13 @@ async def check_fenced(renderer: Renderer, context: Any, endpoint: str) -> None:
                 "--force-webrtc-ip-handling-policy=disable_non_proxied_udp --enforce-webrtc-ip-permission-check "
                 "(docs/deployed-and-rendered.md lists the flags)"
             )
+        # Any HTTP answer will do; robots.txt is small, and a URL crawl has asked for it already.
+        probe = renderer.origin + "/robots.txt"
         try:
-            await page.goto(renderer.origin + "/", wait_until="commit", timeout=max(5.0, renderer.options.timeout) * 1000)
+            await page.goto(probe, wait_until="commit", timeout=max(5.0, renderer.options.timeout) * 1000)
         except Exception as exc:
             fix = f"; {hint}" if urlsplit(renderer.origin).hostname == fence.host.strip("[]") else ""
-            raise EndpointError(f"render endpoint {name}: that browser can't load {renderer.origin}/: {_one_line(exc)}{fix}") from None
+            raise EndpointError(f"render endpoint {name}: that browser can't load {probe}: {_one_line(exc)}{fix}") from None
     finally:
         try:
             await asyncio.wait_for(page.close(), 5)
