@@ -219,3 +219,39 @@ def test_hostile_pages_on_a_remote_browser_stay_inside_the_fence(servers, spy, t
     assert [(l.target, l.anchor) for l in pages["/liar.html"].links] == [("/ok1.html", "ok")]
     assert pages["/late-loop.html"].error.startswith("page did not finish rendering within")
     assert not any("dropped mid-crawl" in n for n in result.notes)
+
+
+@pytest.mark.timeout(120)
+def test_an_endpoint_that_stops_answering_mid_crawl_is_timed_out_and_left_out(local, tmp_path):
+    import os
+    import signal
+    import time
+
+    (tmp_path / "keep").mkdir()
+    (tmp_path / "hang").mkdir()
+    keep, hang = playwright_server(tmp_path / "keep"), playwright_server(tmp_path / "hang")
+    frozen = threading.Event()
+
+    def progress(done: int, left: int) -> None:
+        if done >= 2 and not frozen.is_set():
+            frozen.set()
+            os.killpg(hang.proc.pid, signal.SIGSTOP)  # connection open, nothing answers: a hung machine
+
+    try:
+        endpoints = (keep.endpoint, hang.endpoint)
+        started = time.monotonic()
+        result = crawl_site(SiteConfig(root=SITE, render="always", timeout=2.0, render_endpoints=endpoints), progress=progress)
+        took = time.monotonic() - started
+        assert frozen.is_set()
+        names = labels(endpoints)
+        assert any(n.startswith(f"render endpoint {names[hang.endpoint]} dropped mid-crawl (") for n in result.notes), result.notes
+        assert_same_graph(result, local["always"])
+        # Bounded by the pool's guard (timeout + settle + 20 s) and a 3 s wait to close it: never a hang.
+        assert took < 60, took
+    finally:
+        try:
+            os.killpg(hang.proc.pid, signal.SIGCONT)
+        except ProcessLookupError:
+            pass
+        keep.stop()
+        hang.stop()

@@ -244,8 +244,14 @@ class RenderPool:
         return self
 
     async def __aexit__(self, *exc: Any) -> None:
+        async def close(renderer: Renderer) -> None:
+            if renderer.endpoint in self.dropped:  # it may not answer at all: a short wait, then let it go
+                await asyncio.wait_for(renderer.__aexit__(None, None, None), 3)
+            else:
+                await renderer.__aexit__(None, None, None)
+
         try:
-            await asyncio.gather(*(r.__aexit__(None, None, None) for r in self.renderers), return_exceptions=True)
+            await asyncio.gather(*(close(r) for r in self.renderers), return_exceptions=True)
         finally:
             if self._pw_cm is not None:
                 await self._pw_cm.__aexit__(None, None, None)
@@ -283,8 +289,9 @@ class RenderPool:
     async def render(self, url: str, served: Served | None = None) -> Rendered:
         """Render url on the first free tab of any endpoint still up; its pages move on when one drops."""
         opts = self._each
-        # Renderer.render gives up on a page by itself; past this the endpoint itself is stuck.
-        guard = opts.timeout + opts.settle + 30
+        # Renderer.render gives up on a page by itself (timeout + settle + 5 s, then 5 s to
+        # close the tab); past this the endpoint itself is stuck.
+        guard = opts.timeout + opts.settle + 20
         while True:
             renderer = await self._slot()
             try:
