@@ -832,6 +832,11 @@ def with_overrides(
         if endpoints is None:
             raise ConfigError(problems)
         site = replace(site, render_endpoints=endpoints)
+    if site.browser_path and site.render_endpoints:
+        raise ConfigError([
+            f"--linkrules-browser-path: not used when site.render_endpoints renders on browsers elsewhere "
+            f"({config.display}); give one or the other"
+        ])  # fmt: skip
     if site.render_serve_host and not site.render_endpoints:
         raise ConfigError([
             f"{config.display}: site.render_serve_host: only browsers elsewhere read it: set site.render_endpoints "

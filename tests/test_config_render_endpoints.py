@@ -81,6 +81,18 @@ def test_the_command_line_list_replaces_the_files_and_is_checked_the_same_way(fo
     assert with_overrides(alone, render_endpoints=["ws://b:2/"]).site.render_serve_host == "10.0.0.5"
 
 
+def test_a_local_browser_path_with_endpoints_is_refused_not_ignored(folder: Path) -> None:
+    config = load_config(_write(folder, 'render_endpoints = ["ws://a:1/"]'), REGISTRY)
+    fake = folder / "chrome"
+    fake.write_text("")
+    with pytest.raises(ConfigError) as info:
+        with_overrides(config, browser_path=str(fake))
+    assert info.value.problems == [
+        "--linkrules-browser-path: not used when site.render_endpoints renders on browsers elsewhere (linkrules.toml); "
+        "give one or the other"
+    ]
+
+
 def _write(folder: Path, lines: str) -> Path:
     path = folder / "linkrules.toml"
     path.write_text(f'[site]\nroot = "public"\n{lines}\n[rules.no-orphans]\n', encoding="utf-8")

@@ -845,6 +845,7 @@ async def _crawl_passes(
                 n_scripted = sum(len(g.urls) for g in groups)
                 if len(static_templates) == len(groups):
                     crawler.notes.extend(template_notes)
+                    crawler.notes.extend(renderer.notes())
                     sampled = sum(len(g.sample) for g in groups)
                     reason = (
                         f"rendering changed no link on the sampled pages of {len(groups)} template{'s' if len(groups) != 1 else ''} "

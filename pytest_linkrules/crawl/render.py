@@ -24,13 +24,16 @@ import json
 import re
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Iterable, TypeVar
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable, TypeVar
 from urllib.parse import urlsplit
 
 from .browser import Candidate, import_playwright, launch
 from ..fragments import pack_ids
 from .extract import MAX_ANCHOR, RawLink, RawPage, parse_refresh
 from .fence import Fence
+
+if TYPE_CHECKING:
+    from .remote import RenderPool
 
 T = TypeVar("T")
 
@@ -545,7 +548,7 @@ def _text_or_none(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-async def render_batch(renderer: Renderer, urls: Iterable[str], on_result: Callable[[Rendered], None]) -> None:
+async def render_batch(renderer: Renderer | RenderPool, urls: Iterable[str], on_result: Callable[[Rendered], None]) -> None:
     """Render a known list of URLs with the pool kept full; results arrive as they finish."""
     queue = list(urls)
     queue.reverse()
