@@ -255,3 +255,18 @@ def test_an_endpoint_that_stops_answering_mid_crawl_is_timed_out_and_left_out(lo
             pass
         keep.stop()
         hang.stop()
+
+
+def test_render_serve_host_is_where_the_folder_and_the_fence_listen(servers, local):
+    # 127.0.0.2 is this machine too (all of 127/8 is loopback on Linux), but not 127.0.0.1:
+    # the browsers can only have loaded the pages and passed the fence check through the address given.
+    import socket
+
+    try:
+        with socket.socket() as s:
+            s.bind(("127.0.0.2", 0))
+    except OSError:  # pragma: no cover - a system without 127/8 on lo
+        pytest.skip("127.0.0.2 is not an address of this machine")
+    result = crawl_site(SiteConfig(root=SITE, render="always", render_endpoints=tuple(servers), render_serve_host="127.0.0.2"))
+    assert all(n >= 1 for n in per_endpoint(result, servers).values())
+    assert_same_graph(result, local["always"])
