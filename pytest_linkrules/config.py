@@ -796,6 +796,9 @@ def check_serve_host(value: Any) -> str | None:
         return None
     if address.is_unspecified:
         return f"{expected}; {host} means every address of this machine to a server, but names none of them to a browser"
+    if address.version == 6:
+        # Chromium's request blocking can't parse a pattern for an IPv6 origin ("http://[::1]:8000/*").
+        return f"{expected}; an IPv6 address is not supported, give an IPv4 address or a host name"
     return None
 
 

@@ -59,6 +59,7 @@ def test_endpoints_of_both_kinds_and_a_serve_host(folder: Path) -> None:
         pytest.param('render_endpoints = ["ws:///x"]', 'site.render_endpoints[0]: expected a host, e.g. ws://10.0.0.7:3000/, got "ws:///x"', id="no-host"),
         pytest.param('render_endpoints = ["ws://h:1/"]\nrender_serve_host = "0.0.0.0"', 'site.render_serve_host: expected a host name or IP address of this machine, e.g. "10.0.0.5"; 0.0.0.0 means every address of this machine to a server, but names none of them to a browser, got "0.0.0.0"', id="unspecified"),
         pytest.param('render_endpoints = ["ws://h:1/"]\nrender_serve_host = "http://x:1"', 'site.render_serve_host: expected a host name or IP address of this machine, e.g. "10.0.0.5" (no scheme, port or path), got "http://x:1"', id="url-as-host"),
+        pytest.param('render_endpoints = ["ws://h:1/"]\nrender_serve_host = "::1"', 'site.render_serve_host: expected a host name or IP address of this machine, e.g. "10.0.0.5"; an IPv6 address is not supported, give an IPv4 address or a host name, got "::1"', id="ipv6"),
         pytest.param('render_serve_host = "10.0.0.5"', "site.render_serve_host: only browsers elsewhere read it: set site.render_endpoints (or pass --linkrules-render-endpoint), or remove it", id="host-alone"),
     ],
 )

@@ -270,3 +270,12 @@ def test_render_serve_host_is_where_the_folder_and_the_fence_listen(servers, loc
     result = crawl_site(SiteConfig(root=SITE, render="always", render_endpoints=tuple(servers), render_serve_host="127.0.0.2"))
     assert all(n >= 1 for n in per_endpoint(result, servers).values())
     assert_same_graph(result, local["always"])
+
+
+@pytest.mark.parametrize("host", ["10.255.255.1", "no-such-host.invalid"])
+def test_a_serve_host_that_is_not_this_machine_is_one_line(servers, host):
+    with pytest.raises(CrawlError) as caught:
+        crawl_site(SiteConfig(root=SITE, render="always", render_endpoints=tuple(servers), render_serve_host=host))
+    message = str(caught.value)
+    assert message.startswith(f"site.render_serve_host: can't listen on {host}: ") and "\n" not in message
+    assert message.endswith("; give an address of this machine")

@@ -31,7 +31,7 @@ class Fence:
     def __init__(self, host: str = "127.0.0.1") -> None:
         self.refused: list[str] = []  # request lines, e.g. "GET http://other.example/x HTTP/1.1"
         self.host = host
-        self._sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)  # IPv4: config.py refuses an IPv6 serve host
         self._sock.bind((host, 0))
         self._sock.listen(128)
         self.port = self._sock.getsockname()[1]
@@ -77,5 +77,4 @@ class Fence:
         host = parts.hostname or ""
         if ":" in host:
             host = f"[{host}]"
-        me = f"[{self.host}]" if ":" in self.host else self.host
-        return {"server": f"http://{me}:{self.port}", "bypass": f"{host}:{port}"}
+        return {"server": f"http://{self.host}:{self.port}", "bypass": f"{host}:{port}"}

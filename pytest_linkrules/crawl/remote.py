@@ -29,11 +29,13 @@ import asyncio
 import secrets as _secrets
 from collections import Counter
 from dataclasses import replace
-from typing import Any
+from typing import Any, Callable, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from .browser import BrowserError, Candidate, import_playwright
 from .render import Rendered, Renderer, RenderOptions, Served, _first_line
+
+T = TypeVar("T")
 
 PLAYWRIGHT_SCHEMES = ("ws", "wss")
 CDP_SCHEMES = ("http", "https", "cdp+ws", "cdp+wss", "cdp+http", "cdp+https")
@@ -142,6 +144,33 @@ async def connect(playwright: Any, endpoint: str, timeout: float) -> tuple[Any, 
     return browser, Candidate(None, f"{what} {shown(endpoint)} (Chromium {browser.version})")
 
 
+def listening(make: Callable[[str], T], host: str) -> T:
+    """make(host) (a server that binds host), or EndpointError saying the address can't be listened on."""
+    try:
+        return make(host)
+    except OSError as exc:
+        why = exc.strerror or str(exc) or type(exc).__name__
+        raise EndpointError(
+            f"site.render_serve_host: can't listen on {host}: {why}; give an address of this machine"
+        ) from None
+
+
+def can_listen(host: str) -> None:
+    """EndpointError unless a server can listen on host (site.render_serve_host)."""
+    import socket
+
+    def bind(h: str) -> socket.socket:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            sock.bind((h, 0))
+        except OSError:
+            sock.close()
+            raise
+        return sock
+
+    listening(bind, host).close()
+
+
 def _one_line(exc: BaseException) -> str:
     line = _first_line(exc)
     return line if line.strip() else type(exc).__name__
@@ -187,7 +216,7 @@ async def check_fenced(renderer: Renderer, context: Any, endpoint: str) -> None:
         try:
             await page.goto(probe, wait_until="commit", timeout=max(5.0, renderer.options.timeout) * 1000)
         except Exception as exc:
-            fix = f"; {hint}" if urlsplit(renderer.origin).hostname == fence.host.strip("[]") else ""
+            fix = f"; {hint}" if urlsplit(renderer.origin).hostname == fence.host else ""
             raise EndpointError(f"render endpoint {name}: that browser can't load {probe}: {_one_line(exc)}{fix}") from None
     finally:
         try:

@@ -333,7 +333,12 @@ class Renderer:
         self._context: Any = None
         self._pool: asyncio.Queue[_Tab] = asyncio.Queue()
         # Refuses every request that would leave the origin; a remote browser reaches it at serve_host.
-        self.fence = Fence(options.serve_host if endpoint else "127.0.0.1")
+        if endpoint is None:
+            self.fence = Fence()
+        else:
+            from .remote import listening
+
+            self.fence = listening(Fence, options.serve_host)
 
     def notes(self) -> list[str]:
         """Lines for the crawl's notes about the browsers themselves (a RenderPool's per-endpoint counts)."""

@@ -136,6 +136,10 @@ def render_folder(
     limit = {} if max_bytes is None else {"max_bytes": max_bytes}
     # Browsers elsewhere load the folder from serve_host; a local one from 127.0.0.1 only.
     host = options.serve_host if options.endpoints else "127.0.0.1"
+    if options.endpoints:
+        from .remote import can_listen
+
+        can_listen(host)  # a clear line for an address that isn't this machine's, not an OSError
     with serve_folder(root, split_base_urls(origins)[1], host=host, **limit) as origin:
         render, reason, notes, shortfall, certain = run_async(
             lambda: _render_folder(origin, root, files, pages, starts, scripted, mode, options, progress, origins)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import mimetypes
 import os
 import posixpath
-import socket
 import stat
 import threading
 from contextlib import contextmanager
@@ -141,8 +140,7 @@ def serve_folder(root: Path, mount: str = "", max_bytes: int = DEFAULT_MAX_BYTES
     (site.max_page_bytes) is answered 413, never read.
     """
     handler = type("FolderHandler", (_Handler,), {"root": Path(root), "mount": mount, "max_bytes": max_bytes})
-    server_class = type("FolderServer", (ThreadingHTTPServer,), {"address_family": socket.AF_INET6}) if ":" in host else ThreadingHTTPServer
-    server = server_class((host, 0), handler)
+    server = ThreadingHTTPServer((host, 0), handler)
     server.daemon_threads = True
     # The browser cancels requests (blocked images, pages left mid-load); a
     # broken pipe then is normal and must not print a traceback.
@@ -150,7 +148,7 @@ def serve_folder(root: Path, mount: str = "", max_bytes: int = DEFAULT_MAX_BYTES
     thread = threading.Thread(target=server.serve_forever, name="linkrules-serve", daemon=True)
     thread.start()
     try:
-        yield f"http://{f'[{host}]' if ':' in host else host}:{server.server_address[1]}"
+        yield f"http://{host}:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
