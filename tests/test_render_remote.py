@@ -279,3 +279,24 @@ def test_a_serve_host_that_is_not_this_machine_is_one_line(servers, host):
     message = str(caught.value)
     assert message.startswith(f"site.render_serve_host: can't listen on {host}: ") and "\n" not in message
     assert message.endswith("; give an address of this machine")
+
+
+def test_the_report_header_says_how_many_pages_each_endpoint_rendered(servers, pytester):
+    import shutil
+
+    shutil.copytree(SITES / "js-nav", pytester.path / "public")
+    pytester.makefile(".toml", linkrules='[site]\nroot = "public"\n\n[rules.no-orphans]\n\n[rules.max-depth]\nmax = 2\n')
+    given = [f"--linkrules-render-endpoint={e}" for e in servers]
+    result = pytester.runpytest("--linkrules", "--linkrules-render=always", *given, "-p", "no:cacheprovider")
+    assert result.ret == 0
+    a, b = (labels(tuple(servers))[e] for e in servers)
+    result.stdout.fnmatch_lines([
+        f'*render: rendered (render = "always": 5 rendered in 2 remote browsers ({a}, {b}))*',
+        f"linkrules: note: render endpoints: {a}: * page*, {b}: * page*",
+    ])  # fmt: skip
+    # A failure names the endpoint in one line, never a traceback.
+    dead = f"ws://127.0.0.1:{_closed_port()}/"
+    failed = pytester.runpytest("--linkrules", "--linkrules-render=always", f"--linkrules-render-endpoint={dead}", "-p", "no:cacheprovider")
+    assert failed.ret != 0
+    assert "Traceback" not in failed.stdout.str() + failed.stderr.str()
+    failed.stderr.fnmatch_lines([f"linkrules.toml: render endpoint {dead}: could not connect: WebSocket error: connect ECONNREFUSED *"])
