@@ -138,7 +138,8 @@ def crawl_site(
         # come from a browser, and a browser missing today may be there tomorrow
         # (README, "Re-runs and the crawl cache").
         if render == "static" and not browserless and not any(p.error for p in pages.values()):
-            kept = [n for n in notes if not n.startswith("crawl cache:")]
+            # What this run's cache and browsers did is not what a reuse does.
+            kept = [n for n in notes if not n.startswith(("crawl cache:", "render endpoint"))]
             whole.save(CrawlResult(pages, starts, source, 0.0, render, reason, kept, sitemap_urls))
         else:
             whole.forget()
