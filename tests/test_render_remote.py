@@ -300,3 +300,39 @@ def test_the_report_header_says_how_many_pages_each_endpoint_rendered(servers, p
     assert failed.ret != 0
     assert "Traceback" not in failed.stdout.str() + failed.stderr.str()
     failed.stderr.fnmatch_lines([f"linkrules.toml: render endpoint {dead}: could not connect: WebSocket error: connect ECONNREFUSED *"])
+
+
+@pytest.mark.parametrize("kind", ["folder", "url"])
+def test_when_every_endpoint_drops_the_crawl_fails_with_one_line(kind, tmp_path, serve):
+    # In a child process, so what it prints to stderr is all there: the renders
+    # still in flight must be collected, not left to log their own tracebacks.
+    import os
+    import subprocess
+    import sys
+
+    lone = playwright_server(tmp_path)
+    where = f"root=__import__('pathlib').Path({str(SITE)!r})" if kind == "folder" else f"url={serve(SITE).origin!r}, rate_limit=0.0"
+    child = f"""
+import os, signal
+from pytest_linkrules.config import SiteConfig
+from pytest_linkrules.crawl import CrawlError, crawl_site
+def progress(done, left):
+    if done >= 3:
+        try:
+            os.killpg({lone.proc.pid}, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+try:
+    crawl_site(SiteConfig({where}, render="always", render_endpoints=({lone.endpoint!r},)), progress=progress)
+    print("NO ERROR")
+except CrawlError as exc:
+    print("ERROR", exc)
+"""
+    try:
+        done = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, timeout=120, env=os.environ.copy())
+    finally:
+        lone.stop()
+    label = labels((lone.endpoint,))[lone.endpoint]
+    assert done.stdout.startswith(f"ERROR every render endpoint dropped mid-crawl: {label} ("), done.stdout + done.stderr
+    assert done.stdout.count("\n") == 1
+    assert done.stderr == ""

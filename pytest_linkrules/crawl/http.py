@@ -44,6 +44,7 @@ from .allocator import keep_freed_memory
 from .extract import ROBOTS_AGENT, RawPage
 from .pipeline import Fetched, charset_of, page_with_links, read
 from .http_cache import Entry, HttpCache, identity_material
+from .remote import EndpointError
 from .render import Served, document_headers
 from .rendering import differences, judge_sample, renderable
 from .templates import Group, choose_group_sample, group_pages, same_page, script_template
@@ -348,6 +349,7 @@ class HttpCrawler:
         self.over_budget: list[str] = []  # pages with scripts read as HTML because the budget was spent
         self.offsite: dict[str, str] = {}
         self.notes: list[str] = []
+        self.fatal: EndpointError | None = None  # every render endpoint gone: the crawl ends with this one line
         self.robots: RobotFileParser | None = None
         self.robots_sitemaps: list[str] = []
         # What the sitemap(s) listed, for sitemap-consistency; None: none was read.
@@ -582,7 +584,10 @@ class HttpCrawler:
             while True:
                 key = await queue.get()
                 try:
-                    await self._visit(queue, key)
+                    if self.fatal is None:  # else the queue is only drained
+                        await self._visit(queue, key)
+                except EndpointError as exc:
+                    self.fatal = self.fatal or exc
                 except Exception as exc:  # one bad page must not end the crawl
                     self.answers[key] = Answer("error", key, error=f"{type(exc).__name__}: {exc}")
                 finally:
@@ -597,6 +602,8 @@ class HttpCrawler:
             for task in workers:
                 task.cancel()
             await asyncio.gather(*workers, return_exceptions=True)
+        if self.fatal is not None:
+            raise self.fatal
 
     def _enqueue(self, queue: asyncio.Queue[str], key: str) -> None:
         if key in self.seen:
@@ -897,7 +904,10 @@ async def _judge_templates(site: SiteConfig, crawler: HttpCrawler, pages: dict[s
             group.sample = []
         sample.extend(group.sample)
     rendered: dict[str, Page] = {}
-    results = await asyncio.gather(*(renderer.render(site.url + request_path(k)) for k in sample))  # type: ignore[operator]
+    results = await asyncio.gather(*(renderer.render(site.url + request_path(k)) for k in sample), return_exceptions=True)  # type: ignore[operator]
+    for failed in results:
+        if isinstance(failed, BaseException):  # every render endpoint gone; the other renders were collected
+            raise failed
     for key, result in zip(sample, results):
         if result.raw is not None:
             raw, base, answer, _, scripts, _ = crawler.reads[key]

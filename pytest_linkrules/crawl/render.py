@@ -559,12 +559,22 @@ async def render_batch(renderer: Renderer | RenderPool, urls: Iterable[str], on_
     queue.reverse()
     pending: set[asyncio.Future[Rendered]] = set()
     limit = max(1, renderer.options.pages)
-    while queue or pending:
-        while queue and len(pending) < limit:
-            pending.add(asyncio.ensure_future(renderer.render(queue.pop())))
-        done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-        for task in done:
-            on_result(task.result())
+    done: set[asyncio.Future[Rendered]] = set()
+    try:
+        while queue or pending:
+            while queue and len(pending) < limit:
+                pending.add(asyncio.ensure_future(renderer.render(queue.pop())))
+            done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                on_result(task.result())
+    except BaseException:
+        # A render that raises (every render endpoint gone) ends the batch: the
+        # others are stopped and their outcomes collected, so the one error
+        # is all that is said (no "Task exception was never retrieved").
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, *done, return_exceptions=True)
+        raise
 
 
 def run_async(make: Callable[[], Awaitable[T]]) -> T:
