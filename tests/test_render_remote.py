@@ -336,3 +336,26 @@ except CrawlError as exc:
     assert done.stdout.startswith(f"ERROR every render endpoint dropped mid-crawl: {label} ("), done.stdout + done.stderr
     assert done.stdout.count("\n") == 1
     assert done.stderr == ""
+
+
+def test_no_udp_datagram_leaves_a_page_rendered_on_a_remote_browser(servers, tmp_path):
+    import time
+
+    from test_hostile_webrtc import UdpSpy, rtc_page
+
+    spy = UdpSpy()
+    try:
+        root = tmp_path / "site"
+        root.mkdir()
+        (root / "index.html").write_text('<title>Home</title><a href="/rtc.html">rtc</a><script>var x = 1;</script>')
+        (root / "rtc.html").write_text(rtc_page(spy.port))
+        for name in ("offered", "answered"):
+            (root / f"{name}.html").write_text(f"<title>{name}</title>")
+        result = crawl_site(SiteConfig(root=root, render="always", timeout=10, render_endpoints=tuple(servers)))
+        time.sleep(1.5)  # ICE checks and STUN retransmits are paced: give stragglers time to arrive
+    finally:
+        spy.close()
+    rtc = result.pages["/rtc.html"]
+    assert rtc.rendered and not rtc.error, rtc
+    assert "/offered.html" in {link.target for link in rtc.links}  # the page's WebRTC code really ran
+    assert spy.datagrams == [], f"{len(spy.datagrams)} UDP datagram(s) reached another port: {spy.datagrams[:2]}"
