@@ -3,8 +3,8 @@
 Two kinds of endpoint, told apart by the URL's scheme:
 
 - ``ws://`` / ``wss://``: a Playwright browser server (``playwright
-  launch-server``, ``chromium.launchServer()``, ``playwright run-server``),
-  connected with ``chromium.connect``;
+  launch-server``, ``chromium.launchServer()``), connected with
+  ``chromium.connect``;
 - ``http://`` / ``https://`` (what ``chromium --remote-debugging-port`` listens
   on) and ``cdp+ws://`` / ``cdp+wss://`` (its ``/devtools/browser/...`` socket):
   a Chrome DevTools Protocol endpoint, connected with ``chromium.connect_over_cdp``.
