@@ -349,7 +349,7 @@ def test_no_udp_datagram_leaves_a_page_rendered_on_a_remote_browser(servers, tmp
         root.mkdir()
         (root / "index.html").write_text('<title>Home</title><a href="/rtc.html">rtc</a><script>var x = 1;</script>')
         (root / "rtc.html").write_text(rtc_page(spy.port))
-        for name in ("offered", "answered"):
+        for name in ("offered", "answered", "error-ReferenceError"):
             (root / f"{name}.html").write_text(f"<title>{name}</title>")
         result = crawl_site(SiteConfig(root=root, render="always", timeout=10, render_endpoints=tuple(servers)))
         time.sleep(1.5)  # ICE checks and STUN retransmits are paced: give stragglers time to arrive
@@ -357,5 +357,7 @@ def test_no_udp_datagram_leaves_a_page_rendered_on_a_remote_browser(servers, tmp
         spy.close()
     rtc = result.pages["/rtc.html"]
     assert rtc.rendered and not rtc.error, rtc
-    assert "/offered.html" in {link.target for link in rtc.links}  # the page's WebRTC code really ran
+    # The page's script ran and found no RTCPeerConnection to open (the render's init
+    # script); the endpoint's own WebRTC was checked for UDP when it was connected.
+    assert "/error-ReferenceError.html" in {link.target for link in rtc.links}
     assert spy.datagrams == [], f"{len(spy.datagrams)} UDP datagram(s) reached another port: {spy.datagrams[:2]}"

@@ -104,6 +104,19 @@ INIT_SCRIPT = """
 })();
 """
 
+# WebRTC's UDP (STUN, TURN, ICE checks) bypasses the context's proxy, the
+# fence. browser.py's launch flags keep it on the proxy, but full Chromium
+# ignores --force-webrtc-ip-handling-policy (Chromium 156; the headless shell
+# honours it), so pages lose the constructors too, in every frame, before any
+# of their scripts run. No site builds its links with WebRTC.
+NO_WEBRTC = """
+(() => {
+  for (const name of ['RTCPeerConnection', 'webkitRTCPeerConnection']) {
+    try { delete window[name]; } catch (e) {}
+  }
+})();
+"""
+
 # Waits until the document is loaded, nothing counted above is pending and no
 # element or href changed for quietMs (at most maxMs); true if it settled. It
 # runs in the page's world, where the init script's counters are.
@@ -372,7 +385,8 @@ class Renderer:
             if self.endpoint is not None:
                 from .remote import check_fenced
 
-                await check_fenced(self, self._context, self.endpoint)
+                await check_fenced(self, self._context, self.endpoint)  # WebRTC's UDP checked, with it there
+            await self._context.add_init_script(NO_WEBRTC)
             for _ in range(max(1, opts.pages)):
                 self._pool.put_nowait(await self._new_page())
         except BaseException:
