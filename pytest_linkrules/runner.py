@@ -108,7 +108,7 @@ def analyze(
     # preset) are left out of every rule, as if each rule excluded them.
     excluded = GlobSet(config.site.excluded_pages) if config.site.excluded_pages else None
     outcomes = [run_rule(rc, graph, excluded) for rc in config.rules]
-    if suggest:
+    if suggest and any(o.violations for o in outcomes):
         from .suggest import attach_suggestions
 
         left = attach_suggestions(outcomes, graph)
