@@ -58,6 +58,9 @@ class SiteConfig:
     # A crawl someone else made: WARC (or WACZ) files, expanded from site.warc's
     # globs at load time (crawl/warc.py); base_url names the captured origin(s).
     warc: tuple[Path, ...] = ()
+    # Where WARC files or folder shards are parsed: "" (a local process pool),
+    # a Dask scheduler's address, or "local" (a LocalCluster for the run); crawl/shards.py.
+    dask: str = ""
     sitemap: str | None = None
     render: str = "auto"  # "auto" | "always" | "never"
     render_budget: int = 2000  # most pages rendered in one crawl (samples included)
@@ -170,11 +173,12 @@ SITE_KEYS = {
     "chrome": 'CSS selectors of navigation besides nav, header, footer and aside, e.g. [".navbar"]',
     "exclude": 'URL globs of pages no rule reports, e.g. ["/404.html"]',
     "warc": 'WARC or WACZ files of a crawl of the site instead of root or url, as globs relative to linkrules.toml, e.g. ["crawl/*.warc.gz"]; base_url names the captured origin',
+    "dask": 'parse WARC files or folder shards on a Dask cluster: its scheduler address, e.g. "tcp://10.0.0.5:8786", or "local" for a LocalCluster on this machine (--linkrules-dask overrides)',
     **REMOTE_KEYS,
 }
 # [site] keys a WARC crawl reads besides warc itself; any other is refused
 # with warc (check_applicable), since it would be silently ignored.
-WARC_KEYS = ("warc", "base_url", "start", "max_pages", "max_page_bytes", "source", "generator", "chrome", "exclude", "render", "sitemap")
+WARC_KEYS = ("warc", "base_url", "start", "max_pages", "max_page_bytes", "source", "generator", "chrome", "exclude", "render", "sitemap", "dask")
 # Placeholders in site.source: {path} is the URL path without slashes at the ends
 # or .html ("/guides/seo/" -> "guides/seo", "/" -> "index"); {file} is the built file.
 SOURCE_FIELDS = ("path", "file")
@@ -434,7 +438,30 @@ def _load_site(path: Path, table: Any, problem: Any) -> SiteConfig | None:
         mount = urlsplit(base_url[0]).path
         if mount not in ("", "/") and "start" not in table:
             start = (mount + "/",)  # a site published below a path starts there, as a url crawl does
-    return SiteConfig(root=root, start=start, base_url=base_url, source=source, warc=warc, **limits, **remote)
+    dask = ""
+    if "dask" in table:
+        why = dask_problem(table["dask"])
+        if why:
+            problem("site.dask", why)
+        else:
+            dask = table["dask"].strip()
+    return SiteConfig(root=root, start=start, base_url=base_url, source=source, warc=warc, dask=dask, **limits, **remote)
+
+
+def dask_problem(value: Any) -> str | None:
+    """Why value is not a Dask scheduler address or "local"; None when it is one."""
+    expected = 'expected a Dask scheduler address such as "tcp://10.0.0.5:8786", or "local"'
+    if not isinstance(value, str) or not value.strip() or _URL_JUNK.search(value.strip()):
+        return f"{expected}, got {_show(value)}"
+    value = value.strip()
+    if value == "local":
+        return None
+    scheme, sep, rest = value.partition("://")
+    if not sep:
+        rest, scheme = value, "tcp"
+    if scheme not in ("tcp", "tls", "ucx", "ws", "wss", "inproc") or not rest:
+        return f"{expected}, got {_show(value)}"
+    return None
 
 
 WARC_SUFFIXES = (".warc", ".warc.gz", ".wacz", ".arc", ".arc.gz")
@@ -809,6 +836,7 @@ def with_overrides(
     render: str | None = None,
     browser_path: str | None = None,
     render_endpoints: list[str] | None = None,
+    dask: str | None = None,
 ) -> LinkrulesConfig:
     """The config with command-line overrides (--linkrules-url, ...) applied."""
     site = config.site
@@ -845,6 +873,11 @@ def with_overrides(
             f"{config.display}: site.render_serve_host: only browsers elsewhere read it: set site.render_endpoints "
             "(or pass --linkrules-render-endpoint), or remove it"
         ])  # fmt: skip
+    if dask is not None:
+        why = dask_problem(dask)
+        if why:
+            raise ConfigError([f"--linkrules-dask: {why}"])
+        site = replace(site, dask=dask.strip())
     config = replace(config, site=site)
     problems = check_applicable(config)
     if problems:
@@ -858,9 +891,11 @@ def check_applicable(config: LinkrulesConfig) -> list[str]:
     Checked once the command line is applied: a config with ``root`` and
     ``rate_limit`` is fine when ``--linkrules-url`` makes it a URL crawl.
     """
-    if config.site.url:
-        return []  # every key applies to a deployed site (root and url together are refused on load)
     given = config.raw.get("site") or {}
+    if config.site.url:
+        if "dask" in given:  # every other key applies to a deployed site (root and url together are refused on load)
+            return [f"{config.display}: site.dask: applies to a folder or site.warc, not to a deployed site (site.url): pages are fetched one by one; remove the key"]
+        return []
     problems = []
     if "warc" in given:
         for key in given:

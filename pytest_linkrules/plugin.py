@@ -67,6 +67,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "a CDP endpoint) instead of a local one; may be given more than once (replaces site.render_endpoints)",
     )
     group.addoption(
+        "--linkrules-dask",
+        metavar="ADDRESS",
+        default=None,
+        help="parse WARC files or folder shards on the Dask cluster at ADDRESS (tcp://host:8786), or 'local' for a LocalCluster on this machine (overrides site.dask)",
+    )
+    group.addoption(
         "--linkrules-no-cache",
         action="store_true",
         default=False,
@@ -249,6 +255,7 @@ def _with_command_line(config: pytest.Config, cfg: LinkrulesConfig) -> Linkrules
         render=config.getoption("linkrules_render"),
         browser_path=config.getoption("linkrules_browser_path"),
         render_endpoints=config.getoption("linkrules_render_endpoint"),
+        dask=config.getoption("linkrules_dask"),
     )
 
 

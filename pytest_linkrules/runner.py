@@ -132,7 +132,7 @@ def base_graph(config: LinkrulesConfig, folder: Path, cache_dir: Path | None = N
 
     from .graph_snapshot import GraphSnapshot
 
-    site = replace(config.site, root=folder.resolve(), url=None)
+    site = replace(config.site, root=folder.resolve(), url=None, warc=())
     try:
         crawl = crawl_site(site, cache_dir=cache_dir)
     except CrawlError as exc:

@@ -66,6 +66,7 @@ SITE_TYPES: dict[str, dict[str, Any]] = {
     "generator": {"enum": list(GENERATORS)},
     "chrome": _STRINGS,
     "exclude": _GLOBS,
+    "dask": {"type": "string", "minLength": 1},
     "warc": {"oneOf": [{"type": "string", "minLength": 1}, {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1}]},
 }
 

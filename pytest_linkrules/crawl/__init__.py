@@ -89,7 +89,7 @@ def crawl_site(
     if site.warc:
         from .warc import crawl_warc
 
-        return crawl_warc(site, selectors=selectors)
+        return crawl_warc(site, selectors=selectors, workers=workers, dask=site.dask)
     if site.url:
         from .http import crawl_url
 
@@ -120,6 +120,7 @@ def crawl_site(
             max_pages=site.max_pages,
             selectors=selectors,
             cache_dir=cache_dir,
+            dask=site.dask,
         )
     except FolderError as exc:
         raise CrawlError(str(exc)) from None

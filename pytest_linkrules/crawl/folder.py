@@ -339,6 +339,24 @@ def _read_chunk(job: tuple[int, list[str]]) -> tuple[int, list[LinkFields], list
     return os.getpid(), _table.new_links(), packed, parsed  # new_links() after numbering the chunk
 
 
+# Files per Dask task: a task costs the scheduler ~1 ms, a page ~1 ms to parse.
+DASK_CHUNK = 2_000
+
+
+def _folder_shard(job: tuple[int, list[str]], shared: tuple[Path, FolderResolver, int, Mapping[str, str] | None]) -> tuple[int, list[LinkFields], list[Packed]]:
+    """One shard of files on a Dask worker: its number, its link table, its packed pages (a table and memo of its own)."""
+    root, resolver, max_bytes, selectors = shared
+    number, relpaths = job
+    table = LinkTable()
+    memo: dict = {}
+    packed: list[Packed] = []
+    for rel in relpaths:
+        fetched = read_file(root, rel, max_bytes, selectors)
+        page, links, broken = build_page(fetched.url, rel, read(fetched, selectors), resolver, table.number, memo)
+        packed.append((page, array("I", links), array("I", broken)))
+    return number, table.new_links(), packed
+
+
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
@@ -353,12 +371,16 @@ def crawl_folder(
     max_pages: int | None = None,
     selectors: Mapping[str, str] | None = None,
     cache_dir: Path | None = None,
+    dask: str = "",
 ) -> tuple[dict[str, Page], list[str]]:
     """Read every HTML file under root. Returns pages by URL and notes on what was skipped.
 
     ``selectors`` (role name -> CSS selector) are tested on every page; the
     names that match end up in ``Page.roles``. With ``cache_dir``, pages whose
     bytes are unchanged since the last crawl are not parsed again (see cache.py).
+    With ``dask`` (an address, or "local"), shards of DASK_CHUNK files are
+    parsed on that Dask cluster (crawl/shards.py), which must see the folder
+    at the same path; the per-page cache is not used there.
     """
     files, notes = list_files(root)
     resolver = FolderResolver(files, origins)
@@ -372,6 +394,21 @@ def crawl_folder(
     chunks = list(enumerate(_chunks(html_files, CHUNK)))
     pages: dict[str, Page] = {}
     parsed = 0
+    if dask:
+        from .shards import ShardError, run_shards
+
+        shards = list(enumerate(_chunks(html_files, DASK_CHUNK)))
+        receiver = LinkReceiver()
+        try:
+            for number, new_links, chunk in run_shards(_folder_shard, shards, (root, resolver, max_bytes, selectors), dask=dask):
+                receiver.receive(number, new_links)
+                for packed in chunk:
+                    _add_page(pages, receiver.unpack(number, packed), notes)
+        except ShardError as exc:
+            raise FolderError(str(exc)) from None
+        if cache is not None:
+            notes.append("crawl cache: not used for pages parsed on Dask (its workers may not see this machine's cache folder)")
+        return pages, notes
     if workers <= 1 or len(html_files) < PARALLEL_THRESHOLD:
         _init_worker(root, resolver, max_bytes, selectors, cache)
         receiver = LinkReceiver()

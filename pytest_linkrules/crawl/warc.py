@@ -31,9 +31,12 @@ from typing import IO, TYPE_CHECKING, Iterator, Mapping
 from urllib.parse import urljoin, urlsplit
 
 from ..config import SiteConfig, display_path
-from ..model import VIA_REDIRECT, Link, Page
+from ..model import VIA_REDIRECT, Page
 from .http import HTML_TYPES, MAX_REDIRECTS, OriginClassifier, OriginResolver, request_path, site_key
+from .folder import PARALLEL_THRESHOLD
+from .linktable import LinkReceiver
 from .pipeline import Fetched, build_page, charset_of, read
+from .shards import ShardError, run_shards
 from .sitemap import MAX_INDEX_DEPTH, MAX_SITEMAP_BYTES, MAX_SITEMAP_FILES, parse_sitemap
 
 if TYPE_CHECKING:
@@ -84,7 +87,7 @@ class Capture:
     content_type: str
     x_robots: str
     location: str
-    payload: tuple[int, int]  # (stream number, record ordinal) of the record holding the payload
+    payload: tuple[int, int]  # (stream number, offset) of the record holding the payload
 
 
 @dataclass
@@ -104,10 +107,9 @@ class Index:
 
 
 def _records(stream: Stream, notes: list[str]) -> Iterator[tuple[int, object]]:
-    """(ordinal, record) for each record of a stream; an unreadable stretch is noted, never raised.
+    """(offset, record) for each record of a stream; an unreadable stretch is noted, never raised.
 
-    Records are named by their ordinal in the stream, not their offset:
-    warcio knows a record's offset only once its payload was read through.
+    The payload is not read: warcio reads through it to find the offset.
     """
     try:
         from warcio.archiveiterator import ArchiveIterator
@@ -123,7 +125,7 @@ def _records(stream: Stream, notes: list[str]) -> Iterator[tuple[int, object]]:
         try:
             it = ArchiveIterator(fh, arc2warc=True)
             for record in it:
-                yield count, record
+                yield it.get_record_offset(), record
                 count += 1
         except Exception as exc:  # warcio's ArchiveLoadFailed, zlib and header errors: hostile or truncated files
             notes.append(
@@ -144,7 +146,7 @@ def build_index(streams: list[Stream], resolver: OriginResolver) -> Index:
     by_uri: dict[str, Capture] = {}
     revisits_lost = 0
     for number, stream in enumerate(streams):
-        for ordinal, record in _records(stream, index.notes):
+        for offset, record in _records(stream, index.notes):
             kind = record.rec_type  # type: ignore[attr-defined]
             if kind not in ("response", "revisit"):
                 continue
@@ -162,7 +164,7 @@ def build_index(streams: list[Stream], resolver: OriginResolver) -> Index:
             if kind == "response":
                 capture = Capture(
                     uri, status, _header(http, "Content-Type"), _header(http, "X-Robots-Tag"), _header(http, "Location"),
-                    (number, ordinal),
+                    (number, offset),
                 )
                 if digest:
                     by_digest[digest] = capture
@@ -266,36 +268,95 @@ class WarcSite:
         return "file", key, 0  # a file, or a redirect to another host
 
 
-def read_payloads(
-    streams: list[Stream], wanted: Mapping[tuple[int, int], list[str]], max_bytes: int, notes: list[str]
-) -> Iterator[tuple[str, bytes | None, str]]:
-    """Pass 2: (page URL, payload, error) for each wanted record, stream by stream in file order."""
-    by_stream: dict[int, dict[int, list[str]]] = {}
-    for (number, ordinal), keys in wanted.items():
-        by_stream.setdefault(number, {})[ordinal] = keys
-    for number, ordinals in sorted(by_stream.items()):
-        left = dict(ordinals)
-        for ordinal, record in _records(streams[number], []):
-            keys = left.pop(ordinal, None)
-            if keys is None:
-                continue
-            try:
-                body = record.content_stream().read(max_bytes + 1)  # type: ignore[attr-defined]
-                error = ""
-                if len(body) > max_bytes:
-                    body, error = None, f"page is over the {max_bytes:,}-byte limit (site.max_page_bytes); its links were not read"
-            except Exception as exc:  # a corrupt payload (bad gzip, chunking): this page only
-                body, error = None, f"its WARC record could not be read ({type(exc).__name__}: {exc})"
-            for key in keys:
-                yield key, body, error
-            if not left:
-                break
-        for keys in left.values():  # the file became unreadable before these records
-            for key in keys:
-                yield key, None, f"its WARC record in {streams[number].label} could not be read"
+def read_payload(fh: IO[bytes], offset: int, max_bytes: int) -> tuple[bytes | None, str]:
+    """The payload of the record at offset (HTTP chunking and Content-Encoding undone), or why not."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    try:
+        fh.seek(offset)
+        record = next(iter(ArchiveIterator(fh, arc2warc=True)))
+        body = record.content_stream().read(max_bytes + 1)
+    except Exception as exc:  # a corrupt record (bad gzip, chunking, headers): this page only
+        return None, f"its WARC record could not be read ({type(exc).__name__}: {exc})"
+    if len(body) > max_bytes:
+        return None, f"page is over the {max_bytes:,}-byte limit (site.max_page_bytes); its links were not read"
+    return body, ""
 
 
-def crawl_warc(site: SiteConfig, selectors: Mapping[str, str] | None = None) -> "CrawlResult":
+@dataclass
+class Shared:
+    """What every shard needs, sent to each worker once: the origin, the index's answers, settings."""
+
+    origin: str
+    aliases: tuple[str, ...]
+    answers: dict[str, tuple[str, str, bool, str]]  # page URL -> (kind, final, redirected, reason)
+    selectors: Mapping[str, str] | None
+    max_bytes: int
+
+
+# A shard is a stream and the captures to read from it, as
+# (offset, [(page URL, target URI, status, content type, X-Robots-Tag)]).
+SHARD_RECORDS = 2_000  # captures per shard: big enough that sending a shard costs little
+
+
+def parse_shard(shard: tuple, shared: Shared) -> tuple[list, list, list[str]]:
+    """Read and build one shard's pages (in a worker): new links, packed pages, uncaptured link targets."""
+    from array import array
+
+    from .linktable import LinkTable
+
+    stream, captures = shard
+    classify = OriginClassifier(OriginResolver(shared.origin, False, shared.aliases))
+    site = WarcSite({k: Answer(*v) for k, v in shared.answers.items()})
+    table = LinkTable()
+    memo: dict = {}
+    packed = []
+    fh, why = None, ""
+    try:
+        fh = stream.open()
+    except (OSError, zipfile.BadZipFile, KeyError) as exc:
+        why = f"its WARC file could not be opened ({exc})"
+    try:
+        for offset, wanting in captures:
+            body, error = read_payload(fh, offset, shared.max_bytes) if fh is not None else (None, why)
+            for key, uri, status, ctype, x_robots in wanting:
+                fetched = Fetched(key, uri, status, ctype, x_robots, "", body, charset_of(ctype), error=error)
+                raw = read(fetched, shared.selectors)
+                page, links, broken = build_page(
+                    key, uri, raw, classify, table.number, memo,
+                    base=shared.origin + request_path(key), own_fragments=not raw.base, outcome=site.outcome,
+                    x_robots=x_robots, status=status,
+                )  # fmt: skip
+                packed.append((page, array("I", links), array("I", broken)))
+    finally:
+        if fh is not None:
+            fh.close()
+    return table.new_links(), packed, sorted(site.uncaptured)
+
+
+def shards_of(streams: list[Stream], index: Index, html: list[str]) -> list[tuple]:
+    """The HTML captures to read, as shards of SHARD_RECORDS records each, in file order."""
+    by_payload: dict[tuple[int, int], list[tuple[str, str, int, str, str]]] = {}
+    for key in html:
+        c = index.captures[key]
+        by_payload.setdefault(c.payload, []).append((key, c.uri, c.status, c.content_type, c.x_robots))
+    jobs: list[tuple] = []
+    current: list = []
+    last = -1
+    for (number, offset), wanting in sorted(by_payload.items()):
+        if current and (number != last or len(current) >= SHARD_RECORDS):
+            jobs.append((streams[last], current))
+            current = []
+        current.append((offset, wanting))
+        last = number
+    if current:
+        jobs.append((streams[last], current))
+    return jobs
+
+
+def crawl_warc(
+    site: SiteConfig, selectors: Mapping[str, str] | None = None, *, workers: int | None = None, dask: str = ""
+) -> "CrawlResult":
     """Read site.warc's captures as the site; the entry point crawl_site uses for WARC sites."""
     from . import CrawlError, CrawlResult
 
@@ -320,44 +381,25 @@ def crawl_warc(site: SiteConfig, selectors: Mapping[str, str] | None = None) -> 
         for key in html[site.max_pages :]:
             answers[key] = Answer("uncaptured", key)
         html = html[: site.max_pages]
-    wanted: dict[tuple[int, int], list[str]] = {}
-    for key in html:
-        wanted.setdefault(index.captures[key].payload, []).append(key)
     sitemap_files = _sitemap_keys(site, index)
-    for key in sitemap_files:
-        wanted.setdefault(index.captures[key].payload, []).append(key)
-
-    warc_site = WarcSite(answers)
-    classify = OriginClassifier(resolver)
-    shared: dict[tuple[str, str, str, int], Link] = {}
-
-    def link(target: str, href: str, anchor: str, flags: int) -> Link:
-        key = (target, href, anchor, flags)
-        made = shared.get(key)
-        if made is None:
-            made = shared[key] = Link(target, href, anchor, flags)
-        return made
-
-    memo: dict = {}
+    shared = Shared(
+        origin, site.base_url, {k: (a.kind, a.final, a.redirected, a.reason) for k, a in answers.items()},
+        selectors, site.max_page_bytes,
+    )  # fmt: skip
     pages: dict[str, Page] = {}
-    sitemap_bodies: dict[str, bytes] = {}
-    for key, body, error in read_payloads(streams, wanted, site.max_page_bytes, notes):
-        capture = index.captures[key]
-        if key in sitemap_files and key not in pages and answers[key].kind != "html":
-            if body is not None:
-                sitemap_bodies[key] = body[:MAX_SITEMAP_BYTES]
-            continue
-        fetched = Fetched(
-            key, capture.uri, capture.status, capture.content_type, capture.x_robots, capture.location, body,
-            charset_of(capture.content_type), error=error,
-        )  # fmt: skip
-        raw = read(fetched, selectors)
-        page, links, broken = build_page(
-            key, capture.uri, raw, classify, link, memo,
-            base=origin + request_path(key), own_fragments=not raw.base, outcome=warc_site.outcome,
-            x_robots=capture.x_robots, status=capture.status,
-        )  # fmt: skip
-        pages[key] = _with_links(page, links, broken)
+    uncaptured: set[str] = set()
+    receiver = LinkReceiver()
+    jobs = shards_of(streams, index, html)
+    try:
+        results = run_shards(parse_shard, jobs, shared, workers=workers, dask=dask, parallel=len(html) >= PARALLEL_THRESHOLD)
+        for number, (new_links, packed, missing) in enumerate(results):
+            receiver.receive(number, new_links)
+            uncaptured.update(missing)
+            for one in packed:
+                page = receiver.unpack(number, one)
+                pages[page.url] = page
+    except ShardError as exc:
+        raise CrawlError(str(exc)) from None
     if not pages:
         raise CrawlError(f"site.warc: {names} hold no HTML page of {origin} (captured records of it: {len(index.captures):,})")
     starts, problems = [], []
@@ -372,7 +414,7 @@ def crawl_warc(site: SiteConfig, selectors: Mapping[str, str] | None = None) -> 
     if problems:
         raise CrawlError("site.start: " + "; ".join(problems) + f" in {names}; check site.start and site.base_url")
     _refuse_scripted_start(pages, starts)
-    uncaptured = sorted(warc_site.uncaptured)
+    uncaptured = sorted(uncaptured)
     if uncaptured:
         notes.append(
             f"{len(uncaptured):,} linked URL(s) of the site are in no WARC capture, so links to them were not checked "
@@ -385,16 +427,10 @@ def crawl_warc(site: SiteConfig, selectors: Mapping[str, str] | None = None) -> 
     if redirected:
         notes.append(f"{len(redirected)} captured URL(s) redirect within the site (e.g. {redirected[0]} -> {answers[redirected[0]].final})")
     notes.append(f"{index.records:,} response and revisit records in {len(streams):,} WARC stream(s); the last capture of a URL wins")
-    sitemap_urls = _sitemap_urls(sitemap_bodies, index, answers, resolver, streams, site, notes) if sitemap_files else None
+    sitemap_urls = _sitemap_urls(sitemap_files, index, answers, resolver, streams, notes) if sitemap_files else None
     broken = {k: a.reason or "broken" for k, a in answers.items() if a.kind == "broken"}
     reason = "read as captured in the WARC files (a WARC holds what its crawler fetched; a browser-based crawler such as Browsertrix stores rendered pages)"
     return CrawlResult(pages, tuple(dict.fromkeys(starts)), f"WARC {names}", time.perf_counter() - began, "static", reason, notes, sitemap_urls, broken)
-
-
-def _with_links(page: Page, links: list[Link], broken: list[Link]) -> Page:
-    from dataclasses import replace
-
-    return replace(page, links=tuple(links), broken=tuple(broken))
 
 
 def _origin(url: str) -> str:
@@ -423,33 +459,32 @@ def _sitemap_keys(site: SiteConfig, index: Index) -> list[str]:
 
 
 def _sitemap_urls(
-    bodies: dict[str, bytes],
+    keys: list[str],
     index: Index,
     answers: Mapping[str, Answer],
     resolver: OriginResolver,
     streams: list[Stream],
-    site: SiteConfig,
     notes: list[str],
 ) -> list[str] | None:
     """Page URLs the captured sitemap(s) list (where redirects ended), or None if none could be read."""
-    keys: list[str] = []
+    found: list[str] = []
     read_any = False
-    level = [(k, 0) for k in bodies]
+    level = [(k, 0) for k in keys]
     done: set[str] = set()
     while level and len(done) < MAX_SITEMAP_FILES:
         key, depth = level.pop(0)
         if key in done:
             continue
         done.add(key)
-        body = bodies.get(key)
+        capture = index.captures.get(key)
+        if capture is None:
+            notes.append(f"sitemap {key} is in no WARC capture; not read")
+            continue
+        number, offset = capture.payload
+        with streams[number].open() as fh:
+            body, error = read_payload(fh, offset, MAX_SITEMAP_BYTES)
         if body is None:
-            capture = index.captures.get(key)
-            if capture is None:
-                notes.append(f"sitemap {key} is in no WARC capture; not read")
-                continue
-            for _, got, _ in read_payloads(streams, {capture.payload: [key]}, MAX_SITEMAP_BYTES, []):
-                body = got
-        if body is None:
+            notes.append(f"sitemap {key}: {error}")
             continue
         sitemap = parse_sitemap(body)
         if sitemap.kind == "invalid":
@@ -465,12 +500,11 @@ def _sitemap_urls(
             for loc in sitemap.locs:
                 target = resolver.resolve(loc, resolver.origin + "/")
                 if target is not None:
-                    keys.append(target)
+                    found.append(target)
     if not read_any:
         return None
     out = []
-    for key in dict.fromkeys(keys):
+    for key in dict.fromkeys(found):
         answer = answers.get(key)
         out.append(answer.final if answer is not None and answer.kind == "html" else key)
     return list(dict.fromkeys(out))
-
