@@ -92,7 +92,8 @@ def resolve_config(args: argparse.Namespace) -> LinkrulesConfig:
     """TARGET and --config to a config, with --render and --browser-path applied."""
     config = _base_config(args)
     return with_overrides(
-        config, url=args.url, render=args.render, browser_path=args.browser_path, render_endpoints=args.render_endpoint
+        config, url=args.url, render=args.render, browser_path=args.browser_path, render_endpoints=args.render_endpoint,
+        dask=args.dask,
     )
 
 
@@ -124,7 +125,7 @@ def _base_config(args: argparse.Namespace) -> LinkrulesConfig:
     config = load_config(config_path, rule_registry())
     site = config.site
     if target is not None:
-        site = replace(site, root=target.resolve())
+        site = replace(site, root=target.resolve(), warc=())
     if args.start:
         site = replace(site, start=tuple(args.start))
     return replace(config, site=site)
@@ -466,6 +467,11 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="URL",
             help="render on a browser already running elsewhere (ws://: a Playwright browser server; http:// or "
             "cdp+ws://: a CDP endpoint); may be given more than once (replaces site.render_endpoints)",
+        )
+        p.add_argument(
+            "--dask",
+            metavar="ADDRESS",
+            help="parse a folder's or WARC's pages on the Dask cluster at ADDRESS (tcp://host:8786), or 'local' for a LocalCluster here",
         )
         p.add_argument(
             "--cache-dir",

@@ -229,6 +229,8 @@ def load_site_keys(table: dict, root: Path | None, problem) -> dict:
             if root is None:
                 if table.get("url") is not None:
                     problem("site.generator", '"auto" reads a built folder (root); for a url, name the generator, e.g. "mkdocs"')
+                elif table.get("warc") is not None:
+                    problem("site.generator", '"auto" reads a built folder (root); for a warc, name the generator, e.g. "mkdocs"')
             elif root.is_dir():
                 name, how = detect(root)
                 out["generator"] = name or ""

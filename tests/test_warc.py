@@ -243,3 +243,18 @@ def _zip(members: dict[str, bytes]) -> bytes:
         for name, data in members.items():
             zf.writestr(name, data)
     return buf.getvalue()
+
+
+def test_a_captured_sitemap_is_read_and_generator_auto_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "crawl").mkdir()
+    sitemap = (
+        '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<url><loc>{ORIGIN}/</loc></url><url><loc>{ORIGIN}/old</loc></url><url><loc>{ORIGIN}/unlisted/</loc></url></urlset>"
+    ).encode()
+    write_warc(tmp_path / "crawl" / "site.warc.gz", RECORDS + [("response", f"{ORIGIN}/sitemap.xml", 200, [("Content-Type", "application/xml")], sitemap)])
+    result = crawl_site(load_config(warc_site(tmp_path), REGISTRY).site)
+    assert result.sitemap_urls == ["/", "/new/", "/unlisted/"]  # a redirect's entry is where it ends
+    assert problems(tmp_path, '[site]\nwarc = "crawl/site.warc.gz"\nbase_url = "https://x.example"\ngenerator = "auto"\n') == [
+        'linkrules.toml: site.generator: "auto" reads a built folder (root); for a warc, name the generator, e.g. "mkdocs"'
+    ]
