@@ -76,15 +76,30 @@ def run_shards(
 
 
 def _on_dask(client: Any, fn: Callable[[Any, Any], Any], shards: Sequence[Any], shared: Any) -> Iterator[Any]:
+    """Shards submitted a few per worker ahead, results taken in order: the graph and the results in memory stay small."""
     if not shards:
         return
+    from collections import deque
+
     shared_future = client.scatter(shared, broadcast=True, hash=False)
-    futures = client.map(fn, list(shards), shared=shared_future, pure=False)
+    workers = max(1, len(client.scheduler_info().get("workers", {})))
+    todo = iter(shards)
+    running: deque = deque()
+
+    def submit() -> None:
+        for shard in todo:
+            running.append(client.submit(fn, shard, shared_future, pure=False))
+            return
+
+    for _ in range(4 * workers):
+        submit()
     try:
-        for future in futures:
-            yield future.result()
+        while running:
+            result = running.popleft().result()
+            submit()
+            yield result
     finally:
-        client.cancel(futures)
+        client.cancel(list(running))
 
 
 @contextmanager

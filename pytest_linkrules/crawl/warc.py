@@ -250,20 +250,25 @@ def _answer(key: str, capture: Capture, index: Index, resolver: OriginResolver) 
 
 
 class WarcSite:
-    """The index as the page pipeline asks it: where a linked URL ended (pipeline.Outcome)."""
+    """The index as the page pipeline asks it: where a linked URL ended (pipeline.Outcome).
 
-    def __init__(self, answers: Mapping[str, Answer]) -> None:
+    ``answers`` holds (kind, final, redirected, reason) per captured page URL,
+    as Shared sends it: plain tuples, read as they are in every shard.
+    """
+
+    def __init__(self, answers: Mapping[str, tuple[str, str, bool, str]]) -> None:
         self.answers = answers
         self.uncaptured: set[str] = set()
 
     def outcome(self, key: str) -> tuple[str, str, int]:
         answer = self.answers.get(key.split("#")[0])
-        if answer is None or answer.kind == "uncaptured":
-            self.uncaptured.add(key if answer is None else answer.final)
+        kind = "uncaptured" if answer is None else answer[0]
+        if kind == "uncaptured":
+            self.uncaptured.add(key if answer is None else answer[1])
             return "file", key, 0  # not captured: nothing is known of it, so nothing is claimed
-        if answer.kind == "html":
-            return "page", answer.final, VIA_REDIRECT if answer.redirected else 0
-        if answer.kind == "broken":
+        if kind == "html":
+            return "page", answer[1], VIA_REDIRECT if answer[2] else 0  # type: ignore[index]
+        if kind == "broken":
             return "broken", key, 0
         return "file", key, 0  # a file, or a redirect to another host
 
@@ -307,7 +312,7 @@ def parse_shard(shard: tuple, shared: Shared) -> tuple[list, list, list[str]]:
 
     stream, captures = shard
     classify = OriginClassifier(OriginResolver(shared.origin, False, shared.aliases))
-    site = WarcSite({k: Answer(*v) for k, v in shared.answers.items()})
+    site = WarcSite(shared.answers)
     table = LinkTable()
     memo: dict = {}
     packed = []
