@@ -258,3 +258,13 @@ def test_a_captured_sitemap_is_read_and_generator_auto_is_refused(tmp_path: Path
     assert problems(tmp_path, '[site]\nwarc = "crawl/site.warc.gz"\nbase_url = "https://x.example"\ngenerator = "auto"\n') == [
         'linkrules.toml: site.generator: "auto" reads a built folder (root); for a warc, name the generator, e.g. "mkdocs"'
     ]
+
+
+def test_max_pages_leaves_out_the_last_captures_and_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "crawl").mkdir()
+    write_warc(tmp_path / "crawl" / "site.warc.gz", RECORDS)
+    result = crawl_site(load_config(warc_site(tmp_path, extra="max_pages = 2"), REGISTRY).site)
+    assert sorted(result.pages) == ["/", "/new/"]
+    assert "5 HTML captures found; only the first 2 were read (site.max_pages)" in result.notes
+    assert "/old" in {link.href for link in result.pages["/"].links}  # a redirect to a page that was read

@@ -383,8 +383,10 @@ def crawl_warc(
     html = [k for k, a in answers.items() if a.kind == "html" and a.final == k]
     if len(html) > site.max_pages:
         notes.append(f"{len(html):,} HTML captures found; only the first {site.max_pages:,} were read (site.max_pages)")
-        for key in html[site.max_pages :]:
-            answers[key] = Answer("uncaptured", key)
+        left_out = set(html[site.max_pages :])
+        for key, answer in answers.items():
+            if answer.kind == "html" and answer.final in left_out:  # the page, and redirects that end there
+                answers[key] = Answer("uncaptured", answer.final)
         html = html[: site.max_pages]
     sitemap_files = _sitemap_keys(site, index)
     shared = Shared(
