@@ -130,6 +130,13 @@ class SiteGraph:
         # here, from arrays already built, instead of a Python pass over every link.
         self._fragment_links = [(self.urls[src[i]], links[i]) for i in np.flatnonzero(flags & FRAGMENT).tolist()]
         del links
+        # Every link, in page order (before parallel links are merged), for the
+        # rules that ask about links rather than edges (anchors, flags): they
+        # find the few pages concerned here instead of walking 30M Link objects.
+        self.link_offsets = np.zeros(len(self.urls) + 1, dtype=np.int64)
+        np.cumsum(counts, out=self.link_offsets[1:])
+        self.link_dst = dst.astype(np.int32)
+        self.link_flags = flags
         self._set_edges(src, dst, flags)
 
     @classmethod
@@ -148,6 +155,8 @@ class SiteGraph:
         graph.starts = tuple(s for s in starts if s in graph.index)
         graph.roles, graph.clusters, graph.sitemap_urls = {}, (), None
         graph._fragment_links = []
+        graph.link_offsets = np.zeros(len(graph.urls) + 1, dtype=np.int64)
+        graph.link_dst, graph.link_flags = np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.uint8)
         graph._set_edges(np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64), np.asarray(flags, dtype=np.uint8))
         return graph
 
@@ -358,7 +367,12 @@ class SiteGraph:
 
         Archive pages themselves are never reported.
         """
-        archive = np.fromiter((is_archive(u) for u in self.urls), dtype=bool, count=len(self.urls))
+        from .rules.base import PageSet
+
+        if isinstance(is_archive, PageSet):
+            archive = is_archive.mask(self)
+        else:
+            archive = np.fromiter(map(is_archive, self.urls), dtype=bool, count=len(self.urls))
         if not archive.any():
             return []
         keep = self.edge_followed & ~archive[self.edge_src]
@@ -417,31 +431,96 @@ class SiteGraph:
         reachable = self.depths[self.depths != UNREACHABLE]
         return int(reachable.max()) if len(reachable) else 0
 
+    # ------------------------------------------------------------------ links
+    @cached_property
+    def link_src(self) -> np.ndarray:
+        """Source page of every link (int32), in page order, like link_dst and link_flags."""
+        return np.repeat(np.arange(len(self.urls), dtype=np.int32), np.diff(self.link_offsets))
+
+    def link_at(self, k: int) -> tuple[str, Link]:
+        """(source URL, Link) of link number k (a position in link_src / link_dst / link_flags)."""
+        i = int(np.searchsorted(self.link_offsets, k, side="right")) - 1
+        url = self.urls[i]
+        return url, self.pages[url].links[k - int(self.link_offsets[i])]
+
+    def link_pages(self, positions: np.ndarray) -> np.ndarray:
+        """The distinct source pages of the given links, ascending."""
+        return np.unique(self.link_src[positions]) if len(positions) else np.zeros(0, dtype=np.int32)
+
+    def links_into(self, pages: np.ndarray) -> np.ndarray:
+        """Positions of the links into the given page numbers (self links left out), ascending."""
+        n = len(self.urls)
+        wanted = np.zeros(n + 1, dtype=bool)  # slot n stands for "not a page of the site" (dst -1)
+        wanted[np.asarray(pages, dtype=np.int64)] = True
+        wanted[n] = False
+        dst = self.link_dst
+        return np.flatnonzero(wanted[np.where(dst >= 0, dst, n)] & (dst != self.link_src))
+
+    @cached_property
+    def link_anchors(self) -> tuple[list[str], np.ndarray]:
+        """Distinct anchor texts, and each link's number into them (int32, page order)."""
+        links = list(chain.from_iterable(p.links for p in self.pages.values()))
+        texts = list(map(attrgetter("anchor"), links))
+        del links
+        table = {t: k for k, t in enumerate(dict.fromkeys(texts))}
+        ids = np.fromiter(map(table.__getitem__, texts), dtype=np.int32, count=len(texts))
+        return list(table), ids
+
     def links_to(self, targets: Iterable[str]) -> dict[str, list[tuple[str, Link]]]:
         """target -> [(source page, link)] for every link into the given pages.
 
-        Only the pages that link to a target are scanned (found through the
-        edge arrays), so this stays cheap on large sites with few targets.
+        Links are found through the link arrays, so only the links returned
+        are touched as Python objects.
         """
         wanted = {t for t in targets if t in self.index}
         if not wanted:
             return {}
         idx = np.fromiter((self.index[t] for t in wanted), dtype=np.int64, count=len(wanted))
-        sources = np.unique(self.edge_src[np.isin(self.edge_dst, idx)])
         out: dict[str, list[tuple[str, Link]]] = {}
-        for i in sources.tolist():
-            src = self.urls[i]
-            for link in self.pages[src].links:
-                if link.target in wanted and link.target != src:
-                    out.setdefault(link.target, []).append((src, link))
+        offsets, src = self.link_offsets, self.link_src
+        for k in self.links_into(idx).tolist():
+            i = int(src[k])
+            url = self.urls[i]
+            link = self.pages[url].links[k - int(offsets[i])]
+            out.setdefault(link.target, []).append((url, link))
         return out
+
+    def linking_pages(self, targets: Iterable[str], *, skip_flags: int = 0, reachable: bool = False) -> dict[str, np.ndarray]:
+        """target -> the distinct pages (numbers, ascending) with a link to it, on arrays.
+
+        Targets come in the order ``links_to`` gives them (by their first link);
+        links with any of ``skip_flags`` don't count, nor, with ``reachable``,
+        links from pages no start page reaches. A target whose every link is
+        left out maps to an empty array.
+        """
+        wanted = [self.index[t] for t in targets if t in self.index]
+        if not wanted:
+            return {}
+        pos = self.links_into(np.asarray(wanted, dtype=np.int64))
+        if not len(pos):
+            return {}
+        dst, src = self.link_dst[pos], self.link_src[pos]
+        distinct, first = np.unique(dst, return_index=True)
+        order = distinct[np.argsort(first, kind="stable")]
+        keep = np.ones(len(pos), dtype=bool)
+        if skip_flags:
+            keep &= (self.link_flags[pos] & skip_flags) == 0
+        if reachable:
+            keep &= self.depths[src] != UNREACHABLE
+        dst, src = dst[keep], src[keep]
+        by = np.lexsort((src, dst))
+        dst, src = dst[by], src[by]
+        lo = np.searchsorted(dst, order, side="left")
+        hi = np.searchsorted(dst, order, side="right")
+        return {self.urls[t]: np.unique(src[a:b]) for t, a, b in zip(order.tolist(), lo.tolist(), hi.tolist())}
 
     @cached_property
     def redirects(self) -> dict[str, str]:
         """Pages that redirect (meta refresh or HTTP redirect) -> where they send the reader."""
         out = {}
-        for url, page in self.pages.items():
-            for link in page.links:
+        for i in self.link_pages(np.flatnonzero(self.link_flags & REDIRECT)).tolist():
+            url = self.urls[i]
+            for link in self.pages[url].links:
                 if link.is_redirect:
                     out[url] = link.target
                     break

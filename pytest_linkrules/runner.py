@@ -165,6 +165,28 @@ def run_rule(rc: RuleConfig, graph: SiteGraph, excluded: Callable[[str], bool] |
         # Shown on the rule's own item; the other rules still run.
         error = f"rule {rc.id} raised an error while checking the site ({rc.rule.__module__}.{rc.rule.__name__})\n"
         return RuleOutcome(rc, [], 0, error + traceback.format_exc())
+    return RuleOutcome(rc, list(merged.values()), _count_in_scope(rule, graph, include, exclude, excluded))
+
+
+def _count_in_scope(rule: Rule, graph: SiteGraph, include: Any, exclude: Any, excluded: Callable[[str], bool] | None) -> int:
+    """Pages in the rule's scope (its pages, include and exclude, and [site] exclude), counted on arrays."""
+    import numpy as np
+
     pages = rule.select("pages", graph)
-    checked = sum(1 for u in graph.urls if (not pages or pages(u)) and in_scope(u))
-    return RuleOutcome(rc, list(merged.values()), checked)
+    scope = np.ones(len(graph.urls), dtype=bool)
+    if pages:
+        scope &= pages.mask(graph)
+    if include:
+        scope &= include.mask(graph)
+    if exclude:
+        scope &= ~exclude.mask(graph)
+    if excluded is not None:
+        if isinstance(excluded, GlobSet):
+            cache = graph.__dict__.setdefault("_page_masks", {})
+            key = ("site.exclude", excluded.globs)
+            if key not in cache:
+                cache[key] = excluded.mask(graph.urls)
+            scope &= ~cache[key]
+        else:
+            scope &= ~np.fromiter(map(excluded, graph.urls), dtype=bool, count=len(graph.urls))
+    return int(np.count_nonzero(scope))

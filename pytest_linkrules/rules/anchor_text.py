@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Iterator
 
-from ..model import Violation
+from ..model import REDIRECT, Violation
 from .base import GLOBS, STRINGS, Option, Rule
 
 if TYPE_CHECKING:  # graph imports scipy: loaded when a site is checked, not when pytest starts
@@ -65,21 +65,43 @@ class AnchorText(Rule):
     )
 
     def check(self, graph: SiteGraph) -> Iterator[Violation]:
-        generic = {normalize(a) for a in self.opts["generic"]}
-        scope = self.select("pages", graph)
-        targets = [u for u in graph.urls if scope(u)]
-        for url, links in graph.links_to(targets).items():
-            bad = [(src, link) for src, link in links if not link.is_redirect and normalize(link.anchor) in generic | {""}]
-            if not bad:
+        import numpy as np
+
+        generic = {normalize(a) for a in self.opts["generic"]} | {""}
+        # On the link arrays: a pillar in the navigation has a link from every
+        # page, a million Link objects on a million-page site; each distinct
+        # anchor is normalised once and only the links shown become objects.
+        pos = graph.links_into(self.select("pages", graph).mask(graph).nonzero()[0])
+        if not len(pos):
+            return
+        anchors, anchor_of = graph.link_anchors
+        ids = anchor_of[pos]
+        used = np.unique(ids)
+        is_generic = np.zeros(len(anchors), dtype=bool)
+        is_generic[used] = [normalize(anchors[a]) in generic for a in used.tolist()]
+        dst = graph.link_dst[pos]
+        distinct, first_at = np.unique(dst, return_index=True)
+        order = distinct[np.argsort(first_at, kind="stable")]  # targets by their first link, as links_to gives them
+        bad = pos[is_generic[ids] & ((graph.link_flags[pos] & REDIRECT) == 0)]
+        bad_dst = graph.link_dst[bad]
+        by = np.argsort(bad_dst, kind="stable")  # positions stay ascending within a target
+        bad, bad_dst = bad[by], bad_dst[by]
+        lo = np.searchsorted(bad_dst, order, side="left").tolist()
+        hi = np.searchsorted(bad_dst, order, side="right").tolist()
+        for t, a, b in zip(order.tolist(), lo, hi):
+            if a == b:
                 continue
-            sources = sorted({src for src, _ in bad})
-            first = bad[0][1].anchor or "(no text)"
+            url = graph.urls[t]
+            these = bad[a:b]
+            n_sources = len(np.unique(graph.link_src[these]))
+            shown = [graph.link_at(k) for k in these[:50].tolist()]
+            first = shown[0][1].anchor or "(no text)"
             yield self.violation(
                 url,
-                f"{url} is linked with generic anchor text from {len(sources)} page{'s' if len(sources) != 1 else ''} "
-                f'("{first}" on {bad[0][0]})',
+                f"{url} is linked with generic anchor text from {n_sources} page{'s' if n_sources != 1 else ''} "
+                f'("{first}" on {shown[0][0]})',
                 details=("Links with generic anchors:",)
-                + tuple(f'  {src}  "{link.anchor or "(no text)"}"' for src, link in bad[:50]),
+                + tuple(f'  {src}  "{link.anchor or "(no text)"}"' for src, link in shown),
                 hint=f'Use anchor text that names what {url} is about (its topic or title) instead of "{first}".',
-                figures=(("generic_anchors", len(bad)),),
+                figures=(("generic_anchors", len(these)),),
             )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
-from ..model import Violation
+from ..model import JS_ONLY, Violation
 from .base import GLOBS, Option, Rule, RuleCannotRun, first_and_more, link_lines
 
 if TYPE_CHECKING:  # graph imports scipy: loaded when a site is checked, not when pytest starts
@@ -46,8 +46,12 @@ class JsOnlyLinks(Rule):
                 'no page was rendered, so links added by JavaScript are unknown; set site.render = "always" '
                 "(or run with --linkrules-render=always)"
             )
+        import numpy as np
+
         scope = self.select("pages", graph)
-        for url, page in graph.pages.items():
+        for i in graph.link_pages(np.flatnonzero(graph.link_flags & JS_ONLY)).tolist():  # pages with a JS-only link
+            url = graph.urls[i]
+            page = graph.pages[url]
             links = [link for link in page.links if link.js_only and link.target != url and scope(link.target)]
             if not links:
                 continue

@@ -66,10 +66,8 @@ class LinkScore(Rule):
         top = self.opts["top_percent"]
         floor = self.opts["min_score"]
         allowed = math.ceil(n * top / 100) if top is not None else None
-        scope = self.select("pages", graph)
-        for i, url in enumerate(graph.urls):
-            if not scope(url):
-                continue
+        for i in self.select("pages", graph).mask(graph).nonzero()[0].tolist():
+            url = graph.urls[i]
             score, pos = float(scores[i]), int(position[i])
             problems = []
             if allowed is not None and pos > allowed:

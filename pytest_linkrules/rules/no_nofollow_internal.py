@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
-from ..model import Violation
+from ..model import NOFOLLOW, Violation
 from .base import Option, Rule, first_and_more, link_lines
 
 if TYPE_CHECKING:  # graph imports scipy: loaded when a site is checked, not when pytest starts
@@ -36,7 +36,14 @@ class NoNofollowInternal(Rule):
     options: tuple[Option, ...] = ()
 
     def check(self, graph: SiteGraph) -> Iterator[Violation]:
-        for url, page in graph.pages.items():
+        import numpy as np
+
+        # Only pages with a nofollow link or meta nofollow can fail: found on the arrays.
+        marked = graph.link_pages(np.flatnonzero(graph.link_flags & NOFOLLOW))
+        meta = [i for i, page in enumerate(graph.pages.values()) if page.nofollow]
+        for i in np.union1d(marked, np.asarray(meta, dtype=marked.dtype)).tolist():
+            url = graph.urls[i]
+            page = graph.pages[url]
             if page.nofollow:
                 n = len({link.target for link in page.links})
                 if n:

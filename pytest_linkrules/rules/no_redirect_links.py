@@ -37,8 +37,18 @@ class NoRedirectLinks(Rule):
     options: tuple[Option, ...] = ()
 
     def check(self, graph: SiteGraph) -> Iterator[Violation]:
+        import numpy as np
+
         redirects = graph.redirects
-        for url, page in graph.pages.items():
+        # Pages that can fail: a link answered with a redirect, or a link to a
+        # page that redirects; found on the link arrays, then read as objects.
+        to_redirect = np.zeros(len(graph.urls) + 1, dtype=bool)
+        to_redirect[[graph.index[u] for u in redirects]] = True
+        dst = graph.link_dst
+        suspect = ((graph.link_flags & VIA_REDIRECT) != 0) | to_redirect[np.where(dst >= 0, dst, len(graph.urls))]
+        for i in graph.link_pages(np.flatnonzero(suspect)).tolist():
+            url = graph.urls[i]
+            page = graph.pages[url]
             found: dict[str, str] = {}
             for link in page.links:
                 if link.is_redirect:
