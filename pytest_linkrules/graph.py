@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import chain, repeat
+from itertools import chain, compress, repeat
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, NamedTuple, Sequence
 
@@ -456,15 +456,19 @@ class SiteGraph:
         dst = self.link_dst
         return np.flatnonzero(wanted[np.where(dst >= 0, dst, n)] & (dst != self.link_src))
 
-    @cached_property
-    def link_anchors(self) -> tuple[list[str], np.ndarray]:
-        """Distinct anchor texts, and each link's number into them (int32, page order)."""
-        links = list(chain.from_iterable(p.links for p in self.pages.values()))
-        texts = list(map(attrgetter("anchor"), links))
-        del links
-        table = {t: k for k, t in enumerate(dict.fromkeys(texts))}
-        ids = np.fromiter(map(table.__getitem__, texts), dtype=np.int32, count=len(texts))
-        return list(table), ids
+    def links_at(self, positions: np.ndarray) -> list[Link]:
+        """The Link objects at the given link positions (ascending), in that order.
+
+        Many positions are read in one C-level pass over every page's links
+        (``itertools.compress``), a few one by one.
+        """
+        positions = np.asarray(positions, dtype=np.int64)
+        total = int(self.link_offsets[-1])
+        if len(positions) * 64 < total:
+            return [self.link_at(k)[1] for k in positions.tolist()]
+        wanted = np.zeros(total, dtype=bool)
+        wanted[positions] = True
+        return list(compress(chain.from_iterable(p.links for p in self.pages.values()), wanted))
 
     def links_to(self, targets: Iterable[str]) -> dict[str, list[tuple[str, Link]]]:
         """target -> [(source page, link)] for every link into the given pages.

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import zipfile
 from dataclasses import dataclass, field
+from functools import cached_property
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Mapping, Sequence
@@ -105,9 +106,9 @@ class GraphSnapshot:
     def n(self) -> int:
         return len(self.urls)
 
-    @property
+    @cached_property
     def src(self) -> np.ndarray:
-        """Source page number of every edge."""
+        """Source page number of every edge (kept: a click path asks for it once per step)."""
         return np.repeat(np.arange(self.n, dtype=np.int64), np.diff(self.indptr))
 
     def anchor(self, edge: int, src: int) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
 import re
 from typing import TYPE_CHECKING, Iterator
 
@@ -30,6 +31,18 @@ _PUNCT = re.compile(r"[^\w\s]+")
 
 def normalize(anchor: str) -> str:
     return " ".join(_PUNCT.sub(" ", anchor.lower()).split())
+
+
+class _Verdicts(dict):  # type: ignore[type-arg]
+    """anchor -> whether it is generic, worked out once per distinct anchor (on a miss, from C)."""
+
+    def __init__(self, generic: set[str]) -> None:
+        super().__init__()
+        self.generic = generic
+
+    def __missing__(self, anchor: str) -> bool:
+        verdict = self[anchor] = normalize(anchor) in self.generic
+        return verdict
 
 
 class AnchorText(Rule):
@@ -74,15 +87,13 @@ class AnchorText(Rule):
         pos = graph.links_into(self.select("pages", graph).mask(graph).nonzero()[0])
         if not len(pos):
             return
-        anchors, anchor_of = graph.link_anchors
-        ids = anchor_of[pos]
-        used = np.unique(ids)
-        is_generic = np.zeros(len(anchors), dtype=bool)
-        is_generic[used] = [normalize(anchors[a]) in generic for a in used.tolist()]
+        verdict = _Verdicts(generic)
+        anchors = map(attrgetter("anchor"), graph.links_at(pos))
+        is_generic = np.fromiter(map(verdict.__getitem__, anchors), dtype=bool, count=len(pos))
         dst = graph.link_dst[pos]
         distinct, first_at = np.unique(dst, return_index=True)
         order = distinct[np.argsort(first_at, kind="stable")]  # targets by their first link, as links_to gives them
-        bad = pos[is_generic[ids] & ((graph.link_flags[pos] & REDIRECT) == 0)]
+        bad = pos[is_generic & ((graph.link_flags[pos] & REDIRECT) == 0)]
         bad_dst = graph.link_dst[bad]
         by = np.argsort(bad_dst, kind="stable")  # positions stay ascending within a target
         bad, bad_dst = bad[by], bad_dst[by]
