@@ -172,7 +172,7 @@ def run_pytest(folder: Path, size: str, seed: int, variant: str, extra: list[str
     return figures
 
 
-def end_to_end(size: str, seed: int, html: bool, keep: Path | None) -> None:
+def end_to_end(size: str, seed: int, html: bool, keep: Path | None, both: bool) -> None:
     folder = keep or Path(tempfile.mkdtemp(prefix="linkrules-scale-"))
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "linkrules.toml").write_text(config_text())
@@ -180,13 +180,15 @@ def end_to_end(size: str, seed: int, html: bool, keep: Path | None) -> None:
     base_file = folder / "base.npz"
     print(f"pytest, {size} (folder {folder}):")
     rows = []
-    base = run_pytest(folder, size, seed, "base", [f"--linkrules-save-graph={base_file}", "-q"])
-    rows.append(("base (saves the graph)", base))
+    if not base_file.exists():  # the base branch's run, as CI would have saved it
+        base = run_pytest(folder, size, seed, "base", [f"--linkrules-save-graph={base_file}", "-q", "--linkrules-no-suggestions"])
+        rows.append(("base (saves the graph, no suggestions)", base))
     extra = [f"--linkrules-compare={base_file}", f"--junitxml={folder / 'junit.xml'}"]
     if html:
         extra += [f"--html={folder / 'report.html'}", "--self-contained-html"]
-    head = run_pytest(folder, size, seed, "head", extra)
-    rows.append(("head (compare, reports)", head))
+    for suggest in (False, True) if both else (True,):
+        head = run_pytest(folder, size, seed, "head", extra + ([] if suggest else ["--linkrules-no-suggestions"]))
+        rows.append((f"head (compare, JUnit{', HTML' if html else ''}, job summary{'' if suggest else ', no suggestions'})", head))
     for name, f in rows:
         gen = f.get("generator_seconds", 0.0)
         print(f"\n  {name}: {f['summary']}")
@@ -214,13 +216,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=("stages", "pytest"))
     parser.add_argument("--no-suggestions", action="store_true", help="leave link suggestions out of the stages")
     parser.add_argument("--html", action="store_true", help="also write pytest-html's report in the pytest part")
+    parser.add_argument("--without-suggestions", action="store_true", help="pytest part: run the head once more with --linkrules-no-suggestions (first)")
     parser.add_argument("--folder", type=Path, help="where the pytest part works (default: a new temporary folder)")
     args = parser.parse_args(argv)
     n = SIZES.get(args.size.lower()) or int(args.size)
     if args.only != "pytest":
         stages(n, args.seed, not args.no_suggestions)
     if args.only != "stages":
-        end_to_end(str(n), args.seed, args.html, args.folder)
+        end_to_end(str(n), args.seed, args.html, args.folder, args.without_suggestions)
     return 0
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+import heapq
 from itertools import chain, compress, repeat
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, NamedTuple, Sequence
@@ -36,6 +37,18 @@ if TYPE_CHECKING:
     from .architecture import Cluster
 
 UNREACHABLE = -1
+# Linking pages from which reports read a page's inlinks from the link arrays
+# (one pass over every link) rather than from each linking page's links.
+MANY_INLINKS = 2_000
+
+
+def _INLINK_ORDER(x: "Inlink") -> tuple[bool, bool, bool, str]:
+    """How inlinks() sorts: reachable sources, followed links, content links first, then by source."""
+    return (not x.reachable, not x.followed, not x.in_content, x.source)
+
+
+# The first three parts of _INLINK_ORDER for each class of _linked_from_many.
+_CLASSES = [(bool(c & 4), bool(c & 2), bool(c & 1)) for c in range(8)]
 
 
 @dataclass(frozen=True)
@@ -316,22 +329,99 @@ class SiteGraph:
         out = self._outgoing
         return np.diff(out.indptr)
 
-    def inlinks(self, url: str) -> list[Inlink]:
-        """Every page linking to url with its anchor text, reachable sources first."""
-        j = self.index[url]
-        col = self._incoming
-        sources = col.indices[col.indptr[j] : col.indptr[j + 1]]
+    def _inlinks_of(self, url: str, sources: Iterable[int]) -> list[Inlink]:
+        """The links from the given pages into url, as inlinks() lists them (page by page, unsorted)."""
         out: list[Inlink] = []
         for i in sources:
             src = self.urls[i]
             reachable = bool(self.depths[i] != UNREACHABLE)
             for link in self.pages[src].links:
                 if link.target == url:
-                    out.append(
-                        Inlink(src, link.anchor, link.in_content, not link.nofollow, reachable, link.is_redirect)
-                    )
-        out.sort(key=lambda x: (not x.reachable, not x.followed, not x.in_content, x.source))
+                    out.append(Inlink(src, link.anchor, link.in_content, not link.nofollow, reachable, link.is_redirect))
         return out
+
+    def _linked_from_many(self, url: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """For a page with more than MANY_INLINKS linking pages: its links' positions, sources and sort classes.
+
+        The class orders links as inlinks() sorts them (reachable, followed, in
+        content first): 4 x unreachable source + 2 x nofollow + 1 x chrome.
+        None for other pages, which inlinks() lists by reading each source.
+        """
+        j = self.index[url]
+        col = self._incoming
+        if col.indptr[j + 1] - col.indptr[j] <= MANY_INLINKS:
+            return None
+        pos = np.flatnonzero(self.link_dst == j)
+        src = self.link_src[pos].astype(np.int64)
+        keep = src != j
+        pos, src = pos[keep], src[keep]
+        flags = self.link_flags[pos]
+        cls = (self.depths[src] == UNREACHABLE) * 4 + ((flags & NOFOLLOW) != 0) * 2 + ((flags & CONTENT) == 0)
+        return pos, src, cls.astype(np.int8)
+
+    def _first_sources(self, candidates: np.ndarray, need: int) -> list[int]:
+        """The ``need`` candidate pages with the smallest URLs, in URL order."""
+        urls = self.urls
+        if len(candidates) <= need:
+            return sorted(candidates.tolist(), key=urls.__getitem__)
+        return heapq.nsmallest(need, candidates.tolist(), key=urls.__getitem__)
+
+    def inlink_totals(self, url: str) -> tuple[int, int]:
+        """(links, linking pages) into url: what len(inlinks(url)) and its distinct sources count."""
+        many = self._linked_from_many(url)
+        if many is None:
+            found = self.inlinks(url)
+            return len(found), len({i.source for i in found})
+        pos, src, _ = many
+        return len(pos), len(np.unique(src))
+
+    def inlinks_by_source(self, url: str, limit: int) -> tuple[int, int, list[tuple[str, list[Inlink]]]]:
+        """Links into url, linking pages, and the first ``limit`` pages with their links, in inlinks() order.
+
+        What a report shows of a page's inlinks, without listing a million of
+        them when every page links to it (a navigation link).
+        """
+        many = self._linked_from_many(url)
+        if many is None:
+            found = self.inlinks(url)
+            by_source: dict[str, list[Inlink]] = {}
+            for i in found:
+                by_source.setdefault(i.source, []).append(i)
+            return len(found), len(by_source), list(by_source.items())[:limit]
+        pos, src, cls = many
+        starts = np.flatnonzero(np.r_[True, src[1:] != src[:-1]])  # src ascends with the positions
+        sources, best = src[starts], np.minimum.reduceat(cls, starts) if len(starts) else cls[:0]
+        chosen: list[int] = []
+        for c in range(8):  # a page is listed where its best link sorts
+            if len(chosen) >= limit:
+                break
+            chosen += self._first_sources(sources[best == c], limit - len(chosen))
+        key = _INLINK_ORDER
+        shown = [(self.urls[i], sorted(self._inlinks_of(url, [i]), key=key)) for i in chosen]
+        return len(pos), len(sources), shown
+
+    def inlinks(self, url: str, limit: int | None = None) -> list[Inlink]:
+        """Every page linking to url with its anchor text, reachable sources first.
+
+        ``limit``: only the first that many (a report's rows), found on the
+        link arrays when many pages link to url.
+        """
+        many = None if limit is None else self._linked_from_many(url)
+        if many is not None:
+            assert limit is not None
+            _, src, cls = many
+            picked: list[Inlink] = []
+            for c in range(8):  # links sort by class, then source URL, then place on the page
+                if len(picked) >= limit:
+                    break
+                for i in self._first_sources(np.unique(src[cls == c]), limit - len(picked)):
+                    picked += [x for x in self._inlinks_of(url, [i]) if _INLINK_ORDER(x)[:3] == _CLASSES[c]]
+            return picked[:limit]
+        j = self.index[url]
+        col = self._incoming
+        out = self._inlinks_of(url, col.indices[col.indptr[j] : col.indptr[j + 1]].tolist())
+        out.sort(key=_INLINK_ORDER)
+        return out if limit is None else out[:limit]
 
     # --------------------------------------------------------------- pagerank
     @cached_property

@@ -255,3 +255,28 @@ def test_base_click_paths_match_the_step_by_step_search(seed: int) -> None:
     links = change._links(change.base, removed, 10_000)
     src = np.repeat(np.arange(len(base.urls)), np.diff(change.base.indptr))
     assert [(x.source, x.target) for x in links] == [(base.urls[src[e]], base.urls[change.base.dst[e]]) for e in removed.tolist()]
+
+
+@pytest.mark.parametrize("seed", SEEDS[:25])
+def test_inlinks_of_much_linked_pages_read_from_the_arrays_match_the_full_list(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pytest_linkrules import graph as graph_module
+    from pytest_linkrules.report.svg import neighbourhood_svg
+    from pytest_linkrules.report.text import inlink_lines
+
+    g = random_graph(seed)
+    full = {u: g.inlinks(u) for u in g.urls}
+    lines = {u: inlink_lines(g, u) for u in g.urls}
+    pictures = {u: neighbourhood_svg(g, u) for u in g.urls[:10]}
+    monkeypatch.setattr(graph_module, "MANY_INLINKS", 0)  # every page takes the array path
+    assert g._linked_from_many(g.urls[1]) is not None or not full[g.urls[1]]
+    for url, want in full.items():
+        by_source: dict[str, list[Any]] = {}
+        for i in want:
+            by_source.setdefault(i.source, []).append(i)
+        assert g.inlink_totals(url) == (len(want), len(by_source))
+        for limit in (1, 3, 15, 1000):
+            assert g.inlinks(url, limit) == want[:limit]
+            assert g.inlinks_by_source(url, limit) == (len(want), len(by_source), list(by_source.items())[:limit])
+        assert inlink_lines(g, url) == lines[url]
+    for url, picture in pictures.items():
+        assert neighbourhood_svg(g, url) == picture

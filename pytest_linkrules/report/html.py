@@ -91,14 +91,14 @@ def evidence_html(analysis: Analysis, outcome: RuleOutcome, violation: Violation
         else:
             starts = ", ".join(f"<code>{e(s)}</code>" for s in graph.starts) or "(none)"
             out.append(f"<h4>Click path</h4><p>None: not reachable from the start page(s) {starts} by followed links.</p>")
-        inlinks = graph.inlinks(url)
+        n_inlinks, sources = graph.inlink_totals(url)
+        inlinks = graph.inlinks(url, rows)
         counted = graph.inlink_count(url)
-        sources = len({i.source for i in inlinks})
-        n_links = f", {len(inlinks)} links" if len(inlinks) != sources else ""  # rows are links
+        n_links = f", {n_inlinks} links" if n_inlinks != sources else ""  # rows are links
         out.append(f"<h4>Linked from {sources} page(s){n_links}, {counted} counted (reachable, followed)</h4>")
-        if inlinks:
+        if n_inlinks:
             out.append("<table><tr><th>Linking page</th><th>Anchor text</th><th>Where (chrome: nav, header, footer, aside)</th><th>Notes</th></tr>")
-            for i in inlinks[:rows]:
+            for i in inlinks:
                 notes = [n for n, on in (("source not reachable", not i.reachable), ("nofollow", not i.followed), ("redirect", i.redirect)) if on]
                 where = "content" if i.in_content else "chrome"
                 anchor = e(i.anchor) if i.anchor else '<i style="color:#888">no anchor text</i>'
@@ -106,8 +106,8 @@ def evidence_html(analysis: Analysis, outcome: RuleOutcome, violation: Violation
                     f"<tr><td>{_page_label(graph, i.source, picture)}</td><td>{anchor}</td><td>{where}</td><td>{e(', '.join(notes))}</td></tr>"
                 )
             out.append("</table>")
-            if len(inlinks) > rows:
-                out.append(f"<p>… and {len(inlinks) - rows} more links.</p>")
+            if n_inlinks > rows:
+                out.append(f"<p>… and {n_inlinks - rows} more links.</p>")
         else:
             out.append("<p>No page links to it.</p>")
     out.append(f"<h4>Rule <code>{e(rc.id)}</code> (line {rc.line + 1} of {e(analysis.config.display)})</h4><table>")

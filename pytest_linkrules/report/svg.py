@@ -116,21 +116,23 @@ def neighbourhood_svg(graph: SiteGraph, url: str, key: str = "") -> str:
 
     on_path = set(path[-2:-1])
     sources: dict[str, tuple[bool, bool]] = {}
-    for inlink in graph.inlinks(url):
-        if inlink.source in on_path:
+    # The first pages only (one more than shown, and the one on the path), and how many there are.
+    _, n_sources, first = graph.inlinks_by_source(url, MAX_INLINKS_SHOWN + 1 + len(on_path))
+    for source, inlinks in first:
+        if source in on_path:
             continue
         # "counted" as the inlink metrics count it: a followed link from a reachable page.
-        content, counted = sources.get(inlink.source, (False, False))
-        sources[inlink.source] = (content or inlink.in_content, counted or (inlink.followed and inlink.reachable))
+        sources[source] = (any(i.in_content for i in inlinks), any(i.followed and i.reachable for i in inlinks))
     items = list(sources.items())
+    n_items = n_sources - len(on_path)  # the page before it on the click path links to it: it is a linking page
     right: list[tuple[_Box, bool, bool]] = []
     for source, (content, counted) in items[:MAX_INLINKS_SHOWN]:
         note = "\nlink in content" if content else "\nlink in nav/header/footer"
         if not counted:
             note += ", not counted (nofollow, or this page is not reachable)"
         right.append((_Box(RIGHT_X, 0, source, _tooltip(graph, source, note), "inlink"), content, counted))
-    if len(items) > MAX_INLINKS_SHOWN:
-        rest = len(items) - MAX_INLINKS_SHOWN
+    if n_items > MAX_INLINKS_SHOWN:
+        rest = n_items - MAX_INLINKS_SHOWN
         right.append((_Box(RIGHT_X, 0, f"+ {rest} more linking pages", f"{rest} more pages link here", "more"), True, True))
     # Centre the inlink column on the page box, but never above the top.
     top = max(20, page_box.y - (len(right) - 1) * ROW // 2)
@@ -282,3 +284,4 @@ def change_svg(rows: Sequence[tuple[str, tuple, tuple, tuple]]) -> str:
 
 def _fmt(value: float) -> str:
     return f"{value:.2f}" if isinstance(value, float) else str(value)
+

@@ -30,16 +30,13 @@ def click_path(graph: SiteGraph, url: str) -> str:
 
 def inlink_lines(graph: SiteGraph, url: str) -> list[str]:
     """One row per linking page (not per link: a page's nav and content links are one row)."""
-    inlinks = graph.inlinks(url)
-    if not inlinks:
+    n_inlinks, n_sources, shown = graph.inlinks_by_source(url, MAX_INLINKS_SHOWN)
+    if not n_inlinks:
         return ["Linked from: no page links to it"]
-    by_source: dict[str, list] = {}
-    for i in inlinks:
-        by_source.setdefault(i.source, []).append(i)
     counted = graph.inlink_count(url)
-    n_links = f", {len(inlinks)} links" if len(inlinks) != len(by_source) else ""
-    lines = [f"Linked from {len(by_source)} page(s){n_links}, {counted} counted (reachable, followed):"]
-    for source, links in list(by_source.items())[:MAX_INLINKS_SHOWN]:
+    n_links = f", {n_inlinks} links" if n_inlinks != n_sources else ""
+    lines = [f"Linked from {n_sources} page(s){n_links}, {counted} counted (reachable, followed):"]
+    for source, links in shown:
         content = sum(1 for i in links if i.in_content)
         where = "content" if content else "chrome "
         notes = []
@@ -53,8 +50,8 @@ def inlink_lines(graph: SiteGraph, url: str) -> list[str]:
         note = f"  [{', '.join(notes)}]" if notes else ""
         anchors = ", ".join(f'"{terminal(a)}"' if a else '"(no anchor text)"' for a in dict.fromkeys(i.anchor for i in links))
         lines.append(f"  {where}  {terminal(source)}  {anchors}{note}")
-    if len(by_source) > MAX_INLINKS_SHOWN:
-        lines.append(f"  ... and {len(by_source) - MAX_INLINKS_SHOWN} more page(s)")
+    if n_sources > MAX_INLINKS_SHOWN:
+        lines.append(f"  ... and {n_sources - MAX_INLINKS_SHOWN} more page(s)")
     return lines
 
 
