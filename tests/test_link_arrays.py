@@ -55,7 +55,8 @@ def random_graph(seed: int, n: int = 40) -> SiteGraph:
             canonical=rnd.choice([None, None, url, "/"]),
             rendered=True,
         )
-    return SiteGraph(pages, [urls[0]] if seed % 7 else [], roles={"pillar": frozenset(urls[1:5])})
+    sitemap = [u for u in urls if rnd.random() < 0.7] + ["/gone/", "/blog/zzz/"]
+    return SiteGraph(pages, [urls[0]] if seed % 7 else [], roles={"pillar": frozenset(urls[1:5])}, sitemap_urls=sitemap)
 
 
 def run(rule_id: str, options: dict[str, Any], g: SiteGraph) -> Any:
@@ -280,3 +281,38 @@ def test_inlinks_of_much_linked_pages_read_from_the_arrays_match_the_full_list(s
         assert inlink_lines(g, url) == lines[url]
     for url, picture in pictures.items():
         assert neighbourhood_svg(g, url) == picture
+
+
+def old_sitemap(g: SiteGraph, unreachable: bool, missing: bool, noindex: bool) -> list[tuple[str, str]]:
+    listed = g.sitemap_urls
+    assert listed is not None
+    redirects = old_redirects(g)
+    out = []
+    if unreachable:
+        for url in sorted(listed):
+            if url not in g.index:
+                out.append((url, "not a page"))
+            elif not g.is_reachable(url):
+                out.append((url, "no link"))
+    for url in g.urls:
+        page = g.pages[url]
+        if noindex and page.noindex and url in listed:
+            out.append((url, "noindex"))
+        elif (
+            missing and url not in listed and g.is_reachable(url) and not page.noindex and not page.error
+            and page.status == 200 and (page.canonical is None or page.canonical == url) and url not in redirects
+        ):
+            out.append((url, "missing"))
+    return out
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_sitemap_checks_match_the_walk_over_every_page(seed: int) -> None:
+    g = random_graph(seed)
+    words = {"not a page of the site": "not a page", "no link from a start page": "no link", "marked noindex": "noindex", "missing from": "missing"}
+    for options in ({}, {"missing": False}, {"noindex": False}, {"unreachable": False}):
+        rule = RULES["sitemap-consistency"]
+        got = list(rule(rule.parse_options(options)[0]).check(g))  # before the runner merges a page's two failures
+        kinds = [(v.page, next(k for w, k in words.items() if w in v.message)) for v in got]
+        want = old_sitemap(g, options.get("unreachable", True), options.get("missing", True), options.get("noindex", True))
+        assert kinds == want

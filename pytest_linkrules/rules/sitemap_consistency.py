@@ -52,9 +52,16 @@ class SitemapConsistency(Rule):
                 "no sitemap was read, so there is nothing to compare; set site.sitemap "
                 '(e.g. sitemap = "/sitemap.xml") or remove this rule'
             )
+        import numpy as np
+
+        from ..graph import UNREACHABLE
+
         redirects = graph.redirects
+        index, depths = graph.index, graph.depths
         if self.opts["unreachable"]:
-            for url in sorted(listed):
+            # Sorting only the failing URLs, not a million listed ones, gives the same order.
+            failing = [u for u in listed if u not in index or depths[index[u]] == UNREACHABLE]
+            for url in sorted(failing):
                 if url not in graph.index:
                     yield self.violation(
                         url,
@@ -67,7 +74,17 @@ class SitemapConsistency(Rule):
                         f"{url} is in the sitemap but no link from a start page reaches it",
                         hint="Link to it from a related, reachable page; a sitemap entry alone passes no link weight.",
                     )
-        for url in graph.urls:
+        # The pages that can fail, found on arrays; each is then checked as before.
+        urls, n = graph.urls, len(graph.urls)
+        in_sitemap = np.fromiter(map(listed.__contains__, urls), dtype=bool, count=n)
+        noindex = np.fromiter((p.noindex for p in graph.pages.values()), dtype=bool, count=n)
+        maybe = np.zeros(n, dtype=bool)
+        if self.opts["noindex"]:
+            maybe |= noindex & in_sitemap
+        if self.opts["missing"]:
+            maybe |= ~in_sitemap & (depths != UNREACHABLE) & ~noindex
+        for i in maybe.nonzero()[0].tolist():
+            url = urls[i]
             page = graph.pages[url]
             if self.opts["noindex"] and page.noindex and url in listed:
                 yield self.violation(
