@@ -388,7 +388,9 @@ def compare(base: GraphSnapshot, head: GraphSnapshot, base_name: str = "") -> Ch
     # The head's keys are sorted already (edges are sorted by source, then
     # target); np.isin took 17 s on 8M keys where a binary search takes 0.3 s.
     removed = np.flatnonzero(kept_source & ~_member(b_key, h_key[old_source]))
-    added = np.flatnonzero(old_source & ~_member(h_key, np.sort(b_key[kept_source])))
+    # The base's keys in head numbers are nearly sorted already (pages keep their
+    # order): a stable sort (timsort's runs) takes a third of the default's time.
+    added = np.flatnonzero(old_source & ~_member(h_key, np.sort(b_key[kept_source], kind="stable")))
     # Both edge lists are sorted by their own page numbers; list them by URL.
     removed = removed[np.lexsort((b_dst[removed], b_src[removed]))]
     added = added[np.lexsort((h_dst[added], h_src[added]))]

@@ -351,13 +351,18 @@ class SiteGraph:
         col = self._incoming
         if col.indptr[j + 1] - col.indptr[j] <= MANY_INLINKS:
             return None
+        last = self.__dict__.get("_last_many")
+        if last is not None and last[0] == j:  # the text, HTML and picture of one failure ask in turn
+            return last[1]
         pos = np.flatnonzero(self.link_dst == j)
         src = self.link_src[pos].astype(np.int64)
         keep = src != j
         pos, src = pos[keep], src[keep]
         flags = self.link_flags[pos]
         cls = (self.depths[src] == UNREACHABLE) * 4 + ((flags & NOFOLLOW) != 0) * 2 + ((flags & CONTENT) == 0)
-        return pos, src, cls.astype(np.int8)
+        found = pos, src, cls.astype(np.int8)
+        self.__dict__["_last_many"] = (j, found)
+        return found
 
     def _first_sources(self, candidates: np.ndarray, need: int) -> list[int]:
         """The ``need`` candidate pages with the smallest URLs, in URL order."""
@@ -373,7 +378,7 @@ class SiteGraph:
             found = self.inlinks(url)
             return len(found), len({i.source for i in found})
         pos, src, _ = many
-        return len(pos), len(np.unique(src))
+        return len(pos), int(np.count_nonzero(src[1:] != src[:-1])) + 1 if len(src) else 0  # src ascends
 
     def inlinks_by_source(self, url: str, limit: int) -> tuple[int, int, list[tuple[str, list[Inlink]]]]:
         """Links into url, linking pages, and the first ``limit`` pages with their links, in inlinks() order.
