@@ -17,26 +17,11 @@ from typing import Any, Callable
 
 import pytest
 
+from _memory import peak_mb, reset_peak
 from pytest_linkrules import runner
 
 FIGURES: dict[str, Any] = {"stages": {}}
 _T0 = time.perf_counter()
-
-
-def peak_mb() -> float:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def reset_peak() -> None:
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-    except OSError:  # not Linux, or not allowed: peaks become cumulative
-        pass
 
 
 def cpu() -> float:

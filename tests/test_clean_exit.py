@@ -18,16 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from pytest_linkrules.crawl.browser import BrowserError, candidates
-
-try:
-    candidates(None)
-    HAVE_BROWSER = True
-except BrowserError:  # pragma: no cover - CI installs Chromium
-    HAVE_BROWSER = False
+from helpers.browsers import needs_browser
 
 pytestmark = [
-    pytest.mark.skipif(not HAVE_BROWSER, reason="no Chromium on this machine (.ci/run installs it)"),
+    needs_browser,
     pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds child processes through /proc (Linux)"),
 ]
 

@@ -14,15 +14,9 @@ import pytest
 
 from pytest_linkrules.config import SiteConfig
 from pytest_linkrules.crawl import crawl_site
-from pytest_linkrules.crawl.browser import BrowserError, candidates
+from helpers.browsers import needs_browser
 
-try:
-    candidates(None)
-    HAVE_BROWSER = True
-except BrowserError:  # pragma: no cover - CI installs Chromium
-    HAVE_BROWSER = False
-
-pytestmark = pytest.mark.skipif(not HAVE_BROWSER, reason="no Chromium on this machine (.ci/run installs it)")
+pytestmark = needs_browser
 
 # A link that exists only once a script has run: a page that carries it was rendered.
 ADD_LINK = """<script>

@@ -20,15 +20,9 @@ import pytest
 
 from pytest_linkrules.config import SiteConfig
 from pytest_linkrules.crawl import crawl_site
-from pytest_linkrules.crawl.browser import BrowserError, candidates
+from helpers.browsers import needs_browser
 
-try:
-    candidates(None)
-    HAVE_BROWSER = True
-except BrowserError:  # pragma: no cover - CI installs Chromium
-    HAVE_BROWSER = False
-
-pytestmark = pytest.mark.skipif(not HAVE_BROWSER, reason="no Chromium on this machine (.ci/run installs it)")
+pytestmark = needs_browser
 
 
 class UdpSpy:

@@ -14,19 +14,13 @@ import pytest
 
 from pytest_linkrules.config import SiteConfig
 from pytest_linkrules.crawl import CrawlError, crawl_site
-from pytest_linkrules.crawl.browser import BrowserError, candidates
 from pytest_linkrules.crawl.remote import labels
 from pytest_linkrules.graph import SiteGraph
 
 from helpers.browserserver import cdp_browser, playwright_server
+from helpers.browsers import needs_browser
 
-try:
-    candidates(None)
-    HAVE_BROWSER = True
-except BrowserError:  # pragma: no cover - CI installs Chromium
-    HAVE_BROWSER = False
-
-pytestmark = pytest.mark.skipif(not HAVE_BROWSER, reason="no Chromium on this machine (.ci/run installs it)")
+pytestmark = needs_browser
 
 SITES = Path(__file__).parent / "sites"
 SITE = SITES / "js-templates"  # 21 pages with scripts in four templates, and pages without
