@@ -46,8 +46,8 @@ from .pipeline import Fetched, charset_of, page_with_links, read
 from .http_cache import Entry, HttpCache, identity_material
 from .remote import EndpointError
 from .render import Served, document_headers
-from .rendering import differences, judge_sample, renderable
-from .templates import Group, choose_group_sample, group_pages, same_page, script_template
+from .rendering import differences, judge_sample, renderable, sample_groups, template_note, unchanged_reason
+from .templates import Group, group_pages, same_page, script_template
 from .secrets import Redactor, credential_problem, header_problem, secret_forms
 from .sitemap import MAX_INDEX_DEPTH, MAX_SITEMAP_BYTES, MAX_SITEMAP_FILES, parse_sitemap
 from .urls import INDEX_FILES, NON_PAGE_SCHEMES, normalize_path
@@ -844,21 +844,12 @@ async def _crawl_passes(
             how = renderer.browser_used.how if renderer.browser_used else "Chromium"
             if site.render == "auto":
                 groups = await _judge_templates(site, crawler, pages, renderer)
-                template_notes = [
-                    f"render: {len(g.urls):,} page{'s' if len(g.urls) != 1 else ''} like {g.example} ({g.verdict}): {g.how}"
-                    for g in groups
-                ]
+                template_notes = [template_note(g) for g in groups]
                 static_templates = frozenset(g.template for g in groups if g.verdict == "static")
-                n_scripted = sum(len(g.urls) for g in groups)
                 if len(static_templates) == len(groups):
                     crawler.notes.extend(template_notes)
                     crawler.notes.extend(renderer.notes())
-                    sampled = sum(len(g.sample) for g in groups)
-                    reason = (
-                        f"rendering changed no link on the sampled pages of {len(groups)} template{'s' if len(groups) != 1 else ''} "
-                        f"({sampled} sampled); {n_scripted:,} page(s) with scripts read as HTML"
-                    )
-                    return _result(crawler, pages, "static", reason)
+                    return _result(crawler, pages, "static", unchanged_reason(groups, sum(len(g.urls) for g in groups)))
                 changed = [g for g in groups if g.verdict != "static"]
                 reason = (
                     f"rendering changes links on pages of {len(changed)} of {len(groups)} template{'s' if len(groups) != 1 else ''} "
@@ -880,7 +871,7 @@ async def _crawl_passes(
         return _result(crawler, pages, "static", f"{BROWSERLESS} ({exc})")
     n_rendered = sum(1 for p in pages.values() if p.rendered)
     reason += f"; {n_rendered:,} page(s) with scripts rendered in {how}"
-    as_html = sum(1 for p in pages.values() if not p.rendered and p.has_scripts and not p.error)
+    as_html = sum(1 for p in pages.values() if not p.rendered and p.has_scripts and p.template in static_templates)
     if as_html:
         reason += f", {as_html:,} with scripts read as HTML (their template's sample rendered to the same links)"
     if len(pages) > n_rendered + as_html:
@@ -897,12 +888,7 @@ async def _judge_templates(site: SiteConfig, crawler: HttpCrawler, pages: dict[s
     pass does).
     """
     groups = group_pages(pages, [k for k, p in pages.items() if renderable(p)])
-    sample: list[str] = []
-    for group in groups:  # largest first, as far as the render budget goes
-        group.sample = choose_group_sample(group, crawler.starts)
-        if len(sample) + len(group.sample) > site.render_budget:
-            group.sample = []
-        sample.extend(group.sample)
+    sample = sample_groups(groups, crawler.starts, site.render_budget)
     rendered: dict[str, Page] = {}
     results = await asyncio.gather(*(renderer.render(site.url + request_path(k)) for k in sample), return_exceptions=True)  # type: ignore[operator]
     for failed in results:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Sequence
 from urllib.parse import quote, urlsplit
 
 from ..model import CONTENT, NOFOLLOW, REDIRECT, Link, Page
@@ -276,6 +276,35 @@ async def _render_folder(
     return plan.render, plan.reason(how), notes, plan.shortfall(), certain
 
 
+def sample_groups(groups: list[Group], starts: Sequence[str], budget: int) -> list[str]:
+    """Each group's sample (start pages first, then spread), largest groups first, as far as the budget goes.
+
+    A group whose sample doesn't fit gets none (judge_sample says so).
+    """
+    urls: list[str] = []
+    for group in groups:
+        group.sample = choose_group_sample(group, starts)
+        if len(urls) + len(group.sample) > budget:
+            group.sample = []
+            continue
+        urls.extend(group.sample)
+    return urls
+
+
+def template_note(group: Group) -> str:
+    """The report's note on one template: what was decided and why."""
+    n = len(group.urls)
+    return f"render: {n:,} page{'s' if n != 1 else ''} like {group.example} ({group.verdict}): {group.how}"
+
+
+def unchanged_reason(groups: list[Group], scripted: int) -> str:
+    """The header's reason when rendering changed no link on any template's sample."""
+    return (
+        f"rendering changed no link on the sampled pages of {len(groups)} template{'s' if len(groups) != 1 else ''} "
+        f"({sum(len(g.sample) for g in groups)} sampled); {scripted:,} page(s) with scripts read as HTML"
+    )
+
+
 def judge_sample(
     group: Group, pages: Mapping[str, Page], rendered: Mapping[str, Page], complete: bool = True
 ) -> dict[str, Page] | None:
@@ -328,8 +357,6 @@ class RenderPlan:
         self.budget = budget
         self.resolver = resolver
         self.groups = group_pages(pages, scripted)
-        for group in self.groups:
-            group.sample = choose_group_sample(group, starts)
         self.starts = starts
         self.predicted: dict[str, Page] = {}
         self.over_budget: list[Group] = []
@@ -339,12 +366,7 @@ class RenderPlan:
     def sample(self) -> list[str]:
         """Each group's sample, largest groups first, as far as the budget goes."""
         self.sampled = True
-        urls: list[str] = []
-        for group in self.groups:
-            if len(urls) + len(group.sample) > self.budget:
-                group.sample = []
-                continue
-            urls.extend(group.sample)
+        urls = sample_groups(self.groups, self.starts, self.budget)
         self.spent = len(urls)
         return urls
 
@@ -464,10 +486,7 @@ class RenderPlan:
         if not self.sampled:
             head = 'render = "always"'
         elif counts["static"] == n:
-            return (
-                f"rendering changed no link on the sampled pages of {templates} template{'s' if templates != 1 else ''} "
-                f"({sum(len(g.sample) for g in self.groups)} sampled); {n:,} page(s) with scripts read as HTML"
-            )
+            return unchanged_reason(self.groups, n)
         else:
             head = f"{n:,} page(s) with scripts in {templates} template{'s' if templates != 1 else ''}"
         parts = []
@@ -498,13 +517,7 @@ class RenderPlan:
         """One line per template, largest first: what was decided and why."""
         if not self.sampled and not self.over_budget:
             return []
-        lines = []
-        for group in self.groups:
-            n = len(group.urls)
-            lines.append(
-                f"render: {n:,} page{'s' if n != 1 else ''} like {group.example} "
-                f"({group.verdict}): {group.how}"
-            )
+        lines = [template_note(group) for group in self.groups]
         if self.over_budget:
             lines.insert(0, f"render budget: {self.shortfall()}")
         return lines
