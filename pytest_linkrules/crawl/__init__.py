@@ -27,6 +27,7 @@ from ..presets import PRESETS, chrome_in_use
 from .extract import CHROME_KEY
 from .folder import SKIP_DIRS, FolderError, check_root, crawl_folder
 from .folder_sitemap import read_folder_sitemap
+from .templates import nothing_to_render
 from .urls import FolderResolver, normalize_path
 
 
@@ -205,11 +206,9 @@ def _render_folder(
     the render budget left unrendered; browserless is True when pages had
     scripts but no browser could be started.
     """
-    # Both answers come before the imports: rendering's modules bring asyncio and http.server.
-    if site.render == "never":
-        return "static", 'render = "never"', [], "", False
-    if not any(p.has_scripts and not p.error for p in pages.values()):  # as render_folder finds it
-        return "static", "no page has a <script>, so rendering would change nothing", [], "", False
+    nothing = nothing_to_render(site.render, pages)  # before importing rendering's modules
+    if nothing is not None:
+        return "static", nothing, [], "", False
     from .browser import BrowserError, given_by
     from .rendering import render_folder, render_options
 

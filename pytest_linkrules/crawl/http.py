@@ -46,8 +46,8 @@ from .pipeline import Fetched, charset_of, page_with_links, read
 from .http_cache import Entry, HttpCache, identity_material
 from .remote import EndpointError
 from .render import Served, document_headers
-from .rendering import differences, judge_sample, renderable, sample_groups, template_note, unchanged_reason
-from .templates import Group, group_pages, same_page, script_template
+from .rendering import differences, judge_sample, sample_groups, template_note, unchanged_reason
+from .templates import Group, group_pages, nothing_to_render, renderable, same_page, script_template
 from .secrets import Redactor, credential_problem, header_problem, secret_forms
 from .sitemap import MAX_INDEX_DEPTH, MAX_SITEMAP_BYTES, MAX_SITEMAP_FILES, parse_sitemap
 from .urls import INDEX_FILES, NON_PAGE_SCHEMES, normalize_path
@@ -828,10 +828,9 @@ async def _crawl_passes(
     requests = 0
     if site.render != "always":
         pages, crawler = await _pass(site, secrets, None, progress if site.render == "never" else None, selectors, cache)
-        if site.render == "never":
-            return _result(crawler, pages, "static", 'render = "never"')
-        if not any(renderable(p) for p in pages.values()):
-            return _result(crawler, pages, "static", "no page has a <script>, so rendering would change nothing")
+        nothing = nothing_to_render(site.render, pages)
+        if nothing is not None:
+            return _result(crawler, pages, "static", nothing)
         requests = crawler.requests
 
     from .browser import BrowserError, given_by

@@ -19,19 +19,15 @@ from ..model import CONTENT, NOFOLLOW, REDIRECT, Link, Page
 from .extract import RawLink, RawPage
 from .folder import list_files
 from .pipeline import page_with_links
-from .templates import MIN_AGREEING, Group, choose_group_sample, group_pages, learn_delta, same_page, with_js_only
+from .templates import (
+    MIN_AGREEING, Group, choose_group_sample, group_pages, learn_delta, nothing_to_render, renderable, same_page, with_js_only,
+)
 from .remote import open_renderer
 from .render import RenderOptions, Rendered, render_batch, run_async
 from .serve import serve_folder
 from .urls import FolderResolver, normalize_path, split_base_urls
 
 Progress = Callable[[int, int], None]  # (pages done, pages still queued)
-
-
-def renderable(page: Page) -> bool:
-    """Worth rendering: scripts could change it. A meta-refresh stub is left as read:
-    the browser would follow the refresh and read the next page instead."""
-    return page.has_scripts and not page.error and not any(link.is_redirect for link in page.links + page.broken)
 
 
 def link_targets(page: Page) -> frozenset[str]:
@@ -122,11 +118,10 @@ def render_folder(
     kept, and a later run whose scripts are all unchanged reuses it without
     starting a browser (CI with pytest's cache restored).
     """
-    if mode == "never":
-        return "static", 'render = "never"', [], ""
+    nothing = nothing_to_render(mode, pages)
+    if nothing is not None:
+        return "static", nothing, [], ""
     scripted = [u for u, p in pages.items() if renderable(p)]
-    if not scripted:
-        return "static", "no page has a <script>, so rendering would change nothing", [], ""
     files, _ = list_files(root)  # once, for the verdict's key and the render's resolver
     verdict = StaticVerdict(cache_dir, root, files, pages, scripted, options, origins) if mode == "auto" and cache_dir else None
     if verdict is not None:

@@ -33,6 +33,25 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 from ..model import JS_ONLY, Link, Page
 
+
+def renderable(page: Page) -> bool:
+    """Worth rendering: scripts could change it. A meta-refresh stub is left as read:
+    the browser would follow the refresh and read the next page instead."""
+    return page.has_scripts and not page.error and not any(link.is_redirect for link in page.links + page.broken)
+
+
+def nothing_to_render(mode: str, pages: Mapping[str, Page]) -> str | None:
+    """Why no browser is needed at all (the header's reason), or None.
+
+    Here, not in rendering.py, so that a crawl that needs no browser never
+    imports the rendering modules (asyncio, http.server, the browser code).
+    """
+    if mode == "never":
+        return 'render = "never"'
+    if not any(renderable(p) for p in pages.values()):
+        return "no page has a <script>, so rendering would change nothing"
+    return None
+
 # Rendered pages of one template that must agree before the rest is inferred:
 # more for large groups, where a wrong inference would cost more.
 MIN_AGREEING = 2
