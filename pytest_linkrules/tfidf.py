@@ -90,12 +90,15 @@ def word_matrix(docs: Iterable[str], *, min_df: int = 1, max_df: float = 1.0, su
     order = np.array(sorted(np.flatnonzero(kept).tolist(), key=terms.__getitem__), dtype=np.int64)
     matrix = matrix[:, order]
     matrix.sort_indices()
-    return weigh(matrix, sublinear_tf=sublinear_tf), np.array([terms[i] for i in order], dtype=object)
+    return weigh(matrix, sublinear_tf=sublinear_tf, copy=False), np.array([terms[i] for i in order], dtype=object)
 
 
-def weigh(counts: "sparse.csr_matrix", *, sublinear_tf: bool = False) -> "sparse.csr_matrix":
-    """A count matrix (documents x terms, float32 CSR) weighted by smoothed IDF, rows l2-normalised."""
-    matrix = counts.astype(np.float32, copy=True)
+def weigh(counts: "sparse.csr_matrix", *, sublinear_tf: bool = False, copy: bool = True) -> "sparse.csr_matrix":
+    """A count matrix (documents x terms, float32 CSR) weighted by smoothed IDF, rows l2-normalised.
+
+    ``copy=False`` weighs a float32 matrix in place (word_matrix's own, made for it).
+    """
+    matrix = counts.astype(np.float32, copy=copy)
     matrix.sum_duplicates()
     n = matrix.shape[0]
     if sublinear_tf:
