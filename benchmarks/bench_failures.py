@@ -28,6 +28,8 @@ import sys
 import time
 from pathlib import Path
 
+from _args import split_extra  # benchmarks/, this script's folder
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 
@@ -97,11 +99,7 @@ def run_once(site: Path, extra: list[str]) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    extra: list[str] = []
-    if "--" in argv:
-        i = argv.index("--")
-        argv, extra = argv[:i], argv[i + 1 :]
+    argv, extra = split_extra(argv)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=32_000)
     parser.add_argument("--orphans", type=int, default=30_000)

@@ -26,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _args import split_extra  # benchmarks/, this script's folder
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
@@ -53,11 +55,7 @@ def run_once(site: Path, extra: list[str]) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    extra: list[str] = []
-    if "--" in argv:
-        i = argv.index("--")
-        argv, extra = argv[:i], argv[i + 1 :]
+    argv, extra = split_extra(argv)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("size", help="1k, 10k, 100k or a number of pages")
     parser.add_argument("--site", type=Path, help="site folder (default benchmarks/sites/SIZE; generated if missing)")

@@ -31,6 +31,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _args import split_extra  # benchmarks/, this script's folder
+
 HERE = Path(__file__).resolve().parent
 # linkinator checks external links too; this run compares the internal check only.
 LK_SKIP = r"^https?://(?!localhost|127\.0\.0\.1)"
@@ -58,11 +60,7 @@ def timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float,
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    extra: list[str] = []
-    if "--" in argv:
-        i = argv.index("--")
-        argv, extra = argv[:i], argv[i + 1 :]
+    argv, extra = split_extra(argv)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("sites", nargs="+", type=Path)
     parser.add_argument("--repeat", type=int, default=5)
