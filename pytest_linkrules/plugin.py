@@ -15,11 +15,33 @@ from typing import Any
 
 import pytest
 
-from . import hooks
-from .config import ConfigError, LinkrulesConfig, display_path, load_config, with_overrides
-from .items import STATE_KEY, LinkrulesFile, LinkrulesState, run_lean
-from .rules import Rule, installed_registry
-from .report.text import MAX_SHOWN_PER_RULE, cap_per_rule, per_rule_lines, plural
+
+def _import_without_assert_rewriting(package: str = __package__) -> None:
+    """Let the rest of this package import as plain modules, not through pytest's assertion rewriter.
+
+    pytest marks every module of a plugin's distribution for assertion rewriting, so that asserts
+    in fixtures and helpers report well. This package holds no test code, and rewriting costs
+    every run without pytest's own cached ``.pyc`` files (a fresh CI runner, or
+    ``PYTHONDONTWRITEBYTECODE``) a parse, a rewrite and a compile of each module it imports: about
+    0.2 s of a run on a 1,000-page site (benchmarks/README.md, "A fast start"), where the installed
+    ``.pyc`` files load in milliseconds. The hook offers no public way to unmark a package, so
+    this reads its attributes and does nothing on a pytest whose hook has none of them.
+    """
+    for finder in sys.meta_path:
+        marked, cache = getattr(finder, "_must_rewrite", None), getattr(finder, "_marked_for_rewrite_cache", None)
+        if isinstance(marked, set) and isinstance(cache, dict):
+            marked.discard(package)
+            for name in [n for n in cache if n == package or n.startswith(package + ".")]:
+                del cache[name]
+
+
+_import_without_assert_rewriting()
+
+from . import hooks  # noqa: E402  (each import below comes after the rewriter lets the package go)
+from .config import ConfigError, LinkrulesConfig, display_path, load_config, with_overrides  # noqa: E402
+from .items import STATE_KEY, LinkrulesFile, LinkrulesState, run_lean  # noqa: E402
+from .rules import Rule, installed_registry  # noqa: E402
+from .report.text import MAX_SHOWN_PER_RULE, cap_per_rule, per_rule_lines, plural  # noqa: E402
 
 DEFAULT_CONFIG = "linkrules.toml"
 

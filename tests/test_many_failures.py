@@ -179,3 +179,23 @@ def test_loading_the_plugin_imports_no_heavy_package() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_the_package_imports_as_plain_modules_not_through_the_assertion_rewriter(pytester: pytest.Pytester) -> None:
+    """pytest would parse, rewrite and compile each of our modules on every run without its own .pyc."""
+    pytester.makepyfile(
+        test_loaders=(
+            "import sys\n"
+            "def test_loaders():\n"
+            "    import pytest_linkrules.plugin, pytest_linkrules.config, pytest_linkrules.graph\n"
+            "    loaders = {n: type(sys.modules[n].__loader__).__name__ for n in ('pytest_linkrules.config', 'pytest_linkrules.graph')}\n"
+            "    print('LOADERS', sorted(loaders.items()))\n"
+            "    assert set(loaders.values()) == {'SourceFileLoader'}\n"
+        )
+    )
+    # A subprocess, so the plugin is loaded by pytest's entry points as in a user's run, and a
+    # test file of the user's is still rewritten.
+    pytester.makepyfile(test_user="def test_user():\n    x = [1]\n    assert x == [2]\n")
+    result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider", "-s")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*LOADERS*SourceFileLoader*", "*At index 0 diff: 1 != 2*"])
