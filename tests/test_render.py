@@ -196,3 +196,25 @@ window.addEventListener('load', () => {
     assert home.rendered
     assert targets(home) == {"/", "/b.html"}
     assert not result.notes or not any("kept changing" in n for n in result.notes)
+
+
+def test_a_site_on_an_ipv6_origin_renders_and_stays_fenced(serve, spy):
+    """Chromium's request blocking parses URLPattern syntax, where an IPv6 host's colons must be escaped.
+
+    Unescaped, http://[::1]:PORT/* failed to parse and the crawl ended in a traceback.
+    """
+    from pytest_linkrules.config import SiteConfig as Site
+
+    page = f"""<!doctype html><html><head><title>Home</title><script>
+document.addEventListener('DOMContentLoaded', () => {{
+  const a = document.createElement('a'); a.href = '/js.html'; a.textContent = 'JS'; document.body.appendChild(a);
+  fetch('{spy.origin}/leak').catch(() => {{}});
+}});</script></head><body><a href="/a.html">A</a><img src="{spy.origin}/pixel.gif"></body></html>"""
+    server = serve(host="::1", pages={"/": page, "/a.html": "<title>A</title><a href='/'>Home</a>",
+                                      "/js.html": "<title>JS</title><a href='/'>Home</a>"})
+    assert server.origin.startswith("http://[::1]:")
+    result = crawl_site(Site(url=server.origin, render="always", rate_limit=0.0))
+    assert result.pages["/"].rendered
+    assert targets(result.pages["/"]) == {"/a.html", "/js.html"}
+    assert set(result.pages) == {"/", "/a.html", "/js.html"}
+    assert spy.connections == []

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable, TypeVar
 from urllib.parse import urlsplit
 
-from .browser import Candidate, import_playwright, launch
+from .browser import BrowserError, Candidate, import_playwright, launch
 from ..fragments import pack_ids
 from .extract import MAX_ANCHOR, RawLink, RawPage, parse_refresh
 from .fence import Fence
@@ -288,6 +288,19 @@ def _same_request(a: str, b: str) -> bool:
     )
 
 
+def url_pattern_origin(origin: str) -> str:
+    """The origin in URLPattern syntax, which Chromium's blocking parses.
+
+    There ``:`` starts a named group, so an IPv6 host (``http://[::1]:8000``)
+    fails to parse unless the colons inside its brackets are escaped.
+    """
+    scheme, sep, rest = origin.partition("://")
+    if rest.startswith("[") and "]" in rest:
+        host, _, port = rest[1:].partition("]")
+        rest = "[" + host.replace(":", "\\:") + "]" + port
+    return scheme + sep + rest
+
+
 def block_patterns(origin: str) -> list[dict[str, Any]]:
     """CDP block patterns: heavy resources anywhere, then everything not on origin.
 
@@ -296,7 +309,7 @@ def block_patterns(origin: str) -> list[dict[str, Any]]:
     """
     patterns = [{"urlPattern": f"*://*:*/*.{ext}", "block": True} for ext in BLOCKED_EXTENSIONS]
     patterns.append({"urlPattern": "*://*:*/favicon.ico", "block": True})
-    patterns.append({"urlPattern": f"{origin}/*", "block": False})
+    patterns.append({"urlPattern": f"{url_pattern_origin(origin)}/*", "block": False})
     patterns.append({"urlPattern": "*://*:*/*", "block": True})
     patterns.append({"urlPattern": "*://*/*", "block": True})
     return patterns
@@ -389,8 +402,13 @@ class Renderer:
             await self._context.add_init_script(NO_WEBRTC)
             for _ in range(max(1, opts.pages)):
                 self._pool.put_nowait(await self._new_page())
-        except BaseException:
+        except BaseException as exc:
             await self.__aexit__(None, None, None)
+            if isinstance(exc, Exception) and not isinstance(exc, BrowserError):
+                # The browser started but refused what every page needs (a context, the
+                # fence's block list): the crawl reports it as it reports a failed start.
+                where = self.browser_used.how if self.browser_used else "Chromium"
+                raise BrowserError(f"{where} could not set up a page for {self.origin}: {_first_line(exc)}") from None
             raise
         return self
 

@@ -1,4 +1,4 @@
-"""A small static web server on 127.0.0.1 for tests that need HTTP.
+"""A small static web server on 127.0.0.1 (or ``host="::1"``) for tests that need HTTP.
 
 It behaves like common static hosts (``/dir`` -> 301 ``/dir/``, ``/dir/`` ->
 ``dir/index.html``, ``/about`` -> ``about.html``) and can be told to answer
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import socket
 import threading
 from email.utils import formatdate, parsedate_to_datetime
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ class SiteServer:
     # honour_validators = False sends them but always answers 200, as some servers do.
     validators: str = ""
     honour_validators: bool = True
+    host: str = "127.0.0.1"  # "::1": the same server on IPv6 loopback, origin http://[::1]:PORT
 
     def __post_init__(self) -> None:
         self._stop = threading.Event()
@@ -62,13 +64,16 @@ class SiteServer:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server_class = ThreadingHTTPServer
+        if ":" in self.host:
+            server_class = type("ThreadingHTTPServerV6", (ThreadingHTTPServer,), {"address_family": socket.AF_INET6})
+        self._httpd = server_class((self.host, 0), Handler)
         self._httpd.daemon_threads = True
         # A client that stops reading (a crawler skipping a PDF's body, a
         # browser cancelling a request) is normal, not an error to print.
         self._httpd.handle_error = lambda request, client_address: None  # type: ignore[method-assign]
         self.port = self._httpd.server_address[1]
-        self.origin = f"http://127.0.0.1:{self.port}"
+        self.origin = f"http://[{self.host}]:{self.port}" if ":" in self.host else f"http://{self.host}:{self.port}"
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
         self._thread.start()
 
