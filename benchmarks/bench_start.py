@@ -15,6 +15,7 @@ the default), where --linkrules is not given.
 Usage:
     python benchmarks/bench_start.py SITE [SITE ...] [--repeat 5] [--linkinator /tmp/lk] [--config TEMPLATE] [-- extra pytest args]
     python benchmarks/bench_start.py /tmp/site1k /work/sites/sphinx-doc/usr/share/doc/sphinx-doc/html
+    VENV/bin/python benchmarks/bench_start.py /tmp/site1k --installed --fresh-runner   # a user's first run in CI
 """
 
 from __future__ import annotations
@@ -59,17 +60,40 @@ def timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float,
     return wall, cpu, proc.stdout + proc.stderr
 
 
+def forget_rewritten(env: dict[str, str]) -> None:
+    """Delete pytest's assertion-rewritten .pyc files of the pytest_linkrules the runs import."""
+    where = subprocess.run(
+        [sys.executable, "-c", "import pytest_linkrules, os; print(os.path.dirname(pytest_linkrules.__file__))"],
+        env=env, capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    for pyc in Path(where).rglob("*-pytest-*.pyc"):
+        pyc.unlink()
+
+
 def main(argv: list[str] | None = None) -> int:
     argv, extra = split_extra(argv)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("sites", nargs="+", type=Path)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--code", type=Path, default=REPO, help="checkout whose pytest_linkrules to run (default: this one), to compare two")
+    parser.add_argument(
+        "--installed", action="store_true",
+        help="run the pytest_linkrules installed in this interpreter (a venv made by pip install, with its .pyc "
+        "files), not --code's checkout: a user's run. Compare two by running this script with two venvs' python",
+    )
+    parser.add_argument(
+        "--fresh-runner", action="store_true",
+        help="before each run delete the assertion-rewritten .pyc files pytest caches beside the installed package, "
+        "and let it write them (PYTHONDONTWRITEBYTECODE unset): every run is then a first run, as on a new CI runner",
+    )
     parser.add_argument("--config", type=Path, help="a linkrules.toml template to use instead ({root} is the site folder)")
     parser.add_argument("--linkinator", type=Path, default=Path("/tmp/lk"), help="folder where `npm install linkinator@6` ran")
     args = parser.parse_args(argv)
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(args.code.resolve()), str(HERE), env.get("PYTHONPATH", "")])
+    code = [] if args.installed else [str(args.code.resolve())]
+    env["PYTHONPATH"] = os.pathsep.join([*code, str(HERE), env.get("PYTHONPATH", "")])
+    if args.fresh_runner:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.pop("GITHUB_ACTIONS", None)
     lk = args.linkinator / "node_modules" / ".bin" / "linkinator"
     med = statistics.median
@@ -95,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
             for k in range(args.repeat):
                 figures = project / "figures.json"
                 env["LINKRULES_BENCH_OUT"] = str(figures)
+                if args.fresh_runner:
+                    forget_rewritten(env)
                 wall, cpu, out = timed([*base, "--linkrules", "-p", "no:cacheprovider", "-p", "_startcost", *extra], project, env)
                 del env["LINKRULES_BENCH_OUT"]
                 own = json.loads(figures.read_text())
