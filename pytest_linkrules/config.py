@@ -824,7 +824,8 @@ def check_serve_host(value: Any) -> str | None:
     if address.is_unspecified:
         return f"{expected}; {host} means every address of this machine to a server, but names none of them to a browser"
     if address.version == 6:
-        # Chromium's request blocking can't parse a pattern for an IPv6 origin ("http://[::1]:8000/*").
+        # The fence and the page server a remote browser reaches listen on IPv4 only (crawl/fence.py).
+        # (A site on an IPv6 origin renders: render.url_pattern_origin escapes it for Chromium.)
         return f"{expected}; an IPv6 address is not supported, give an IPv4 address or a host name"
     return None
 
