@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 import pytest
 
 from .model import Violation
+from .stash import STATE_KEY
 from .report.escape import log_text, terminal
 from .report.text import explain
 
@@ -75,7 +76,6 @@ class LinkrulesState:
         return {c.path for c in self.configs}
 
 
-STATE_KEY = pytest.StashKey[LinkrulesState]()
 
 
 class LinkrulesWarning(UserWarning):

@@ -11,7 +11,7 @@ import os
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -37,11 +37,16 @@ def _import_without_assert_rewriting(package: str = __package__) -> None:
 
 _import_without_assert_rewriting()
 
-from . import hooks  # noqa: E402  (each import below comes after the rewriter lets the package go)
-from .config import ConfigError, LinkrulesConfig, display_path, load_config, with_overrides  # noqa: E402
-from .items import STATE_KEY, LinkrulesFile, LinkrulesState, run_lean  # noqa: E402
-from .rules import Rule, installed_registry  # noqa: E402
+# Each import below comes after the rewriter lets the package go. An ordinary test run (no
+# --linkrules) imports only these; config, rules and items wait for the hooks that use them.
+from . import hooks  # noqa: E402
 from .report.text import MAX_SHOWN_PER_RULE, cap_per_rule, per_rule_lines, plural  # noqa: E402
+from .stash import STATE_KEY  # noqa: E402
+
+if TYPE_CHECKING:
+    from .config import LinkrulesConfig
+    from .items import LinkrulesState
+    from .rules import Rule
 
 DEFAULT_CONFIG = "linkrules.toml"
 
@@ -209,6 +214,8 @@ def missing_config_message(here: Path, rootdir: Path) -> str:
 
 def registry_for(config: pytest.Config) -> dict[str, type[Rule]]:
     """Built-in rules plus those that conftest files and plugins register."""
+    from .rules import installed_registry
+
     offered: list[Any] = []
     for extra in config.hook.pytest_linkrules_register_rules():
         # "return MyRule" instead of "return [MyRule]" is an easy slip: accept it.
@@ -222,6 +229,9 @@ def registry_for(config: pytest.Config) -> dict[str, type[Rule]]:
 def pytest_configure(config: pytest.Config) -> None:
     if not is_enabled(config):
         return
+    from .config import ConfigError, load_config
+    from .items import LinkrulesState
+
     paths = config_paths(config)
     registry = registry_for(config)
     configs: list[LinkrulesConfig] = []
@@ -271,6 +281,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def _with_command_line(config: pytest.Config, cfg: LinkrulesConfig) -> LinkrulesConfig:
+    from .config import with_overrides
+
     return with_overrides(
         cfg,
         url=config.getoption("linkrules_url"),
@@ -312,6 +324,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     # Here, not at the top: pytest loads this module in every run, and these
     # bring numpy, scipy and the crawl's modules, needed only with --linkrules.
     from . import snapshot
+    from .config import ConfigError
     from .crawl.folder import page_folders
     from .runner import analyze
 
@@ -489,6 +502,8 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> Any:
         nodeid = None
         if rootpath not in file_path.parents:
             nodeid = os.path.relpath(file_path, rootpath).replace(os.sep, "/")
+        from .items import LinkrulesFile
+
         return LinkrulesFile.from_parent(parent, path=file_path, nodeid=nodeid)
     return None
 
@@ -518,6 +533,10 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> bool | None:
     """Violation items skip the setup and teardown hooks they have no use for (items.run_lean)."""
+    if STATE_KEY not in item.config.stash:  # an ordinary test run
+        return None
+    from .items import run_lean
+
     return run_lean(item, nextitem)
 
 
@@ -525,6 +544,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     state = config.stash.get(STATE_KEY, None)
     if state is None:
         return []
+    from .config import display_path
+
     lines = []
     for path, analysis in state.analyses.items():
         crawl, graph = analysis.crawl, analysis.graph
@@ -625,6 +646,8 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 
 def _summarize_change(terminalreporter: Any, config: pytest.Config, state: LinkrulesState) -> None:
     """What the change did to the graph, in a few lines (the job summary and HTML report have more)."""
+    from .config import display_path
+
     save_to = config.getoption("linkrules_save_graph")
     if save_to:
         terminalreporter.line(f"linkrules: graph saved to {save_to} (compare a later run with --linkrules-compare={save_to})")
@@ -706,6 +729,8 @@ def _summarize_expected(terminalreporter: Any) -> None:
 
 
 def _summarize_baseline(terminalreporter: Any, config: pytest.Config, state: LinkrulesState) -> None:
+    from .config import display_path
+
     save_to = config.getoption("linkrules_save_baseline")
     if save_to:
         total = sum(len(a.violations) for a in state.analyses.values())

@@ -171,10 +171,11 @@ def test_a_thousand_failing_pages_freeze_the_collector_and_still_report_all(pyte
 
 
 def test_loading_the_plugin_imports_no_heavy_package() -> None:
-    """pytest loads the plugin in every run; numpy, scipy and the rest wait for --linkrules."""
+    """pytest loads the plugin in every run; numpy, scipy, our config, rules and the rest wait for --linkrules."""
     code = (
         "import sys, pytest_linkrules.plugin\n"
-        "heavy = ('numpy', 'scipy', 'networkx', 'playwright', 'pytest_html', 'selectolax', 'pytest_linkrules.graph')\n"
+        "heavy = ('numpy', 'scipy', 'networkx', 'playwright', 'pytest_html', 'selectolax', 'pytest_linkrules.graph',\n"
+        "         'pytest_linkrules.config', 'pytest_linkrules.rules', 'pytest_linkrules.items', 'pytest_linkrules.model')\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable, Iterable, TypeVar
 
-from ..model import Violation
 from .escape import terminal
 
 if TYPE_CHECKING:  # the graph module imports scipy: not needed to format text
     from ..graph import SiteGraph
+    from ..model import Violation
 
 MAX_INLINKS_SHOWN = 15
 MAX_SHOWN_PER_RULE = 10  # failing pages printed in full per rule; the rest are counted
