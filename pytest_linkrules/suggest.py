@@ -40,8 +40,22 @@ if TYPE_CHECKING:
 
 MAX_SUGGESTIONS = 5
 # Failing pages per run that get suggestions (rule order); past this, a note
-# says so: suggestions for 1,000 pages of a 100k-page site take ~10 s.
+# says so.
 MAX_SUGGESTED_PAGES = 1000
+# Up to this many pages every page is a candidate source for every failing
+# page, compared on every signal (TF-IDF over every page's text): the ranking
+# the weights were tuned on, ~4 CPU-s for 1,000 failing pages of 20,000.
+# Larger sites take the bounded path (Budget): its cost grows with the
+# failing pages, not with the site (TF-IDF over 1M page texts alone is ~40 s).
+EXHAUSTIVE_PAGES = 20_000
+# The bounded path: each kind of related page (see Suggester._gather) adds at
+# most PER_SOURCE candidates; the TEXT_CANDIDATES best of them by the other
+# signals are compared by text, with IDF from the pages read for that plus
+# IDF_SAMPLE pages spread evenly over the site.
+PER_SOURCE = 1_000
+TEXT_CANDIDATES = 100
+IDF_SAMPLE = 10_000
+SHALLOW = 20  # the shallowest pages of the site are candidates for every failing page
 # Rules whose failures a new link on another page fixes.
 SOURCE_RULES = frozenset(
     {"no-orphans", "min-inlinks", "min-content-inlinks", "max-depth", "no-new-orphans", "no-deeper-pages", "no-lost-inlinks", "no-lost-link-score"}
@@ -81,6 +95,41 @@ def _row(matrix, i: int) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-un
     return matrix.indices[lo:hi], matrix.data[lo:hi]
 
 
+def _spans(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The positions start, start+1, ... (count of them) of each span, concatenated."""
+    total = int(counts.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.arange(total, dtype=np.int64) + np.repeat(starts - (np.cumsum(counts) - counts), counts)
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How much of a large site link suggestions read; the defaults are the module's constants.
+
+    A site of at most ``exhaustive_pages`` pages is ranked exhaustively (every
+    page a candidate). Above it, each failing page's candidates are the pages
+    the graph relates to it (Suggester._gather), at most ``per_source`` of each
+    kind; the ``text`` best of those by the other signals are compared by text,
+    TF-IDF fitted on the pages read plus ``idf_sample`` pages spread over the
+    site. With every figure at least the site's page count the bounded path
+    gives the exhaustive ranking (tests/test_suggest_budget.py).
+    """
+
+    exhaustive_pages: int = EXHAUSTIVE_PAGES
+    per_source: int = PER_SOURCE
+    text: int = TEXT_CANDIDATES
+    idf_sample: int = IDF_SAMPLE
+
+    def describe(self) -> str:
+        return (
+            f"candidates were the pages related to each (linked with it, in its folder, linking to its folder "
+            f"or to the same pages, its cluster, the {SHALLOW} shallowest), at most {self.per_source:,} of each kind, "
+            f"and the {self.text:,} best of them by those signals compared by text "
+            f"(IDF from the pages read and {self.idf_sample:,} spread over the site)"
+        )
+
+
 @dataclass(frozen=True)
 class Need:
     """One failing page to find sources for, and what a source must satisfy."""
@@ -91,37 +140,66 @@ class Need:
 
 
 class Suggester:
-    """Features of every page, built once per graph; ``suggest`` ranks sources for many pages at once."""
+    """Features of every page, built once per graph; ``suggest`` ranks sources for many pages at once.
 
-    def __init__(self, graph: SiteGraph) -> None:
+    A site of more than ``budget.exhaustive_pages`` pages takes the bounded
+    path (``bounded``): candidates from the graph per failing page, text for
+    the best of them only (see Budget).
+    """
+
+    def __init__(self, graph: SiteGraph, budget: Budget | None = None) -> None:
         self.graph = graph
+        self.budget = budget or Budget()
         n = len(graph.urls)
         self.n = n
+        self.bounded = n > self.budget.exhaustive_pages
         self.depths = graph.depths
         folders = [folder_of(u) for u in graph.urls]
         names = {f: k for k, f in enumerate(dict.fromkeys(folders))}
         self.folder_names = list(names)
         self.folder = np.fromiter((names[f] for f in folders), dtype=np.int64, count=n)
+        del folders
         # The page a folder's URL names ("/guides/"), if it is a page of the site.
         self.folder_page = np.array([graph.index.get(f, -1) for f in self.folder_names], dtype=np.int64)
-        levels = [u.strip("/").split("/") for u in graph.urls]
-        self.levels = max((len(p) for p in levels), default=1)
-        # Ancestor folder ids per level, to count shared URL prefix segments.
+        pages = graph.pages
+        usable = graph.depths != UNREACHABLE
+        usable &= ~np.fromiter((bool(p.nofollow or p.error) for p in pages.values()), dtype=bool, count=n)
+        for u in graph.redirects:
+            j = graph.index.get(u)
+            if j is not None:
+                usable[j] = False
+        self.usable = usable
+        # Where the ranking reads page text: all pages (exhaustive), or the pages read (bounded).
+        self._text_rows: np.ndarray | None = None
+        self._text_state = None
+
+    @cached_property
+    def _levels(self) -> tuple[np.ndarray, np.ndarray]:
+        """Ancestor folder ids per page and level, and each page's level count, to count shared URL prefix segments."""
+        n = self.n
+        levels = [u.strip("/").split("/") for u in self.graph.urls]
+        width = max((len(p) for p in levels), default=1)
         prefix_ids: dict[str, int] = {}
-        anc = np.full((n, self.levels), -1, dtype=np.int64)
+        anc = np.full((n, width), -1, dtype=np.int64)
         for i, parts in enumerate(levels):
             for k in range(len(parts) - 1):
                 anc[i, k] = prefix_ids.setdefault("/".join(parts[: k + 1]), len(prefix_ids))
-        self.ancestors = anc
-        self.n_levels = np.array([len(p) - 1 for p in levels], dtype=np.int64)
-        pages = graph.pages
-        usable = graph.depths != UNREACHABLE
-        redirects = graph.redirects
-        for i, u in enumerate(graph.urls):
-            p = pages[u]
-            if p.nofollow or p.error or u in redirects:
-                usable[i] = False
-        self.usable = usable
+        return anc, np.array([len(p) - 1 for p in levels], dtype=np.int64)
+
+    @cached_property
+    def _folder_levels(self) -> tuple[np.ndarray, np.ndarray]:
+        """The same per folder rather than per page (a page's ancestors are its folder's): folders x levels.
+
+        The bounded path's form: one entry per folder, not per page.
+        """
+        chains = [f.strip("/").split("/") if f != "/" else [] for f in self.folder_names]
+        width = max((len(c) for c in chains), default=0) + 1
+        prefix_ids: dict[str, int] = {}
+        anc = np.full((len(chains), width), -1, dtype=np.int64)
+        for i, parts in enumerate(chains):
+            for k in range(len(parts)):
+                anc[i, k] = prefix_ids.setdefault("/".join(parts[: k + 1]), len(prefix_ids))
+        return anc, np.array([len(c) for c in chains], dtype=np.int64)
 
     # --------------------------------------------------------------- text
     @cached_property
@@ -138,9 +216,42 @@ class Suggester:
             return sparse.csr_matrix((self.n, 1), dtype=np.float32), np.array(["-"])
         return made
 
+    def _text(self):  # type: ignore[no-untyped-def]
+        """The TF-IDF rows the ranking reads now: (matrix, terms, row of each page or None for "page i is row i")."""
+        if self._text_state is None:
+            matrix, names = self._tfidf
+            self._text_state = (matrix, names, None)
+        return self._text_state
+
+    def _read_text(self, rows: np.ndarray) -> None:
+        """TF-IDF of these pages only (the bounded path): IDF from them, the thresholds as for a site of that many pages."""
+        from scipy import sparse
+
+        from .tfidf import word_matrix
+
+        graph = self.graph
+        urls = graph.urls
+        docs = [f"{p.title} {p.text} {url_words(u)}" for u, p in ((urls[i], graph.pages[urls[i]]) for i in rows.tolist())]
+        m = len(docs)
+        made = word_matrix(docs, min_df=2 if m >= 50 else 1, max_df=0.5 if m >= 50 else 1.0, sublinear_tf=True)
+        if made is None:
+            made = sparse.csr_matrix((m, 1), dtype=np.float32), np.array(["-"])
+        where = np.full(self.n, -1, dtype=np.int64)
+        where[rows] = np.arange(m)
+        self._text_state = (made[0], made[1], where)
+
+    def _idf_sample(self) -> np.ndarray:
+        """``budget.idf_sample`` pages spread evenly over the site (every page if it has fewer)."""
+        size = min(self.n, self.budget.idf_sample)
+        return np.unique(np.linspace(0, self.n - 1, num=size).round().astype(np.int64)) if size else np.zeros(0, dtype=np.int64)
+
     def shared_terms(self, a: int, b: int, k: int = 2) -> list[str]:
         """The strongest words two pages share, as phrases where both pages have the same two in a row."""
-        matrix, names = self._tfidf
+        matrix, names, where = self._text()
+        if where is not None:
+            a, b = int(where[a]), int(where[b])
+            if a < 0 or b < 0:
+                return []
         (a_idx, a_val), (b_idx, b_val) = _row(matrix, a), _row(matrix, b)
         common, ia, ib = np.intersect1d(a_idx, b_idx, assume_unique=True, return_indices=True)
         if not len(common):
@@ -180,8 +291,12 @@ class Suggester:
         # page and make every product dense: left out, as stop words are.
         indegree = np.bincount(g.edge_dst, minlength=self.n)
         keep = g.edge_followed & (indegree[g.edge_dst] <= max(50, 0.05 * self.n))
-        m = sparse.csr_matrix((np.ones(int(keep.sum()), dtype=np.float32), (g.edge_src[keep], g.edge_dst[keep])), shape=(self.n, self.n))
-        return weigh(m)
+        # Straight from the edge arrays, sorted by source and target already: no COO step.
+        indptr = np.zeros(self.n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(g.edge_src[keep], minlength=self.n), out=indptr[1:])
+        dst = g.edge_dst[keep]
+        m = sparse.csr_matrix((np.ones(len(dst), dtype=np.float32), dst, indptr), shape=(self.n, self.n))
+        return weigh(m, copy=False)
 
     def shared_outlinks(self, a: int, b: int) -> int:
         p = self._outlink_profile
@@ -241,7 +356,225 @@ class Suggester:
                 out.setdefault(u, []).append(role)
         return out
 
+    # ------------------------------------------------- the bounded path
+    @cached_property
+    def _in_edges(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every edge by target: indptr, and the edge numbers (sources ascending), to read an inlink's flags."""
+        g = self.graph
+        edges = len(g.edge_dst)
+        dtype = np.int32 if edges < 2**31 - 1 else np.int64
+        if edges > 2_000_000:  # scipy's CSC conversion is ~7x a stable sort at this size (graph._incoming)
+            from scipy import sparse
+
+            out = g._outgoing
+            csr = sparse.csr_matrix((np.arange(1, edges + 1, dtype=dtype), out.indices, out.indptr), shape=(self.n, self.n))
+            csc = csr.tocsc()
+            return csc.indptr.astype(np.int64), csc.data - 1
+        order = np.argsort(g.edge_dst, kind="stable").astype(dtype)
+        indptr = np.zeros(self.n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(g.edge_dst, minlength=self.n), out=indptr[1:])
+        return indptr, order
+
+    def _inlink_edges(self, pages: np.ndarray, cap: int | None = None) -> np.ndarray:
+        """The edge numbers of the links into ``pages``, page by page; with ``cap``, only as many pages as keep it under cap."""
+        indptr, edges = self._in_edges
+        lo, hi = indptr[pages], indptr[pages + 1]
+        counts = hi - lo
+        if cap is not None:
+            within = np.cumsum(counts) <= cap
+            lo, counts = lo[within], counts[within]
+        return edges[_spans(lo, counts)]
+
+    @cached_property
+    def _folder_members(self) -> tuple[np.ndarray, np.ndarray]:
+        """Pages grouped by folder (page order within each) and where each folder's group starts."""
+        order = np.argsort(self.folder, kind="stable")
+        starts = np.zeros(len(self.folder_names) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(self.folder, minlength=len(self.folder_names)), out=starts[1:])
+        return order, starts
+
+    def _folder_window(self, t: int, size: int) -> np.ndarray:
+        """The pages of t's folder, or the ``size`` nearest to t in page order when it has more."""
+        order, starts = self._folder_members
+        f = int(self.folder[t])
+        members = order[starts[f] : starts[f + 1]]
+        if len(members) <= size:
+            return members
+        at = int(np.searchsorted(members, t))
+        lo = max(0, min(at - size // 2, len(members) - size))
+        return members[lo : lo + size]
+
+    @cached_property
+    def _shallowest(self) -> np.ndarray:
+        ok = np.flatnonzero(self.usable)
+        return ok[np.argsort(self.depths[ok], kind="stable")[:SHALLOW]]
+
+    @cached_property
+    def _cluster_masks(self) -> list[tuple[str, np.ndarray]]:
+        idx = self.graph.index
+        out = []
+        for c in getattr(self.graph, "clusters", ()) or ():
+            mask = np.zeros(self.n, dtype=bool)
+            mask[[idx[u] for u in (c.pillar, *c.members) if u in idx]] = True
+            out.append((c.label, mask))
+        return out
+
+    @cached_property
+    def _role_masks(self) -> list[tuple[str, np.ndarray]]:
+        idx = self.graph.index
+        out = []
+        for role, urls in sorted((getattr(self.graph, "roles", None) or {}).items()):
+            mask = np.zeros(self.n, dtype=bool)
+            mask[[idx[u] for u in urls if u in idx]] = True
+            out.append((role, mask))
+        return out
+
+    def _clusters_at(self, i: int) -> list[str]:
+        if not self.bounded:
+            return self._clusters_of.get(self.graph.urls[i], [])
+        return [label for label, mask in self._cluster_masks if mask[i]]
+
+    def _roles_at(self, i: int) -> list[str]:
+        if not self.bounded:
+            return self._roles_of.get(self.graph.urls[i], [])
+        return [role for role, mask in self._role_masks if mask[i]]
+
+    def _gather(self, need: Need, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The candidate sources for page t, and the pages of its folder each links to from its content.
+
+        Every page when the site has at most ``per_source`` pages; otherwise the
+        union of, at most ``per_source`` of each: the pages t links to, its
+        folder's index page, the members of its clusters, the site's shallowest
+        pages, the pages of its folder (the nearest to it in page order when
+        there are more), the pages linking to the same pages as t (through the
+        pages fewest link to first) and the pages linking to pages of its folder
+        from their content (the most such links first).
+        Returns (candidates, neighbour counts for them, the largest count).
+        """
+        g = self.graph
+        cap = self.budget.per_source
+        mates = self._folder_window(t, self.n if self.n <= cap else cap)
+        # Links into the folder from page content, counted per source (the "neighbours" signal).
+        e = self._inlink_edges(mates)
+        e = e[g.edge_content[e] & g.edge_followed[e]]
+        src = g.edge_src[e]
+        src = src[self.depths[src] != UNREACHABLE]
+        near_pages, near_counts = np.unique(src, return_counts=True)
+        if self.n <= cap:
+            pool = np.arange(self.n, dtype=np.int64)
+        else:
+            parts = [self._links_from(t)[:cap], self._shallowest, mates]
+            index_page = int(self.folder_page[int(self.folder[t])])
+            if index_page >= 0:
+                parts.append(np.array([index_page], dtype=np.int64))
+            for label, mask in self._cluster_masks:
+                if mask[t]:
+                    parts.append(np.flatnonzero(mask)[:cap])
+            # Pages linking to the same pages (followed links, as the outlink profile counts them).
+            dests = _row(self._outlink_profile, t)[0]
+            if len(dests):
+                indptr = self._in_edges[0]
+                dests = dests[np.argsort(indptr[dests + 1] - indptr[dests], kind="stable")]
+                e = self._inlink_edges(dests, cap=cap)
+                parts.append(g.edge_src[e[g.edge_followed[e]]])
+            if len(near_pages) > cap:
+                parts.append(near_pages[np.sort(np.argsort(-near_counts, kind="stable")[:cap])])
+            else:
+                parts.append(near_pages)
+            pool = np.unique(np.concatenate(parts).astype(np.int64))
+        near = np.zeros(len(pool), dtype=np.float32)
+        at = np.searchsorted(pool, near_pages)
+        hit = at < len(pool)
+        hit[hit] = pool[at[hit]] == near_pages[hit]
+        near[at[hit]] = near_counts[hit]
+        return pool, near, float(near_counts.max()) if len(near_counts) else 0.0
+
+    def _bounded_candidates(self, need: Need, t: int):  # type: ignore[no-untyped-def]
+        """Candidates for page t with every signal but text, in the exhaustive ranking's terms."""
+        g = self.graph
+        pool, near, near_max = self._gather(need, t)
+        ok = self.usable[pool] & (pool != t)
+        if need.max_source_depth is not None:
+            d = self.depths[pool]
+            ok &= (d >= 0) & (d <= need.max_source_depth)
+        e = self._inlink_edges(np.array([t], dtype=np.int64))
+        if need.content_only:
+            e = e[g.edge_content[e]]
+        ok &= ~np.isin(pool, g.edge_src[e])
+        rows, near = pool[ok], near[ok]
+        f = int(self.folder[t])
+        base = self._base[rows]
+        profile = self._outlink_profile
+        coupling = (profile[rows] @ profile[t].T).toarray().ravel().astype(np.float32, copy=False)
+        other = np.zeros(len(rows), dtype=np.float32)
+        if near_max > 0:
+            other += W_NEIGHBOURS * np.log1p(near) / np.log1p(near_max)
+        anc, levels = self._folder_levels
+        width = int(levels[f])
+        if width > 0:
+            run = np.zeros(len(rows), dtype=np.float32)
+            alive = np.ones(len(rows), dtype=bool)
+            theirs = anc[self.folder[rows]]
+            for lv in range(width):
+                alive &= theirs[:, lv] == anc[f, lv]
+                run += alive
+            other += W_URL * (run / width)
+        index_page = int(self.folder_page[f])
+        if index_page >= 0:
+            other[rows == index_page] += W_INDEX
+        back = self._links_from(t)
+        is_back = np.isin(rows, back)
+        other[is_back] += W_BACK
+        clusters, roles = self._clusters_at(t), self._roles_at(t)
+        bonus = np.zeros(len(rows), dtype=np.float32)
+        cluster_hit = np.zeros(len(rows), dtype=bool)
+        for label, mask in self._cluster_masks:
+            if label in clusters:
+                cluster_hit |= mask[rows]
+        bonus[cluster_hit] = W_CLUSTER
+        for role, mask in self._role_masks:
+            if role in roles:
+                bonus[mask[rows]] += W_ROLE
+        other += bonus
+        return rows, base, coupling, near, other, is_back, index_page, clusters, roles
+
+    def _suggest_bounded(self, needs: Sequence[Need], k: int) -> dict[Need, list[Suggestion]]:
+        """Rank each need's candidates (``_gather``) on every signal, text for the best ``budget.text`` of them."""
+        index = self.graph.index
+        prepared = []
+        texts = [np.array([index[n.page] for n in needs], dtype=np.int64), self._idf_sample()]
+        for need in needs:
+            t = index[need.page]
+            found = self._bounded_candidates(need, t)
+            rows, base, coupling = found[0], found[1], found[2]
+            partial = base + W_LINKS * coupling + found[4]
+            best = np.argsort(-partial, kind="stable")[: self.budget.text]
+            prepared.append((need, t, best, found))
+            texts.append(rows[best])
+        self._read_text(np.unique(np.concatenate(texts)))
+        matrix, _, where = self._text()
+        out: dict[Need, list[Suggestion]] = {}
+        for need, t, best, (rows, base, coupling, near, other, is_back, index_page, clusters, roles) in prepared:
+            text = np.zeros(len(rows), dtype=np.float32)
+            if len(best):
+                text[best] = (matrix[where[rows[best]]] @ matrix[where[t]].T).toarray().ravel()
+            score = base + W_TEXT * text + W_LINKS * coupling + other
+            if not len(rows):
+                out[need] = []
+                continue
+            top = np.lexsort((rows, -score))[:k]
+            neighbours = dict(zip(rows[top].tolist(), near[top].tolist()))
+            out[need] = [
+                self._explain(t, int(rows[o]), float(score[o]), float(text[o]), float(coupling[o]), neighbours, index_page, clusters, roles, bool(is_back[o]))
+                for o in top.tolist()
+            ]
+        return out
+
     # ------------------------------------------------------------- ranking
+    @cached_property
+    def _base(self) -> np.ndarray:
+        return self._static_score()
+
     def _static_score(self) -> np.ndarray:
         d = np.maximum(self.depths, 0).astype(np.float32)
         return np.where(self.depths >= 0, 1.0 / (1.0 + d), 0.0).astype(np.float32) * W_DEPTH
@@ -252,6 +585,8 @@ class Suggester:
         needs = [n for n in dict.fromkeys(needs) if n.page in self.graph.index]
         if not needs:
             return out
+        if self.bounded:
+            return self._suggest_bounded(needs, k)
         matrix, _ = self._tfidf
         base = self._static_score()
         linking = self._linking
@@ -325,13 +660,14 @@ class Suggester:
         return g.edge_dst[lo:hi][g.edge_followed[lo:hi]]
 
     def _shared_prefix(self, t: int) -> np.ndarray:
-        levels = int(self.n_levels[t])
+        ancestors, n_levels = self._levels
+        levels = int(n_levels[t])
         if levels <= 0:
             return np.zeros(self.n, dtype=np.float32)
         run = np.zeros(self.n, dtype=np.float32)
         alive = np.ones(self.n, dtype=bool)
         for k in range(levels):
-            alive &= self.ancestors[:, k] == self.ancestors[t, k]
+            alive &= ancestors[:, k] == ancestors[t, k]
             run += alive
         return run / levels
 
@@ -351,11 +687,11 @@ class Suggester:
         near = int(neighbours[j])
         if near:
             reasons.append(f"links to {near} page{'s' if near != 1 else ''} in {folder}")
-        theirs = self._clusters_of.get(source, [])
+        theirs = self._clusters_at(j)
         same_cluster = [c for c in clusters if c in theirs]
         if same_cluster:
             reasons.append(f"same cluster {same_cluster[0]}")
-        same_role = [r for r in roles if r in self._roles_of.get(source, [])]
+        same_role = [r for r in roles if r in self._roles_at(j)]
         if same_role:
             reasons.append(f"same role @{same_role[0]}")
         if coupling >= MIN_TEXT_REASON:
@@ -371,13 +707,18 @@ class Suggester:
 
     def members_to_link(self, pillar: str, members: Iterable[str], k: int = MAX_SUGGESTIONS) -> list[Suggestion]:
         """For a pillar linking to too few members: the unlinked members most like it."""
-        matrix, _ = self._tfidf
         idx = self.graph.index
         p = idx.get(pillar)
         rows = [idx[m] for m in members if m in idx and m != pillar]
         if p is None or not rows:
             return []
-        sims = (matrix[rows] @ matrix[p].T).toarray().ravel()
+        if self.bounded:  # text of the pillar and its members only, IDF with the sample as for suggestions
+            self._read_text(np.unique(np.concatenate([np.array(rows + [p], dtype=np.int64), self._idf_sample()])))
+        matrix, _, where = self._text()
+        if where is not None:
+            sims = (matrix[where[rows]] @ matrix[where[p]].T).toarray().ravel()
+        else:
+            sims = (matrix[rows] @ matrix[p].T).toarray().ravel()
         order = np.argsort(-sims, kind="stable")[:k]
         out = []
         for o in order.tolist():
