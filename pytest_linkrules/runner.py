@@ -111,7 +111,7 @@ def analyze(
     if suggest and any(o.violations for o in outcomes):
         from .suggest import attach_suggestions
 
-        left = attach_suggestions(outcomes, graph)
+        left = attach_suggestions(outcomes, graph, notes=crawl.notes)
         if left:
             crawl.notes.append(f"link suggestions were made for the first failing pages only; {left:,} more got none (suggest.MAX_SUGGESTED_PAGES)")
     book = WaiverBook(config.waivers, roles)
