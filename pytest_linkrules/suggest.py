@@ -463,25 +463,28 @@ class Suggester:
     def _gather(self, need: Need, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The candidate sources for page t, and the pages of its folder each links to from its content.
 
-        Every page when the site has at most ``per_source`` pages; otherwise the
+        Every page when the site has at most ``per_source`` pages (or is ranked
+        exhaustively); otherwise the
         union of, at most ``per_source`` of each: the pages t links to, its
         folder's index page, the members of its clusters, the site's shallowest
         pages, the pages of its folder (the nearest to it in page order when
         there are more), the pages linking to the same pages as t (through the
         pages fewest link to first) and the pages linking to pages of its folder
-        from their content (the most such links first).
+        from their content (the most such links first). The neighbour counts are
+        over the folder's pages read (all of them, or the window).
         Returns (candidates, neighbour counts for them, the largest count).
         """
         g = self.graph
         cap = self.budget.per_source
-        mates = self._folder_window(t, self.n if self.n <= cap else cap)
+        full = not self.bounded or self.n <= cap
+        mates = self._folder_window(t, self.n if full else cap)
         # Links into the folder from page content, counted per source (the "neighbours" signal).
         e = self._inlink_edges(mates)
         e = e[g.edge_content[e] & g.edge_followed[e]]
         src = g.edge_src[e]
         src = src[self.depths[src] != UNREACHABLE]
         near_pages, near_counts = np.unique(src, return_counts=True)
-        if self.n <= cap:
+        if full:
             pool = np.arange(self.n, dtype=np.int64)
         else:
             parts = [self._links_from(t)[:cap], self._shallowest, mates]
@@ -558,6 +561,12 @@ class Suggester:
                 bonus[mask[rows]] += W_ROLE
         other += bonus
         return rows, base, coupling, near, other, is_back, index_page, clusters, roles
+
+    def candidates(self, need: Need) -> list[str]:
+        """The pages the bounded path ranks for this need (every usable page, on a site ranked exhaustively)."""
+        t = self.graph.index[need.page]
+        rows = self._bounded_candidates(need, t)[0]
+        return [self.graph.urls[i] for i in rows.tolist()]
 
     def _suggest_bounded(self, needs: Sequence[Need], k: int) -> dict[Need, list[Suggestion]]:
         """Rank each need's candidates (``_gather``) on every signal, text for the best ``budget.text`` of them."""
