@@ -387,13 +387,17 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     graph = analysis.graph
     url = find_page(analysis, args.page)
     from .report.escape import terminal
-    from .suggest import Need, Suggester
+    from .suggest import Need, Suggester, budget_from
 
     depth = graph.depth(url)
     need = Need(url, max_source_depth=args.max_source_depth, content_only=True)
-    found = Suggester(graph).suggest([need], k=args.count).get(need, [])
+    suggester = Suggester(graph, budget_from(config.suggestions))
+    found = suggester.suggest([need], k=args.count).get(need, [])
     where = f"depth {depth}" if depth is not None else "not reachable"
     _print(f"{terminal(url)}: {where}, {graph.inlink_count(url)} inlinks, {graph.content_inlink_count(url)} from page content")
+    if suggester.bounded:
+        b = suggester.budget
+        _print(f"note: {suggester.n:,} pages, more than {b.exhaustive_pages:,} ([suggestions] exhaustive_pages): {b.describe()}")
     if not found:
         _print("no candidate pages: every reachable page that could link to it already does from its content")
         return EXIT_OK

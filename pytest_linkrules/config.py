@@ -129,6 +129,7 @@ class LinkrulesConfig:
     roles: tuple[RoleDef, ...] = ()
     clusters: tuple[ClusterDef, ...] = ()
     waivers: tuple[Waiver, ...] = ()
+    suggestions: Mapping[str, int] = field(default_factory=dict)  # the [suggestions] keys given
 
     @property
     def display(self) -> str:
@@ -182,7 +183,17 @@ WARC_KEYS = ("warc", "base_url", "start", "max_pages", "max_page_bytes", "source
 # Placeholders in site.source: {path} is the URL path without slashes at the ends
 # or .html ("/guides/seo/" -> "guides/seo", "/" -> "index"); {file} is the built file.
 SOURCE_FIELDS = ("path", "file")
-TOP_KEYS = ("site", "rules", "roles", "clusters", "waivers")
+TOP_KEYS = ("site", "rules", "roles", "clusters", "waivers", "suggestions")
+# [suggestions]: how much link suggestions read (suggest.py keeps the defaults,
+# MAX_SUGGESTED_PAGES and Budget; tests/test_suggest_budget.py holds these texts to them).
+SUGGESTION_KEYS = {
+    "max_pages": "failing pages that get link suggestions, in rule order (default 1000); a note says how many more got none",
+    "exhaustive_pages": "sites of up to this many pages compare every page with each failing page (default 20000); "
+    "a larger site takes the bounded ranking, and a note says so",
+    "per_source": "bounded ranking: candidate pages of each kind per failing page (default 1000)",
+    "text": "bounded ranking: how many of the best candidates by links and URL are compared by text (default 50)",
+    "idf_sample": "bounded ranking: pages spread over the site that text weights (IDF) are computed from, with the pages read (default 5000)",
+}
 
 
 def display_path(path: Path) -> str:
@@ -330,13 +341,32 @@ def load_config(path: Path, registry: Mapping[str, type[Rule]]) -> LinkrulesConf
     roles = load_roles(data.get("roles"), problem)
     clusters = load_clusters(data.get("clusters"), problem)
     waivers = load_waivers(data.get("waivers"), [r.id for r in rules], problem)
+    suggestions = _load_suggestions(data.get("suggestions"), problem)
     _check_role_references(rules, clusters, waivers, {r.name for r in roles}, problem)
     if problems:
         raise ConfigError(problems)
     assert site is not None
     return LinkrulesConfig(
-        path=path, site=site, rules=tuple(rules), raw=data, roles=roles, clusters=clusters, waivers=waivers
+        path=path, site=site, rules=tuple(rules), raw=data, roles=roles, clusters=clusters, waivers=waivers,
+        suggestions=suggestions,
     )
+
+
+def _load_suggestions(table: Any, problem: Any) -> dict[str, int]:
+    if table is None:
+        return {}
+    if not isinstance(table, dict):
+        problem("suggestions", f"expected a table of {', '.join(SUGGESTION_KEYS)}, got {_show(table)}")
+        return {}
+    out = {}
+    for key, value in table.items():
+        if key not in SUGGESTION_KEYS:
+            problem(f"suggestions.{key}", f"unknown key{did_you_mean(key, SUGGESTION_KEYS)} (expected one of: {', '.join(SUGGESTION_KEYS)})")
+        elif not _check_range(value, 1, 10**9, integer=True):
+            problem(f"suggestions.{key}", f"expected a positive integer, got {_show(value)}")
+        else:
+            out[key] = int(value)
+    return out
 
 
 def _check_role_references(

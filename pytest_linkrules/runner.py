@@ -109,11 +109,15 @@ def analyze(
     excluded = GlobSet(config.site.excluded_pages) if config.site.excluded_pages else None
     outcomes = [run_rule(rc, graph, excluded) for rc in config.rules]
     if suggest and any(o.violations for o in outcomes):
-        from .suggest import attach_suggestions
+        from .suggest import MAX_SUGGESTED_PAGES, attach_suggestions, budget_from
 
-        left = attach_suggestions(outcomes, graph, notes=crawl.notes)
+        given = config.suggestions
+        left = attach_suggestions(outcomes, graph, given.get("max_pages", MAX_SUGGESTED_PAGES), notes=crawl.notes, budget=budget_from(given))
         if left:
-            crawl.notes.append(f"link suggestions were made for the first failing pages only; {left:,} more got none (suggest.MAX_SUGGESTED_PAGES)")
+            crawl.notes.append(
+                f"link suggestions were made for the first {given.get('max_pages', MAX_SUGGESTED_PAGES):,} failing pages only; "
+                f"{left:,} more got none ([suggestions] max_pages)"
+            )
     book = WaiverBook(config.waivers, roles)
     waived = {}
     for v in (v for o in outcomes for v in o.violations):

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any, Mapping
 
-from .config import SITE_KEYS
+from .config import SITE_KEYS, SUGGESTION_KEYS
 from .presets import GENERATORS
 from .rules import Rule, builtin_registry
 
@@ -149,6 +149,12 @@ def build_schema(registry: Mapping[str, type[Rule]] | None = None) -> dict[str, 
                     "required": ["rule", "pages", "reason"],
                     "additionalProperties": False,
                 },
+            },
+            "suggestions": {
+                "type": "object",
+                "description": "how much link suggestions read on a large site",
+                "properties": {key: {"type": "integer", "minimum": 1, "description": help} for key, help in SUGGESTION_KEYS.items()},
+                "additionalProperties": False,
             },
         },
         "required": ["site", "rules"],

@@ -28,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import cached_property
 import re
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -149,6 +149,11 @@ class Budget:
             f"and the {self.text:,} best of them by those signals compared by text "
             f"(IDF from the pages read and {self.idf_sample:,} spread over the site)"
         )
+
+
+def budget_from(given: Mapping[str, int]) -> Budget:
+    """The Budget of a [suggestions] table (config.SUGGESTION_KEYS; max_pages is attach_suggestions' limit)."""
+    return Budget(**{key: value for key, value in given.items() if key in Budget.__dataclass_fields__})
 
 
 @dataclass(frozen=True)
@@ -800,7 +805,7 @@ def attach_suggestions(
         b = suggester.budget
         notes.append(
             f"link suggestions: the site has {suggester.n:,} pages, more than {b.exhaustive_pages:,}, so not every page was "
-            f"compared with each failing page: {b.describe()} (suggest.Budget)"
+            f"compared with each failing page: {b.describe()} ([suggestions] in linkrules.toml)"
         )
     left = max(0, len(wanted) - limit)
     wanted = wanted[:limit]

@@ -103,7 +103,7 @@ CASES = [
     Case(
         "unknown-top-level-key",
         SITE + GOOD_RULES + "[sites]\nroot = 'x'\n",
-        'linkrules.toml: sites: unknown key; did you mean "site"? (expected one of: site, rules, roles, clusters, waivers)',
+        'linkrules.toml: sites: unknown key; did you mean "site"? (expected one of: site, rules, roles, clusters, waivers, suggestions)',
     ),
     Case(
         "site-not-a-table",
@@ -275,6 +275,18 @@ CASES = [
         "root-and-url-both-set",
         '[site]\nroot = "public"\nurl = "http://127.0.0.1:9/"\n' + GOOD_RULES,
         "linkrules.toml: site: root and url are both set; give root (a built folder) or url (a deployed site), not both",
+    ),
+    # --- [suggestions] --------------------------------------------------------
+    Case(
+        "suggestions-unknown-key",
+        SITE + GOOD_RULES + "[suggestions]\nexhaustive = 5\n",
+        'linkrules.toml: suggestions.exhaustive: unknown key; did you mean "exhaustive_pages"? '
+        "(expected one of: max_pages, exhaustive_pages, per_source, text, idf_sample)",
+    ),
+    Case(
+        "suggestions-not-a-count",
+        SITE + GOOD_RULES + '[suggestions]\nper_source = "many"\n',
+        'linkrules.toml: suggestions.per_source: expected a positive integer, got "many"',
     ),
 ]
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from helpers.graphs import chrome, content, nofollow, pages, redirect
+from helpers.sitebuilder import page, write_site
 from pytest_linkrules.architecture import Cluster
 from pytest_linkrules.config import RuleConfig
 from pytest_linkrules.crawl.folder import crawl_folder
@@ -180,6 +181,43 @@ def test_the_report_notes_say_when_the_ranking_was_bounded() -> None:
         f"link suggestions: the site has {len(g.urls)} pages, more than 10, so not every page was compared with each failing page: "
         "candidates were the pages related to each (linked with it, in its folder, linking to its folder or to the same pages, "
         "its cluster, the 20 shallowest), at most 6 of each kind, and the 3 best of them by those signals compared by text "
-        "(IDF from the pages read and 5 spread over the site) (suggest.Budget)"
+        "(IDF from the pages read and 5 spread over the site) ([suggestions] in linkrules.toml)"
     ]
     assert any(v.suggestions for v in outcomes[0].violations)
+
+
+def test_the_budget_is_set_in_linkrules_toml_and_the_report_header_says_what_it_did(pytester: pytest.Pytester) -> None:
+    nav = '<a href="/">Home</a><a href="/guides/">Guides</a>'
+    files = {
+        "index.html": page("Home", nav=nav, body="<p>Notes on web performance.</p>"),
+        "guides/index.html": page("Guides", nav=nav, body='<a href="/guides/images/">Image compression guide</a>'),
+        "guides/images/index.html": page("Image compression guide", nav=nav, body="<p>Image compression with webp.</p>"),
+        "guides/fonts/index.html": page("Fonts", nav=nav, body="<p>Loading web fonts.</p>"),
+        "lonely/index.html": page("Image compression checklist", nav=nav, body="<p>An image compression checklist.</p>"),
+    }
+    write_site(pytester.path / "public", files)
+    pytester.makefile(
+        ".toml",
+        linkrules='[site]\nroot = "public"\n[rules.no-orphans]\n'
+        "[suggestions]\nexhaustive_pages = 3\nper_source = 2\ntext = 2\nidf_sample = 4\nmax_pages = 1\n",
+    )
+    result = pytester.runpytest("--linkrules", "-p", "no:cacheprovider")
+    out = result.stdout.str()
+    assert result.ret == pytest.ExitCode.TESTS_FAILED, out
+    assert (
+        "linkrules: note: link suggestions: the site has 5 pages, more than 3, so not every page was compared with each failing page: "
+        "candidates were the pages related to each (linked with it, in its folder, linking to its folder or to the same pages, "
+        "its cluster, the 20 shallowest), at most 2 of each kind, and the 2 best of them by those signals compared by text "
+        "(IDF from the pages read and 4 spread over the site) ([suggestions] in linkrules.toml)"
+    ) in out.splitlines()
+    assert "linkrules: note: link suggestions were made for the first 1 failing pages only; 1 more got none ([suggestions] max_pages)" in out.splitlines()
+    assert out.count("Add a link to it on one of these pages (best first):") == 1
+
+
+def test_the_descriptions_of_the_keys_give_the_defaults_the_code_has() -> None:
+    from pytest_linkrules.config import SUGGESTION_KEYS
+
+    defaults = {"max_pages": suggest.MAX_SUGGESTED_PAGES, **{k: getattr(Budget(), k) for k in Budget.__dataclass_fields__}}
+    assert set(defaults) == set(SUGGESTION_KEYS)
+    for key, value in defaults.items():
+        assert f"(default {value})" in SUGGESTION_KEYS[key], key
