@@ -15,6 +15,8 @@ second baseline takes the 5 shallowest folder mates.
     python benchmarks/bench_suggest.py                      # the four sites under /work/sites
     python benchmarks/bench_suggest.py --sites sphinx -n 100
     python benchmarks/bench_suggest.py --set W_TEXT=0.5     # try other weights (suggest.py constants)
+    python benchmarks/bench_suggest.py --bounded            # the bounded ranking of large sites, at its default caps
+    python benchmarks/bench_suggest.py --bounded --budget per_source=300 text=20
 """
 
 from __future__ import annotations
@@ -78,7 +80,7 @@ def remove_links(pages: dict, removed: list[tuple[str, str, str]]) -> dict:
     return out
 
 
-def run(name: str, root: str, start: str, n: int, seed: int, cache_dir: Path | None = None) -> dict:
+def run(name: str, root: str, start: str, n: int, seed: int, cache_dir: Path | None = None, budget: "suggest.Budget | None" = None) -> dict:
     t0 = time.perf_counter()
     crawl = crawl_site(SiteConfig(root=Path(root), start=(start,), render="never"), cache_dir=cache_dir)
     graph = SiteGraph(crawl.pages, crawl.starts)
@@ -88,7 +90,7 @@ def run(name: str, root: str, start: str, n: int, seed: int, cache_dir: Path | N
     g2 = SiteGraph(remove_links(crawl.pages, removed), crawl.starts)
     c0 = time.process_time()
     w0 = time.perf_counter()
-    sg = suggest.Suggester(g2)
+    sg = suggest.Suggester(g2, budget)
     needs = [suggest.Need(t) for _, t, _ in removed]
     found = sg.suggest(needs)
     cpu = time.process_time() - c0
@@ -133,14 +135,20 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cache-dir", type=Path, help="crawl cache folder, so reruns skip the crawl")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="override a weight in suggest.py")
+    parser.add_argument("--bounded", action="store_true", help="rank with the bounded path of sites over exhaustive_pages (forced: exhaustive_pages=0)")
+    parser.add_argument("--budget", nargs="*", default=[], metavar="KEY=N", help="with --bounded: per_source, text, idf_sample")
     args = parser.parse_args()
+    budget = None
+    if args.bounded:
+        budget = suggest.Budget(exhaustive_pages=0, **{k: int(v) for k, _, v in (item.partition("=") for item in args.budget)})
+        print(f"bounded ranking: {budget}")
     for item in args.set:
         key, _, value = item.partition("=")
         setattr(suggest, key, float(value))
     print(f"{'site':<13} {'pages':>6} {'links':>5} {'recall@5':>8} {'folder(random)':>14} {'folder(shallow)':>15} {'src in folder':>13} {'suggest CPU s':>13}")
     for name in args.sites:
         root, start = SITES[name]
-        r = run(name, root, start, args.n, args.seed, args.cache_dir)
+        r = run(name, root, start, args.n, args.seed, args.cache_dir, budget)
         print(
             f"{r['site']:<13} {r['pages']:>6} {r['links']:>5} {r['recall@5']:>8.3f} {r['folder_random']:>14.3f} "
             f"{r['folder_shallow']:>15.3f} {r['source_in_folder']:>13.2f} {r['suggest_cpu_s']:>13.2f}",

@@ -21,6 +21,13 @@ only pages shallow enough that the link brings the page within the limit.
 scipy.sparse is imported here, on first use, never at pytest's start.
 The weights were set on benchmarks/bench_suggest.py (recall@5 of removed
 real links, recorded in benchmarks/README.md).
+
+Up to EXHAUSTIVE_PAGES pages every page is scored for every failing page.
+A larger site takes the bounded path (Budget, ``[suggestions]`` in
+linkrules.toml): candidates from the graph per failing page, every signal but
+text computed for them as above, text for the best few; the report's notes say
+so. With every budget figure at least the page count it ranks as the
+exhaustive path does (tests/test_suggest_budget.py).
 """
 
 from __future__ import annotations
