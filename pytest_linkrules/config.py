@@ -191,7 +191,7 @@ SUGGESTION_KEYS = {
     "exhaustive_pages": "sites of up to this many pages compare every page with each failing page (default 20000); "
     "a larger site takes the bounded ranking, and a note says so",
     "per_source": "bounded ranking: candidate pages of each kind per failing page (default 1000)",
-    "text": "bounded ranking: how many of the best candidates by links and URL are compared by text (default 50)",
+    "text": "bounded ranking: how many of the best candidates by links and URL are compared by text (default 30)",
     "idf_sample": "bounded ranking: pages spread over the site that text weights (IDF) are computed from, with the pages read (default 5000)",
 }
 

@@ -60,7 +60,7 @@ EXHAUSTIVE_PAGES = 20_000
 # signals are compared by text, with IDF from the pages read for that plus
 # IDF_SAMPLE pages spread evenly over the site.
 PER_SOURCE = 1_000
-TEXT_CANDIDATES = 50
+TEXT_CANDIDATES = 30
 IDF_SAMPLE = 5_000
 SHALLOW = 20  # the shallowest pages of the site are candidates for every failing page
 # Rules whose failures a new link on another page fixes.
@@ -110,21 +110,30 @@ def _spans(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return np.arange(total, dtype=np.int64) + np.repeat(starts - (np.cumsum(counts) - counts), counts)
 
 
-def _row_products(matrix, rows: np.ndarray, t: int) -> np.ndarray:  # type: ignore[no-untyped-def]
+def _positions(sorted_values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Where the values of ``wanted`` that ``sorted_values`` holds are in it (np.isin's answer, by binary search)."""
+    at = np.searchsorted(sorted_values, wanted)
+    keep = at < len(sorted_values)
+    at = at[keep]
+    return at[sorted_values[at] == wanted[keep]]
+
+
+def _row_products(matrix, rows: np.ndarray, t: int, scratch: np.ndarray) -> np.ndarray:  # type: ignore[no-untyped-def]
     """Dot products of CSR rows ``rows`` with row ``t`` (float32), on the arrays: scipy's
-    row indexing and product cost ~1 ms a call in overhead, for a few thousand numbers."""
+    row indexing and product cost ~1 ms a call in overhead, for a few thousand numbers.
+
+    ``scratch`` is a zeroed float32 array of the matrix's width, left zeroed.
+    """
     indptr, indices, data = matrix.indptr, matrix.indices, matrix.data
     lo, hi = indptr[t], indptr[t + 1]
     if lo == hi or not len(rows):
         return np.zeros(len(rows), dtype=np.float32)
     starts, counts = indptr[rows], indptr[rows + 1] - indptr[rows]
     at = _spans(starts, counts)
-    # The other row's value for each entry's column: a binary search in t's (sorted) columns.
     cols = indices[lo:hi]
-    found = np.searchsorted(cols, indices[at])
-    found[found == len(cols)] = 0
-    hit = cols[found] == indices[at]
-    values = np.where(hit, data[at] * data[lo:hi][found], np.float32(0))
+    scratch[cols] = data[lo:hi]  # row t, spread out: each entry's partner is one lookup
+    values = data[at] * scratch[indices[at]]
+    scratch[cols] = 0
     sums = np.zeros(len(at) + 1, dtype=np.float64)
     np.cumsum(values, out=sums[1:])
     ends = np.cumsum(counts)
@@ -187,11 +196,13 @@ class Suggester:
         self.n = n
         self.bounded = n > self.budget.exhaustive_pages
         self.depths = graph.depths
-        folders = [folder_of(u) for u in graph.urls]
-        names = {f: k for k, f in enumerate(dict.fromkeys(folders))}
+        # folder_of, inlined (a call per page is ~0.3 s at 1M pages); folders numbered in page order.
+        names: dict[str, int] = {}
+        number = names.setdefault
+        self.folder = np.array(
+            [number(u[: u.rfind("/", 0, len(u) - 1) + 1] or "/", len(names)) for u in graph.urls], dtype=np.int64
+        )
         self.folder_names = list(names)
-        self.folder = np.fromiter((names[f] for f in folders), dtype=np.int64, count=n)
-        del folders
         # The page a folder's URL names ("/guides/"), if it is a page of the site.
         self.folder_page = np.array([graph.index.get(f, -1) for f in self.folder_names], dtype=np.int64)
         pages = graph.pages
@@ -306,10 +317,17 @@ class Suggester:
         return out[:k]
 
     def _phrases(self, i: int) -> set[tuple[str, str]]:
-        """Word pairs of a page's text, lower-cased as the vectoriser reads them."""
+        """Word pairs of a page's text, lower-cased as the vectoriser reads them (a failing page's, once)."""
+        cache = self.__dict__.setdefault("_phrase_cache", {})
+        if i in cache:
+            return cache[i]
         p = self.graph.pages[self.graph.urls[i]]
         words = _TOKEN.findall(f"{p.title} {p.text}".lower())
-        return set(zip(words, words[1:]))
+        found = set(zip(words, words[1:]))
+        if len(cache) > 64:
+            cache.clear()
+        cache[i] = found
+        return found
 
     @cached_property
     def _outlink_profile(self):  # type: ignore[no-untyped-def]
@@ -522,7 +540,7 @@ class Suggester:
         at = np.searchsorted(pool, near_pages)
         hit = at < len(pool)
         hit[hit] = pool[at[hit]] == near_pages[hit]
-        near[at[hit]] = near_counts[hit]
+        near[at[hit]] = near_counts[hit]  # near_pages is part of the pool, but in full mode pool is every page
         return pool, near, float(near_counts.max()) if len(near_counts) else 0.0
 
     def _bounded_candidates(self, need: Need, t: int):  # type: ignore[no-untyped-def]
@@ -536,12 +554,12 @@ class Suggester:
         e = self._inlink_edges(np.array([t], dtype=np.int64))
         if need.content_only:
             e = e[g.edge_content[e]]
-        ok &= ~np.isin(pool, g.edge_src[e])
+        ok[_positions(pool, g.edge_src[e])] = False
         rows, near = pool[ok], near[ok]
         f = int(self.folder[t])
         base = self._base[rows]
         profile = self._outlink_profile
-        coupling = _row_products(profile, rows, t)
+        coupling = _row_products(profile, rows, t, self._scratch(self.n))
         other = np.zeros(len(rows), dtype=np.float32)
         if near_max > 0:
             other += W_NEIGHBOURS * np.log1p(near) / np.log1p(near_max)
@@ -558,8 +576,8 @@ class Suggester:
         index_page = int(self.folder_page[f])
         if index_page >= 0:
             other[rows == index_page] += W_INDEX
-        back = self._links_from(t)
-        is_back = np.isin(rows, back)
+        is_back = np.zeros(len(rows), dtype=bool)
+        is_back[_positions(rows, self._links_from(t))] = True
         other[is_back] += W_BACK
         clusters, roles = self._clusters_at(t), self._roles_at(t)
         bonus = np.zeros(len(rows), dtype=np.float32)
@@ -573,6 +591,13 @@ class Suggester:
                 bonus[mask[rows]] += W_ROLE
         other += bonus
         return rows, base, coupling, near, other, is_back, index_page, clusters, roles
+
+    def _scratch(self, size: int) -> np.ndarray:
+        """A zeroed float32 array of this size, reused (callers leave it zeroed)."""
+        have = self.__dict__.setdefault("_scratches", {})
+        if size not in have:
+            have[size] = np.zeros(size, dtype=np.float32)
+        return have[size]
 
     def candidates(self, need: Need) -> list[str]:
         """The pages the bounded path ranks for this need (every usable page, on a site ranked exhaustively)."""
@@ -599,7 +624,7 @@ class Suggester:
         for need, t, best, (rows, base, coupling, near, other, is_back, index_page, clusters, roles) in prepared:
             text = np.zeros(len(rows), dtype=np.float32)
             if len(best):
-                text[best] = _row_products(matrix, where[rows[best]], int(where[t]))
+                text[best] = _row_products(matrix, where[rows[best]], int(where[t]), self._scratch(matrix.shape[1]))
             score = base + W_TEXT * text + W_LINKS * coupling + other
             if not len(rows):
                 out[need] = []

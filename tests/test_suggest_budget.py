@@ -221,3 +221,12 @@ def test_the_descriptions_of_the_keys_give_the_defaults_the_code_has() -> None:
     assert set(defaults) == set(SUGGESTION_KEYS)
     for key, value in defaults.items():
         assert f"(default {value})" in SUGGESTION_KEYS[key], key
+
+
+def test_folders_are_numbered_as_folder_of_names_them() -> None:
+    from pytest_linkrules.suggest import folder_of
+
+    urls = ["/", "/a", "/a/", "/a/b.html", "/a/b/", "/a/b/c", "//x//", "/x//y", "/a/b/c/index.html"]
+    g = SiteGraph(pages({u: [] for u in urls}), ["/"])
+    sg = Suggester(g)
+    assert [sg.folder_names[f] for f in sg.folder.tolist()] == [folder_of(u) for u in g.urls]
