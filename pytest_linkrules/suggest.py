@@ -63,6 +63,7 @@ PER_SOURCE = 1_000
 TEXT_CANDIDATES = 30
 IDF_SAMPLE = 5_000
 SHALLOW = 20  # the shallowest pages of the site are candidates for every failing page
+BOUNDED_CHUNK = 5_000  # failing pages whose candidates are held at once (~25 kB each)
 # Rules whose failures a new link on another page fixes.
 SOURCE_RULES = frozenset(
     {"no-orphans", "min-inlinks", "min-content-inlinks", "max-depth", "no-new-orphans", "no-deeper-pages", "no-lost-inlinks", "no-lost-link-score"}
@@ -606,7 +607,17 @@ class Suggester:
         return [self.graph.urls[i] for i in rows.tolist()]
 
     def _suggest_bounded(self, needs: Sequence[Need], k: int) -> dict[Need, list[Suggestion]]:
-        """Rank each need's candidates (``_gather``) on every signal, text for the best ``budget.text`` of them."""
+        """Rank each need's candidates (``_gather``) on every signal, text for the best ``budget.text`` of them.
+
+        The text is read once for BOUNDED_CHUNK failing pages at a time (one
+        read for the default 1,000), so memory stays bounded when many are asked.
+        """
+        out: dict[Need, list[Suggestion]] = {}
+        for start in range(0, len(needs), BOUNDED_CHUNK):
+            out.update(self._suggest_bounded_chunk(needs[start : start + BOUNDED_CHUNK], k))
+        return out
+
+    def _suggest_bounded_chunk(self, needs: Sequence[Need], k: int) -> dict[Need, list[Suggestion]]:
         index = self.graph.index
         prepared = []
         texts = [np.array([index[n.page] for n in needs], dtype=np.int64), self._idf_sample()]
