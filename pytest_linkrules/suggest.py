@@ -350,9 +350,62 @@ class Suggester:
         m = sparse.csr_matrix((np.ones(len(dst), dtype=np.float32), dst, indptr), shape=(self.n, self.n))
         return weigh(m, copy=False)
 
+    @cached_property
+    def _outlink_weights(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The outlink profile as the bounded path reads it: (indptr, targets, IDF per page, row lengths).
+
+        The same rows as _outlink_profile before l2 scaling, on plain arrays:
+        a row's weights are the IDF of its targets, so they are not stored, and
+        a product is divided by the two lengths. Building the scipy matrix and
+        scaling 25M entries cost ~1.7 s at 1M pages; this, ~0.5 s.
+        """
+        g = self.graph
+        n = self.n
+        indegree = np.bincount(g.edge_dst, minlength=n)
+        keep = g.edge_followed & (indegree[g.edge_dst] <= max(50, 0.05 * n))
+        del indegree
+        before = np.zeros(len(keep) + 1, dtype=np.int64)
+        np.cumsum(keep, out=before[1:])
+        indptr = before[g._outgoing.indptr]
+        del before
+        targets = g.edge_dst[keep]
+        del keep
+        df = np.bincount(targets, minlength=n).astype(np.float32) + np.float32(1.0)
+        idf = np.log(np.float32(n + 1) / df) + np.float32(1.0)
+        squares = np.zeros(len(targets) + 1, dtype=np.float64)
+        np.cumsum(idf[targets].astype(np.float64) ** 2, out=squares[1:])
+        lengths = np.sqrt(squares[indptr[1:]] - squares[indptr[:-1]])
+        lengths[lengths == 0] = 1.0
+        return indptr, targets, idf, lengths
+
+    def _kept_outlinks(self, i: int) -> np.ndarray:
+        """The targets in page i's outlink profile (followed links, not to pages most pages link to)."""
+        if not self.bounded:
+            return _row(self._outlink_profile, i)[0]
+        indptr, targets, _, _ = self._outlink_weights
+        return targets[indptr[i] : indptr[i + 1]]
+
+    def _coupling(self, rows: np.ndarray, t: int) -> np.ndarray:
+        """Cosine of the outlink profiles of ``rows`` and t (the bounded path's _outlink_profile product)."""
+        indptr, targets, idf, lengths = self._outlink_weights
+        lo, hi = indptr[t], indptr[t + 1]
+        if lo == hi or not len(rows):
+            return np.zeros(len(rows), dtype=np.float32)
+        counts = indptr[rows + 1] - indptr[rows]
+        at = _spans(indptr[rows], counts)
+        mark = self._scratch(self.n)
+        mine = targets[lo:hi]
+        mark[mine] = idf[mine]
+        theirs = targets[at]
+        values = mark[theirs].astype(np.float64) * idf[theirs]
+        mark[mine] = 0
+        sums = np.zeros(len(at) + 1, dtype=np.float64)
+        np.cumsum(values, out=sums[1:])
+        ends = np.cumsum(counts)
+        return ((sums[ends] - sums[ends - counts]) / (lengths[rows] * lengths[t])).astype(np.float32)
+
     def shared_outlinks(self, a: int, b: int) -> int:
-        p = self._outlink_profile
-        return len(np.intersect1d(_row(p, a)[0], _row(p, b)[0], assume_unique=True))
+        return len(np.intersect1d(self._kept_outlinks(a), self._kept_outlinks(b), assume_unique=True))
 
     # ----------------------------------------------------------- structure
     @cached_property
@@ -526,7 +579,7 @@ class Suggester:
                 if mask[t]:
                     parts.append(np.flatnonzero(mask)[:cap])
             # Pages linking to the same pages (followed links, as the outlink profile counts them).
-            dests = _row(self._outlink_profile, t)[0]
+            dests = self._kept_outlinks(t)
             if len(dests):
                 indptr = self._in_edges[0]
                 dests = dests[np.argsort(indptr[dests + 1] - indptr[dests], kind="stable")]
@@ -559,8 +612,7 @@ class Suggester:
         rows, near = pool[ok], near[ok]
         f = int(self.folder[t])
         base = self._base[rows]
-        profile = self._outlink_profile
-        coupling = _row_products(profile, rows, t, self._scratch(self.n))
+        coupling = self._coupling(rows, t)
         other = np.zeros(len(rows), dtype=np.float32)
         if near_max > 0:
             other += W_NEIGHBOURS * np.log1p(near) / np.log1p(near_max)
