@@ -285,6 +285,13 @@ class Suggester:
         where[rows] = np.arange(m)
         self._text_state = (made[0], made[1], where)
 
+    def read_text(self, rows: Iterable[int]) -> None:
+        """Bounded path: make sure the text read includes these pages (the sample's with them), reading once for many."""
+        wanted = np.fromiter(rows, dtype=np.int64)
+        state = self._text_state
+        if state is None or state[2] is None or (state[2][wanted] < 0).any():
+            self._read_text(np.unique(np.concatenate([wanted, self._idf_sample()])))
+
     def _idf_sample(self) -> np.ndarray:
         """``budget.idf_sample`` pages spread evenly over the site (every page if it has fewer)."""
         size = min(self.n, self.budget.idf_sample)
@@ -842,8 +849,8 @@ class Suggester:
         rows = [idx[m] for m in members if m in idx and m != pillar]
         if p is None or not rows:
             return []
-        if self.bounded:  # text of the pillar and its members only, IDF with the sample as for suggestions
-            self._read_text(np.unique(np.concatenate([np.array(rows + [p], dtype=np.int64), self._idf_sample()])))
+        if self.bounded:  # text of the pillar and its members (unless read already), IDF with the sample as for suggestions
+            self.read_text(rows + [p])
         matrix, _, where = self._text()
         if where is not None:
             sims = (matrix[where[rows]] @ matrix[where[p]].T).toarray().ravel()
@@ -908,13 +915,17 @@ def attach_suggestions(
     for o_i, v_i, need in wanted:
         v = outcomes[o_i].violations[v_i]
         outcomes[o_i].violations[v_i] = replace(v, suggestions=tuple(found.get(need, ())))
+    from .rules.cluster_links import content_link
+
+    work = []
     for o_i, v_i in pillars:
         v = outcomes[o_i].violations[v_i]
         cluster = next((c for c in graph.clusters if c.pillar == v.page), None)
-        if cluster is None:
-            continue
-        from .rules.cluster_links import content_link
-
-        missing = [m for m in cluster.members if not content_link(graph, v.page, m)]
+        if cluster is not None:
+            work.append((o_i, v_i, v, [m for m in cluster.members if not content_link(graph, v.page, m)]))
+    if suggester.bounded and work:  # one text read for every pillar and its members, not one each
+        idx = graph.index
+        suggester.read_text(idx[u] for _, _, v, missing in work for u in (v.page, *missing) if u in idx)
+    for o_i, v_i, v, missing in work:
         outcomes[o_i].violations[v_i] = replace(v, suggestions=tuple(suggester.members_to_link(v.page, missing)))
     return left
