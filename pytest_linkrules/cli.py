@@ -391,7 +391,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
 
     depth = graph.depth(url)
     need = Need(url, max_source_depth=args.max_source_depth, content_only=True)
-    suggester = Suggester(graph, budget_from(config.suggestions))
+    suggester = Suggester(graph, budget_from(dict(config.suggestions)))
     found = suggester.suggest([need], k=args.count).get(need, [])
     where = f"depth {depth}" if depth is not None else "not reachable"
     _print(f"{terminal(url)}: {where}, {graph.inlink_count(url)} inlinks, {graph.content_inlink_count(url)} from page content")

@@ -129,7 +129,7 @@ class LinkrulesConfig:
     roles: tuple[RoleDef, ...] = ()
     clusters: tuple[ClusterDef, ...] = ()
     waivers: tuple[Waiver, ...] = ()
-    suggestions: Mapping[str, int] = field(default_factory=dict)  # the [suggestions] keys given
+    suggestions: tuple[tuple[str, int], ...] = ()  # the [suggestions] keys given, in file order
 
     @property
     def display(self) -> str:
@@ -348,7 +348,7 @@ def load_config(path: Path, registry: Mapping[str, type[Rule]]) -> LinkrulesConf
     assert site is not None
     return LinkrulesConfig(
         path=path, site=site, rules=tuple(rules), raw=data, roles=roles, clusters=clusters, waivers=waivers,
-        suggestions=suggestions,
+        suggestions=tuple(suggestions.items()),
     )
 
 

@@ -111,7 +111,7 @@ def analyze(
     if suggest and any(o.violations for o in outcomes):
         from .suggest import MAX_SUGGESTED_PAGES, attach_suggestions, budget_from
 
-        given = config.suggestions
+        given = dict(config.suggestions)
         left = attach_suggestions(outcomes, graph, given.get("max_pages", MAX_SUGGESTED_PAGES), notes=crawl.notes, budget=budget_from(given))
         if left:
             crawl.notes.append(

@@ -230,3 +230,23 @@ def test_folders_are_numbered_as_folder_of_names_them() -> None:
     g = SiteGraph(pages({u: [] for u in urls}), ["/"])
     sg = Suggester(g)
     assert [sg.folder_names[f] for f in sg.folder.tolist()] == [folder_of(u) for u in g.urls]
+
+
+def test_the_command_line_reads_the_budget_and_says_when_it_applies(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from pytest_linkrules.cli import main
+
+    nav = '<a href="/">Home</a><a href="/guides/">Guides</a>'
+    files = {
+        "index.html": page("Home", nav=nav, body="<p>Notes on web performance.</p>"),
+        "guides/index.html": page("Guides", nav=nav, body='<a href="/guides/images/">Image compression guide</a>'),
+        "guides/images/index.html": page("Image compression guide", nav=nav, body="<p>Image compression with webp.</p>"),
+        "lonely/index.html": page("Image compression checklist", nav=nav, body="<p>An image compression checklist.</p>"),
+    }
+    write_site(tmp_path / "public", files)
+    config = tmp_path / "linkrules.toml"
+    config.write_text('[site]\nroot = "public"\nrender = "never"\n[rules.no-orphans]\n[suggestions]\nexhaustive_pages = 2\nper_source = 2\n')
+    assert main(["suggest", "-c", str(config), "/lonely/"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1].startswith("note: 4 pages, more than 2 ([suggestions] exhaustive_pages): candidates were the pages related to each")
+    assert "at most 2 of each kind" in out[1]
+    assert out[2] == "add a link to it from the content of (best first):"
