@@ -439,10 +439,16 @@ class SiteGraph:
                     picked += [x for x in self._inlinks_of(url, [i]) if _INLINK_ORDER(x)[:3] == _CLASSES[c]]
             return picked[:limit]
         j = self.index[url]
-        col = self._incoming
-        out = self._inlinks_of(url, col.indices[col.indptr[j] : col.indptr[j + 1]].tolist())
-        out.sort(key=_INLINK_ORDER)
-        return out if limit is None else out[:limit]
+        last = self.__dict__.get("_last_inlinks")
+        if last is not None and last[0] == j:  # the text, HTML and picture of one failure ask in turn
+            found = last[1]
+        else:
+            col = self._incoming
+            out = self._inlinks_of(url, col.indices[col.indptr[j] : col.indptr[j + 1]].tolist())
+            out.sort(key=_INLINK_ORDER)
+            found = tuple(out)
+            self.__dict__["_last_inlinks"] = (j, found)
+        return list(found if limit is None else found[:limit])
 
     # --------------------------------------------------------------- pagerank
     @cached_property

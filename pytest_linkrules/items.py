@@ -126,10 +126,13 @@ class TextRepr:
         return self._make()
 
     def toterminal(self, tw: Any) -> None:
+        # The evidence in one write, not a write per line: the same output
+        # (log_text left no line break but "\n" in it), and pytest-html and
+        # other readers of report.longreprtext call this once per failure.
         first, _, rest = self.text.partition("\n")
         tw.line(first, red=True, bold=True)
-        for line in rest.splitlines():
-            tw.line(line)
+        if rest:
+            tw.write(rest if rest.endswith("\n") else rest + "\n")
 
     def __str__(self) -> str:
         return self.text

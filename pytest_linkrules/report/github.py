@@ -98,10 +98,14 @@ def annotation(failure: Failure, workspace: Path) -> str | None:
 
 
 def annotations(failures: Iterable[Failure], workspace: Path, limit: int = MAX_ANNOTATIONS) -> list[str]:
-    lines = [a for a in (annotation(f, workspace) for f in failures) if a is not None]
-    if len(lines) <= limit:
-        return lines
-    left = len(lines) - limit
+    # annotation() is None exactly for failures outside a linkrules.toml;
+    # the rest past the limit are only counted (each would resolve paths and
+    # look for source files: ~0.4 ms, for lines nobody sees).
+    ours = [f for f in failures if f.config_path is not None]
+    if len(ours) <= limit:
+        return [a for a in (annotation(f, workspace) for f in ours) if a is not None]
+    lines = [a for a in (annotation(f, workspace) for f in ours[:limit]) if a is not None]
+    left = len(ours) - limit
     note = f"linkrules: {left} more failure{'s' if left != 1 else ''} not annotated (at most {limit} are); see the job summary or the test report"
     return lines[:limit] + [f"::notice title=linkrules::{escape_data(note)}"]
 
