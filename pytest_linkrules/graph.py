@@ -346,14 +346,31 @@ class SiteGraph:
         return np.diff(out.indptr)
 
     def _inlinks_of(self, url: str, sources: Iterable[int]) -> list[Inlink]:
-        """The links from the given pages into url, as inlinks() lists them (page by page, unsorted)."""
+        """The links from the given pages into url, as inlinks() lists them (page by page, unsorted).
+
+        The links into url are found on the link arrays (link_dst holds the
+        page number of each link's target), so only they become Inlinks: a
+        report on a failing page asks this for every page linking to it, and
+        comparing each of their ~30 links' targets in Python cost ~0.3 ms a
+        failure at 300k pages.
+        """
+        sources = np.asarray(sources if isinstance(sources, np.ndarray) else list(sources), dtype=np.int64)
+        if not len(sources):
+            return []
+        offsets = self.link_offsets
+        starts = offsets[sources]
+        lengths = offsets[sources + 1] - starts
+        # The positions of every link of these pages, page after page, in page order.
+        pos = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(int(lengths.sum()))
+        hits = np.flatnonzero(self.link_dst[pos] == self.index[url])
+        owners = np.repeat(np.arange(len(sources)), lengths)[hits]
         out: list[Inlink] = []
-        for i in sources:
-            src = self.urls[i]
-            reachable = bool(self.depths[i] != UNREACHABLE)
-            for link in self.pages[src].links:
-                if link.target == url:
-                    out.append(Inlink(src, link.anchor, link.in_content, not link.nofollow, reachable, link.is_redirect))
+        urls, pages, depths = self.urls, self.pages, self.depths
+        for k, o in zip(pos[hits].tolist(), owners.tolist()):
+            i = int(sources[o])
+            src = urls[i]
+            link = pages[src].links[k - int(offsets[i])]
+            out.append(Inlink(src, link.anchor, link.in_content, not link.nofollow, bool(depths[i] != UNREACHABLE), link.is_redirect))
         return out
 
     def _linked_from_many(self, url: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:

@@ -283,6 +283,33 @@ def test_inlinks_of_much_linked_pages_read_from_the_arrays_match_the_full_list(s
         assert neighbourhood_svg(g, url) == picture
 
 
+def old_inlinks(g: SiteGraph, url: str) -> list[Any]:
+    """inlinks() as it was: each linking page's links compared with url, then sorted."""
+    from pytest_linkrules.graph import _INLINK_ORDER, UNREACHABLE, Inlink
+
+    col = g._incoming
+    j = g.index[url]
+    out = []
+    for i in col.indices[col.indptr[j] : col.indptr[j + 1]].tolist():
+        src = g.urls[i]
+        for link in g.pages[src].links:
+            if link.target == url:
+                out.append(Inlink(src, link.anchor, link.in_content, not link.nofollow, bool(g.depths[i] != UNREACHABLE), link.is_redirect))
+    return sorted(out, key=_INLINK_ORDER)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_inlinks_read_from_the_link_arrays_match_each_linking_pages_links(seed: int) -> None:
+    g = random_graph(seed)
+    for url in g.urls:
+        want = old_inlinks(g, url)
+        assert g.inlinks(url) == want
+        assert g.inlinks(url, 3) == want[:3]
+        assert g.inlinks(url) == want  # asked again: the kept answer, not a list a caller changed
+        g.inlinks(url).clear()
+        assert g.inlinks(url) == want
+
+
 def old_sitemap(g: SiteGraph, unreachable: bool, missing: bool, noindex: bool) -> list[tuple[str, str]]:
     listed = g.sitemap_urls
     assert listed is not None
