@@ -258,8 +258,11 @@ def test_base_click_paths_match_the_step_by_step_search(seed: int) -> None:
     assert [(x.source, x.target) for x in links] == [(base.urls[src[e]], base.urls[change.base.dst[e]]) for e in removed.tolist()]
 
 
+@pytest.mark.parametrize("candidates", [0, 10**9])  # first pages by URL rank, or by comparing URLs
 @pytest.mark.parametrize("seed", SEEDS[:25])
-def test_inlinks_of_much_linked_pages_read_from_the_arrays_match_the_full_list(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_inlinks_of_much_linked_pages_read_from_the_arrays_match_the_full_list(
+    seed: int, candidates: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from pytest_linkrules import graph as graph_module
     from pytest_linkrules.report.svg import neighbourhood_svg
     from pytest_linkrules.report.text import inlink_lines
@@ -269,6 +272,7 @@ def test_inlinks_of_much_linked_pages_read_from_the_arrays_match_the_full_list(s
     lines = {u: inlink_lines(g, u) for u in g.urls}
     pictures = {u: neighbourhood_svg(g, u) for u in g.urls[:10]}
     monkeypatch.setattr(graph_module, "MANY_INLINKS", 0)  # every page takes the array path
+    monkeypatch.setattr(graph_module, "MANY_CANDIDATES", candidates)
     assert g._linked_from_many(g.urls[1]) is not None or not full[g.urls[1]]
     for url, want in full.items():
         by_source: dict[str, list[Any]] = {}
