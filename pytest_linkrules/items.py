@@ -70,6 +70,7 @@ class LinkrulesState:
     lean_protocol: bool = True  # off with --pdb and --setup-show/-only/-plan (run_lean)
     frozen: bool = False  # gc.freeze() was called after collection (plugin.pytest_collection_finish)
     lean_runs: int = 0
+    summary_left: int | None = None  # failures the GitHub job summary could not list (None: none written)
 
     @property
     def paths(self) -> set[Path]:
