@@ -576,10 +576,6 @@ def _page_rule(report: Any) -> str | None:
     return str(rule) if rule is not None and "page" in props else None
 
 
-def _is_ours(report: Any) -> bool:
-    return any(key == "rule" for key, _ in getattr(report, "user_properties", ()) or ())
-
-
 class FailureCap:
     """Keeps pytest's own failure summary linear and short on sites with thousands of failing pages.
 
@@ -606,7 +602,9 @@ class FailureCap:
         shown, state.failed_per_rule, state.hidden_per_rule = cap_per_rule(all_failed, _page_rule, state.max_shown)
         state.all_failed = all_failed
         failed[:] = shown
-        quiet[:] = [r for r in all_quiet if r.sections or not _is_ours(r)]
+        from .report.failures import is_ours  # loaded by now: the crawl and the rules ran
+
+        quiet[:] = [r for r in all_quiet if r.sections or not is_ours(r)]
         try:
             return (yield)
         finally:

@@ -107,3 +107,8 @@ def is_warning(report: Any) -> bool:
         return False
     props = dict(getattr(report, "user_properties", ()) or ())
     return props.get("severity") == "warning" and "page" in props and "waived" not in props and "baseline" not in props
+
+
+def is_ours(report: Any) -> bool:
+    """A report of a rule's item or a failing page's item (they carry their rule as a user property)."""
+    return any(key == "rule" for key, _ in getattr(report, "user_properties", ()) or ())

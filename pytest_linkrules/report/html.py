@@ -29,7 +29,7 @@ import numpy as np
 from ..graph import UNREACHABLE, SiteGraph
 from ..runner import Analysis, RuleOutcome
 from ..model import Violation
-from .failures import ViolationIndex, is_warning
+from .failures import ViolationIndex, is_ours, is_warning
 from .svg import depth_histogram_svg, neighbourhood_svg
 
 MAX_INLINK_ROWS = 15
@@ -223,6 +223,13 @@ class HtmlReport:
         report.extras = list(getattr(report, "extras", None) or []) + [extras.html(fragment)]
 
     def pytest_html_results_table_row(self, report: Any, cells: list[Any]) -> None:
+        if report.when != "call" and report.passed and not report.sections and is_ours(report):
+            # pytest-html shows no row for a passed setup or teardown (and adds
+            # only their teardown sections, which our items never have), yet
+            # renders their logs first; an empty row list ends that early
+            # (~0.1 ms per item; the report is the same).
+            cells.clear()
+            return
         for k, cell in enumerate(cells):
             prefix = '<td class="col-testId">'
             if isinstance(cell, str) and cell.startswith(prefix) and cell.endswith("</td>"):
