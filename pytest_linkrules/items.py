@@ -70,6 +70,7 @@ class LinkrulesState:
     lean_protocol: bool = True  # off with --pdb and --setup-show/-only/-plan (run_lean)
     frozen: bool = False  # gc.freeze() was called after collection (plugin.pytest_collection_finish)
     lean_runs: int = 0
+    summary_left: int | None = None  # failures the GitHub job summary could not list (None: none written)
 
     @property
     def paths(self) -> set[Path]:
@@ -126,10 +127,13 @@ class TextRepr:
         return self._make()
 
     def toterminal(self, tw: Any) -> None:
+        # The evidence in one write, not a write per line: the same output
+        # (log_text left no line break but "\n" in it), and pytest-html and
+        # other readers of report.longreprtext call this once per failure.
         first, _, rest = self.text.partition("\n")
         tw.line(first, red=True, bold=True)
-        for line in rest.splitlines():
-            tw.line(line)
+        if rest:
+            tw.write(rest if rest.endswith("\n") else rest + "\n")
 
     def __str__(self) -> str:
         return self.text

@@ -576,10 +576,6 @@ def _page_rule(report: Any) -> str | None:
     return str(rule) if rule is not None and "page" in props else None
 
 
-def _is_ours(report: Any) -> bool:
-    return any(key == "rule" for key, _ in getattr(report, "user_properties", ()) or ())
-
-
 class FailureCap:
     """Keeps pytest's own failure summary linear and short on sites with thousands of failing pages.
 
@@ -606,7 +602,9 @@ class FailureCap:
         shown, state.failed_per_rule, state.hidden_per_rule = cap_per_rule(all_failed, _page_rule, state.max_shown)
         state.all_failed = all_failed
         failed[:] = shown
-        quiet[:] = [r for r in all_quiet if r.sections or not _is_ours(r)]
+        from .report.failures import is_ours  # loaded by now: the crawl and the rules ran
+
+        quiet[:] = [r for r in all_quiet if r.sections or not is_ours(r)]
         try:
             return (yield)
         finally:
@@ -629,7 +627,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         from .report.failures import ViolationIndex
 
         failures = ViolationIndex(state.analyses, config.rootpath).problems(stats)
-        github.report(terminalreporter.write_line, failures, state.analyses)
+        state.summary_left = github.report(terminalreporter.write_line, failures, state.analyses, kept_in=_kept_in(config))
     if state.all_failed is None:  # FailureCap did not run: no failures
         state.failed_per_rule, state.hidden_per_rule = cap_per_rule(stats.get("failed", []), _page_rule, None)[1:]
     if state.failed_per_rule:
@@ -667,18 +665,9 @@ def _where_the_rest_is(terminalreporter: Any, config: pytest.Config, state: Link
         f"linkrules: {plural(hidden, 'failing page')} not shown in full here "
         f"(at most {state.max_shown} per rule; --linkrules-max-shown=N or =all to change)"
     )
-    kept = []
-    junit = config.getoption("xmlpath", None)
-    if junit:
-        kept.append(f"{junit} (JUnit XML)")
-    html = config.getoption("htmlpath", None)
-    if html and config.pluginmanager.hasplugin("html"):
-        kept.append(f"{html} (HTML report)")
-    if os.environ.get("GITHUB_ACTIONS") == "true" and os.environ.get("GITHUB_STEP_SUMMARY"):
-        kept.append("the job summary (counts per rule)")
-    save_to = config.getoption("linkrules_save_baseline")
-    if save_to:
-        kept.append(f"{save_to} (baseline)")
+    kept = _kept_in(config)
+    if state.summary_left == 0:  # written, and every failure fitted in GitHub's 1 MiB
+        kept.insert(sum(1 for k in kept if k.endswith(("(JUnit XML)", "(HTML report)"))), "the job summary")
     if kept:
         terminalreporter.line("linkrules: every failing page is in " + ", ".join(kept))
     else:
@@ -693,6 +682,24 @@ def _where_the_rest_is(terminalreporter: Any, config: pytest.Config, state: Link
         f'linkrules: select a rule or one page with -k, e.g. -k "{terminal(rule)}" or -k "{terminal(rule)}[{terminal(page)}]"; '
         "--lf reruns the failures"
     )
+
+
+def _kept_in(config: pytest.Config) -> list[str]:
+    """The files of this run that hold every failing page (the job summary aside: it may not fit them all)."""
+    kept = []
+    junit = config.getoption("xmlpath", None)
+    if junit:
+        kept.append(f"{junit} (JUnit XML)")
+    html = config.getoption("htmlpath", None)
+    if html and config.pluginmanager.hasplugin("html"):
+        kept.append(f"{html} (HTML report)")
+    save_to = config.getoption("linkrules_save_baseline")
+    if save_to:
+        kept.append(f"{save_to} (baseline)")
+    report_to = config.getoption("linkrules_change_report")
+    if report_to:
+        kept.append(f"{report_to} (change report)")
+    return kept
 
 
 def _summarize_warnings(terminalreporter: Any, limit: int | None) -> None:

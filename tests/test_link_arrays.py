@@ -258,8 +258,11 @@ def test_base_click_paths_match_the_step_by_step_search(seed: int) -> None:
     assert [(x.source, x.target) for x in links] == [(base.urls[src[e]], base.urls[change.base.dst[e]]) for e in removed.tolist()]
 
 
+@pytest.mark.parametrize("candidates", [0, 10**9])  # first pages by URL rank, or by comparing URLs
 @pytest.mark.parametrize("seed", SEEDS[:25])
-def test_inlinks_of_much_linked_pages_read_from_the_arrays_match_the_full_list(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_inlinks_of_much_linked_pages_read_from_the_arrays_match_the_full_list(
+    seed: int, candidates: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from pytest_linkrules import graph as graph_module
     from pytest_linkrules.report.svg import neighbourhood_svg
     from pytest_linkrules.report.text import inlink_lines
@@ -269,6 +272,7 @@ def test_inlinks_of_much_linked_pages_read_from_the_arrays_match_the_full_list(s
     lines = {u: inlink_lines(g, u) for u in g.urls}
     pictures = {u: neighbourhood_svg(g, u) for u in g.urls[:10]}
     monkeypatch.setattr(graph_module, "MANY_INLINKS", 0)  # every page takes the array path
+    monkeypatch.setattr(graph_module, "MANY_CANDIDATES", candidates)
     assert g._linked_from_many(g.urls[1]) is not None or not full[g.urls[1]]
     for url, want in full.items():
         by_source: dict[str, list[Any]] = {}
@@ -281,6 +285,33 @@ def test_inlinks_of_much_linked_pages_read_from_the_arrays_match_the_full_list(s
         assert inlink_lines(g, url) == lines[url]
     for url, picture in pictures.items():
         assert neighbourhood_svg(g, url) == picture
+
+
+def old_inlinks(g: SiteGraph, url: str) -> list[Any]:
+    """inlinks() as it was: each linking page's links compared with url, then sorted."""
+    from pytest_linkrules.graph import _INLINK_ORDER, UNREACHABLE, Inlink
+
+    col = g._incoming
+    j = g.index[url]
+    out = []
+    for i in col.indices[col.indptr[j] : col.indptr[j + 1]].tolist():
+        src = g.urls[i]
+        for link in g.pages[src].links:
+            if link.target == url:
+                out.append(Inlink(src, link.anchor, link.in_content, not link.nofollow, bool(g.depths[i] != UNREACHABLE), link.is_redirect))
+    return sorted(out, key=_INLINK_ORDER)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_inlinks_read_from_the_link_arrays_match_each_linking_pages_links(seed: int) -> None:
+    g = random_graph(seed)
+    for url in g.urls:
+        want = old_inlinks(g, url)
+        assert g.inlinks(url) == want
+        assert g.inlinks(url, 3) == want[:3]
+        assert g.inlinks(url) == want  # asked again: the kept answer, not a list a caller changed
+        g.inlinks(url).clear()
+        assert g.inlinks(url) == want
 
 
 def old_sitemap(g: SiteGraph, unreachable: bool, missing: bool, noindex: bool) -> list[tuple[str, str]]:

@@ -200,3 +200,70 @@ def test_the_package_imports_as_plain_modules_not_through_the_assertion_rewriter
     result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider", "-s")
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*LOADERS*SourceFileLoader*", "*At index 0 diff: 1 != 2*"])
+
+
+def summary_pages(text: str) -> tuple[list[str], list[str]]:
+    """The pages of the job summary's failure table, and those of its per-rule lists (as Markdown)."""
+    lines = text.splitlines()
+    start = lines.index("| Rule | Page | Problem |") + 2
+    table = []
+    for line in lines[start:]:
+        if not line.startswith("| "):
+            break
+        table.append(line.split(" | ")[1])
+    return table, [line[2:] for line in lines if line.startswith("- ")]
+
+
+@pytest.fixture
+def actions(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    summary = tmp_path / "step_summary.md"
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    return summary
+
+
+def test_the_job_summary_lists_every_failing_page(pytester: pytest.Pytester, actions: Path) -> None:
+    from pytest_linkrules.report.github import md
+
+    orphan_site(pytester.path, orphans=500, broken=3)
+    result = run(pytester, "--linkrules-no-suggestions", "--junitxml=report.xml", "-q")
+    result.assert_outcomes(failed=503, passed=3)
+    text = actions.read_text(encoding="utf-8")
+    table, listed = summary_pages(text)
+    assert len(table) == 100  # the first 100 with their problem
+    assert "<details><summary>no\\-orphans: 500</summary>" in text
+    assert "<details><summary>no\\-broken\\-links: 3</summary>" in text
+    want = [md(f"/p/{i}.html") for i in range(500)] + [md(f"/b/{i}.html") for i in range(3)]
+    assert sorted(listed) == sorted(want)  # every one, once
+    assert "not listed here" not in text
+    # The terminal names the summary among the places that hold every failure.
+    result.stdout.fnmatch_lines(["linkrules: every failing page is in report.xml (JUnit XML), the job summary"])
+
+
+def test_a_job_summary_past_githubs_limit_lists_what_fits_and_says_how_many_more_and_where(
+    pytester: pytest.Pytester, actions: Path
+) -> None:
+    from pytest_linkrules.report.github import SUMMARY_LIMIT
+
+    orphan_site(pytester.path, orphans=500, broken=3)
+    # An earlier command of the same step wrote most of its 1 MiB.
+    earlier = "earlier step\n" + "x" * (SUMMARY_LIMIT - 14_000) + "\n"
+    actions.write_text(earlier, encoding="utf-8")
+    result = run(pytester, "--linkrules-no-suggestions", "--junitxml=report.xml", "-q")
+    result.assert_outcomes(failed=503, passed=3)
+    data = actions.read_bytes()
+    assert len(data) <= SUMMARY_LIMIT
+    text = data.decode("utf-8")[len(earlier) :]
+    assert text.startswith("## linkrules: 503 failures\n")
+    table, listed = summary_pages(text)
+    present = set(table) | set(listed)
+    assert len(table) == 100 and 0 < len(listed) < 503
+    left = 503 - len(present)
+    assert text.splitlines()[-1] == (
+        f"… and {left:,} more failures not listed here: GitHub keeps at most 1 MiB of job summary per step. "
+        "Every failure is in report.xml (JUnit XML)."
+    )
+    # The last list is closed before that line, so the Markdown after it still renders.
+    assert text.count("<details>") == text.count("</details>")
+    # The terminal does not count the cut summary among the complete reports.
+    result.stdout.fnmatch_lines(["linkrules: every failing page is in report.xml (JUnit XML)"])

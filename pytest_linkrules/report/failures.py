@@ -46,6 +46,7 @@ class ViolationIndex:
         self.rootpath = rootpath
         self._by_key: dict[tuple[Path, str, str], tuple[RuleOutcome, Violation]] = {}
         self._outcomes: dict[tuple[Path, str], RuleOutcome] = {}
+        self._configs: dict[str, Path | None] = {}  # config_of by the node id's file part: resolving paths costs ~0.3 ms
         for path, analysis in analyses.items():
             for outcome in analysis.outcomes:
                 self._outcomes[(path, outcome.config.id)] = outcome
@@ -55,15 +56,18 @@ class ViolationIndex:
     def config_of(self, nodeid: str) -> Path | None:
         """The linkrules.toml a node id belongs to (node ids are relative to the rootdir)."""
         head = nodeid.split("::", 1)[0]
-        candidate = (self.rootpath / head).resolve()
-        for path in self.analyses:
-            if path.resolve() == candidate:
-                return path
-        return None
+        if head not in self._configs:
+            candidate = (self.rootpath / head).resolve()
+            self._configs[head] = next((path for path in self.analyses if path.resolve() == candidate), None)
+        return self._configs[head]
 
     def failure(self, report: Any) -> Failure:
         """A Failure for a failed pytest report (any item, ours or not)."""
-        text = str(getattr(report, "longreprtext", "") or "")
+        # Our items' failure text as it is, not rendered again through a
+        # TerminalWriter (longreprtext) for every failure and every report
+        # format; the same text: longreprtext is it with the ends stripped.
+        own = getattr(getattr(report, "longrepr", None), "text", None)
+        text = own.strip() if isinstance(own, str) else str(getattr(report, "longreprtext", "") or "")
         first = text.splitlines()[0] if text.strip() else report.nodeid
         props = dict(getattr(report, "user_properties", ()) or ())
         path = self.config_of(report.nodeid)
@@ -103,3 +107,8 @@ def is_warning(report: Any) -> bool:
         return False
     props = dict(getattr(report, "user_properties", ()) or ())
     return props.get("severity") == "warning" and "page" in props and "waived" not in props and "baseline" not in props
+
+
+def is_ours(report: Any) -> bool:
+    """A report of a rule's item or a failing page's item (they carry their rule as a user property)."""
+    return any(key == "rule" for key, _ in getattr(report, "user_properties", ()) or ())

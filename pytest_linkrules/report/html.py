@@ -29,7 +29,7 @@ import numpy as np
 from ..graph import UNREACHABLE, SiteGraph
 from ..runner import Analysis, RuleOutcome
 from ..model import Violation
-from .failures import ViolationIndex, is_warning
+from .failures import ViolationIndex, is_ours, is_warning
 from .svg import depth_histogram_svg, neighbourhood_svg
 
 MAX_INLINK_ROWS = 15
@@ -71,12 +71,28 @@ def _option_value(value: Any) -> str:
         return repr(value)
 
 
-def evidence_html(analysis: Analysis, outcome: RuleOutcome, violation: Violation, *, picture: bool = True) -> str:
-    """The HTML extra of one failing page; without the picture, compact."""
+def rule_html(analysis: Analysis, outcome: RuleOutcome) -> str:
+    """The rule's heading and options table, the same for each of its failing pages."""
+    rc = outcome.config
+    out = [f"<h4>Rule <code>{e(rc.id)}</code> (line {rc.line + 1} of {e(analysis.config.display)})</h4><table>"]
+    for key, value in rc.options.items():
+        given = "" if key in rc.given else ' <span style="color:#888">(default)</span>'
+        out.append(f"<tr><td><code>{e(key)}</code></td><td><code>{e(_option_value(value))}</code>{given}</td></tr>")
+    out.append("</table>")
+    return "".join(out)
+
+
+def evidence_html(
+    analysis: Analysis, outcome: RuleOutcome, violation: Violation, *, picture: bool = True, rule: str | None = None
+) -> str:
+    """The HTML extra of one failing page; without the picture, compact.
+
+    ``rule``: rule_html(analysis, outcome), when the caller keeps it for the
+    rule's many failing pages.
+    """
     graph = analysis.graph
     rows = MAX_INLINK_ROWS if picture else COMPACT_INLINK_ROWS
     url = violation.page
-    rc = outcome.config
     out = [f'<div class="linkrules-evidence"><h3>{e(violation.message)}</h3>']
     if violation.details:
         out.append("<ul>" + "".join(f"<li>{e(d)}</li>" for d in violation.details[:20]) + "</ul>")
@@ -110,11 +126,7 @@ def evidence_html(analysis: Analysis, outcome: RuleOutcome, violation: Violation
                 out.append(f"<p>… and {n_inlinks - rows} more links.</p>")
         else:
             out.append("<p>No page links to it.</p>")
-    out.append(f"<h4>Rule <code>{e(rc.id)}</code> (line {rc.line + 1} of {e(analysis.config.display)})</h4><table>")
-    for key, value in rc.options.items():
-        given = "" if key in rc.given else ' <span style="color:#888">(default)</span>'
-        out.append(f"<tr><td><code>{e(key)}</code></td><td><code>{e(_option_value(value))}</code>{given}</td></tr>")
-    out.append("</table>")
+    out.append(rule_html(analysis, outcome) if rule is None else rule)
     if picture and url in graph.index:
         out.append("<h4>Neighbourhood</h4>")
         out.append(neighbourhood_svg(graph, url, key=violation.rule))
@@ -182,6 +194,7 @@ class HtmlReport:
         self._rootpath = rootpath
         self._index: ViolationIndex | None = None
         self.pictures: Counter[str] = Counter()
+        self.rules: dict[int, str] = {}  # rule_html by id(outcome): outcomes live as long as the session
         self.failing: dict[Path, Counter[str]] = {}
 
     @property
@@ -203,10 +216,20 @@ class HtmlReport:
 
         self.pictures[failure.rule or ""] += 1
         picture = self.pictures[failure.rule or ""] <= MAX_PICTURES_PER_RULE
-        fragment = evidence_html(failure.analysis, failure.outcome, failure.violation, picture=picture)
+        rule = self.rules.get(id(failure.outcome))
+        if rule is None:
+            rule = self.rules[id(failure.outcome)] = rule_html(failure.analysis, failure.outcome)
+        fragment = evidence_html(failure.analysis, failure.outcome, failure.violation, picture=picture, rule=rule)
         report.extras = list(getattr(report, "extras", None) or []) + [extras.html(fragment)]
 
     def pytest_html_results_table_row(self, report: Any, cells: list[Any]) -> None:
+        if report.when != "call" and report.passed and not report.sections and is_ours(report):
+            # pytest-html shows no row for a passed setup or teardown (and adds
+            # only their teardown sections, which our items never have), yet
+            # renders their logs first; an empty row list ends that early
+            # (~0.1 ms per item; the report is the same).
+            cells.clear()
+            return
         for k, cell in enumerate(cells):
             prefix = '<td class="col-testId">'
             if isinstance(cell, str) and cell.startswith(prefix) and cell.endswith("</td>"):
