@@ -16,8 +16,6 @@ import os
 import resource
 import time
 
-from pytest_linkrules import runner
-
 _CRAWL = {"self_cpu": 0.0, "wall": 0.0}
 
 
@@ -35,8 +33,19 @@ def _timed_crawl(*args, **kwargs):
         _CRAWL["wall"] += time.perf_counter() - began
 
 
-_crawl_site = runner.crawl_site
-runner.crawl_site = _timed_crawl
+_crawl_site = None
+
+
+def pytest_configure(config) -> None:
+    """Patched here, not at import: a -p plugin loads before pytest-linkrules' entry point, and
+    importing the runner then would send the whole package through pytest's assertion rewriter,
+    which the plugin itself keeps it out of (a cost a user's run does not pay)."""
+    global _crawl_site
+    from pytest_linkrules import runner
+
+    if _crawl_site is None:
+        _crawl_site = runner.crawl_site
+        runner.crawl_site = _timed_crawl
 
 
 @atexit.register
