@@ -2,9 +2,11 @@
 
 No HTML is written or parsed (1M pages of HTML would be ~47 GB, and the crawl
 is measured elsewhere): ``make_crawl`` returns the CrawlResult a folder crawl
-of such a site would give, with links shared between pages as the crawl's
-LinkReceiver shares them (one Link object per distinct link), so the graph,
-the rules, the items and the reports see what they would after a real crawl.
+of such a site would give: each page's links numbered by a worker's LinkTable
+and unpacked by the parent's LinkReceiver, as the crawl does
+(crawl/linktable.py), so pages share one Link object per distinct link and
+hold their links' numbers, and the graph, the rules, the items and the
+reports see what they would after a real crawl.
 
 The shape, for ``n`` pages (sizes are approximate; the figures are printed):
 
@@ -39,11 +41,13 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from array import array
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from pytest_linkrules.crawl import CrawlResult
+from pytest_linkrules.crawl.linktable import LinkReceiver, LinkTable
 from pytest_linkrules.fragments import pack_ids
 from pytest_linkrules.model import CONTENT, FRAGMENT, JS_ONLY, NOFOLLOW, REDIRECT, Link, Page
 
@@ -249,6 +253,8 @@ def make_crawl(n: int = 1_000_000, seed: int = 1, variant: str = "head") -> Scal
         pages[u] = Page(url=u, source=u.strip("/") + "/index.html", title="Moved",
                         links=(Link(t, t, "(meta refresh)", CONTENT | REDIRECT),), rendered=True)
 
+    pages = _hand_over(pages)
+
     # The sitemap: every generated page (orphans too) but a random 0.5 %.
     all_urls = list(pages)
     keep = rng.random(len(all_urls)) >= 0.005
@@ -275,6 +281,30 @@ def make_crawl(n: int = 1_000_000, seed: int = 1, variant: str = "head") -> Scal
         "seconds": seconds,
     }
     return ScaleSite(crawl, figures)
+
+
+def _hand_over(pages: dict[str, Page]) -> dict[str, Page]:
+    """The pages as the crawl's parent receives them: links numbered by a worker's LinkTable, unpacked by a LinkReceiver.
+
+    So the pages hold what a crawled page holds (crawl/linktable.py): shared
+    Link objects, and their numbers in the table, which the graph build reads.
+    """
+    table, receiver = LinkTable(), LinkReceiver()
+    seen: dict[int, tuple[Link, int]] = {}  # id(Link) -> (the Link, kept alive so ids stay unique; its number)
+
+    def number(link: Link) -> int:
+        hit = seen.get(id(link))
+        if hit is None:
+            hit = seen[id(link)] = (link, table.number(link.target, link.href, link.anchor, link.flags))
+        return hit[1]
+
+    out: dict[str, Page] = {}
+    for url, page in pages.items():
+        links, broken = array("I", map(number, page.links)), array("I", map(number, page.broken))
+        receiver.receive(0, table.new_links())
+        out[url] = receiver.unpack(0, (replace(page, links=(), broken=()), links, broken))
+    pages.clear()
+    return out
 
 
 CONFIG = """# Written by benchmarks/bench_scale.py: every built-in rule on the generated site of scale_site.py.

@@ -18,6 +18,11 @@ JS_ONLY = 16  # seen only in the rendered DOM, not in the HTML the server sent
 FRAGMENT = 32  # the href has a #fragment that must name an element of its target (fragments.py)
 IGNORED = 64  # marked data-proofer-ignore / data-linkrules-ignore: never reported as broken
 
+# The attribute of a crawled Page holding its links' numbers in the crawl's link
+# table (crawl/linktable.py), which the graph build reads as arrays. Not a field:
+# replace() and Page(...) make pages without it, so it never describes other links.
+LINK_CODES = "_link_codes"
+
 
 @dataclass(frozen=True, slots=True)
 class Link:
@@ -92,6 +97,14 @@ class Page:
 
     def __repr__(self) -> str:
         return f"<Page {self.url!r} links={len(self.links)} broken={len(self.broken)}>"
+
+    def __getstate__(self) -> dict:
+        # A crawled page also holds its links' numbers in the crawl's link table
+        # (crawl/linktable.py, for the graph build); a pickled page goes without them.
+        state = self.__dict__
+        if LINK_CODES in state:
+            state = {k: v for k, v in state.items() if k != LINK_CODES}
+        return state
 
 
 @dataclass(frozen=True)

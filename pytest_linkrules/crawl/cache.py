@@ -41,6 +41,7 @@ from .. import __version__
 from . import extract as extract_module
 from ..model import Link, Page
 from .extract import RawLink, RawPage
+from .linktable import LinkReceiver, keep_codes
 
 FORMAT = 1
 _PAGE_FIELDS = tuple(f.name for f in fields(RawPage) if f.name != "links")
@@ -138,14 +139,19 @@ class WholeCrawl:
             crawl, page_fields, links, pages = data["crawl"], data["fields"], data["links"], data["pages"]
             if page_fields != _WHOLE_PAGE_FIELDS:
                 return None
-            table = [Link(*values) for values in links]
-            get = table.__getitem__
+            # The pages come back as the crawl gave them: equal links shared, and
+            # their numbers in one received table kept for the graph build.
+            receiver = LinkReceiver()
+            receiver.receive(0, [tuple(values) for values in links])
+            table = receiver.table(0)
+            get = table.links.__getitem__
             i, j = _WHOLE_PAGE_FIELDS.index("links"), _WHOLE_PAGE_FIELDS.index("broken")
             out = {}
             for values in pages:
                 values = list(values)
-                values[i], values[j] = tuple(map(get, values[i])), tuple(map(get, values[j]))
-                page = Page(*values)
+                numbers = values[i]
+                values[i], values[j] = tuple(map(get, numbers)), tuple(map(get, values[j]))
+                page = keep_codes(Page(*values), table, numbers)
                 out[page.url] = page
             crawl.pages = out
             return crawl

@@ -42,6 +42,7 @@ from ..globs import matches
 from ..model import VIA_REDIRECT, Page
 from .allocator import keep_freed_memory
 from .extract import ROBOTS_AGENT, RawPage
+from .linktable import LocalLinks
 from .pipeline import Fetched, charset_of, page_with_links, read
 from .http_cache import Entry, HttpCache, identity_material
 from .remote import EndpointError
@@ -329,6 +330,7 @@ class HttpCrawler:
         self.roles_of: dict[str, tuple[str, ...]] = {}
         self.static_targets: dict[str, frozenset[str]] = {}
         self.origin = site.url
+        self.links = LocalLinks()  # pages' links: equal ones shared, numbered for the graph build (linktable.py)
         self.secrets = secrets
         self.redact = redactor_for(secrets)
         self.renderer = renderer
@@ -716,6 +718,7 @@ class HttpCrawler:
             self.origin + request_path(key),
             raw,
             self.classify,
+            local=self.links,
             base=base,
             # "#intro" names an element of this very page (unless <base> or a hash route moves it elsewhere).
             own_fragments=not raw.base and "#" not in key,

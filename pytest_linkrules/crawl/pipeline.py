@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Callable, Mapping, Protocol, TypeVar
+from typing import TYPE_CHECKING, Callable, Mapping, Protocol, TypeVar
 
 from ..fragments import checked_fragment, has_id
 from ..model import CONTENT, FRAGMENT, IGNORED, JS_ONLY, NOFOLLOW, REDIRECT, Link, Page
 from .extract import RawPage, decode_html, extract, looks_binary, robots_tokens
 from .templates import script_template
 from .urls import base_for_page, browser_href, same_on_every_page
+
+if TYPE_CHECKING:
+    from .linktable import LocalLinks
 
 T = TypeVar("T")
 
@@ -93,9 +96,22 @@ Outcome = Callable[[str], "tuple[str, str, int]"]
 
 
 def page_with_links(
-    url: str, source: str, raw: RawPage, resolver: Resolver, *, link: Callable[[str, str, str, int], Link] = Link, **kw: object
+    url: str,
+    source: str,
+    raw: RawPage,
+    resolver: Resolver,
+    *,
+    link: Callable[[str, str, str, int], Link] = Link,
+    local: "LocalLinks | None" = None,
+    **kw: object,
 ) -> Page:
-    """build_page with the links in the Page (``link`` makes them; a crawl shares equal ones)."""
+    """build_page with the links in the Page (``link`` makes them; a crawl shares equal ones).
+
+    With ``local`` (linktable.LocalLinks), its table numbers the links and the
+    page comes out as a crawl worker's page does once unpacked.
+    """
+    if local is not None:
+        return local.page(*build_page(url, source, raw, resolver, local.number, **kw))  # type: ignore[arg-type]
     page, links, broken = build_page(url, source, raw, resolver, link, **kw)  # type: ignore[arg-type]
     return replace(page, links=tuple(links), broken=tuple(broken))
 
