@@ -42,7 +42,8 @@ from __future__ import annotations
 import math
 import time
 from array import array
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 
@@ -290,19 +291,16 @@ def _hand_over(pages: dict[str, Page]) -> dict[str, Page]:
     Link objects, and their numbers in the table, which the graph build reads.
     """
     table, receiver = LinkTable(), LinkReceiver()
-    seen: dict[int, tuple[Link, int]] = {}  # id(Link) -> (the Link, kept alive so ids stay unique; its number)
-
-    def number(link: Link) -> int:
-        hit = seen.get(id(link))
-        if hit is None:
-            hit = seen[id(link)] = (link, table.number(link.target, link.href, link.anchor, link.flags))
-        return hit[1]
-
+    every = list(chain.from_iterable(chain.from_iterable((p.links, p.broken) for p in pages.values())))
+    distinct = dict(zip(map(id, every), every))  # every page is alive here, so ids are distinct
+    del every
+    number = {key: table.number(link.target, link.href, link.anchor, link.flags) for key, link in distinct.items()}.__getitem__
+    receiver.receive(0, table.new_links())
     out: dict[str, Page] = {}
     for url, page in pages.items():
-        links, broken = array("I", map(number, page.links)), array("I", map(number, page.broken))
-        receiver.receive(0, table.new_links())
-        out[url] = receiver.unpack(0, (replace(page, links=(), broken=()), links, broken))
+        links, broken = array("I", map(number, map(id, page.links))), array("I", map(number, map(id, page.broken)))
+        out[url] = receiver.unpack(0, (page, links, broken))  # unpack puts the links it numbered in their place
+    del distinct
     pages.clear()
     return out
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import repeat
 
 import numpy as np
 
@@ -223,7 +224,7 @@ class Change:
 
     @cached_property
     def _base_index(self) -> dict[str, int]:
-        return {u: i for i, u in enumerate(self.base.urls)}
+        return dict(zip(self.base.urls, range(self.base.n)))
 
     @cached_property
     def _removed_by_target(self) -> dict[int, list[int]]:
@@ -267,8 +268,7 @@ class Change:
             pred[targets[first]] = src[edges[first]]
         return pred
 
-    def base_path(self, url: str) -> list[str]:
-        """A shortest followed click path to the page in the base graph ([] if it had none)."""
+    def _base_path_numbers(self, url: str) -> list[int]:
         j = self._base_index.get(url)
         base = self.base
         if j is None or base.depth[j] == UNREACHABLE:
@@ -280,14 +280,23 @@ class Change:
             if k < 0:
                 break
             path.append(k)
-        return [base.urls[i] for i in reversed(path)]
+        path.reverse()
+        return path
+
+    def base_path(self, url: str) -> list[str]:
+        """A shortest followed click path to the page in the base graph ([] if it had none)."""
+        return [self.base.urls[i] for i in self._base_path_numbers(url)]
 
     def removed_on_path(self, url: str) -> list[LinkChange]:
         """Links of the page's old click path that the change removed, then other removed links into it."""
-        path = self.base_path(url)
+        path = self._base_path_numbers(url)
+        into = self._removed_by_target
         out = []
         for a, b in zip(path, path[1:]):
-            out += [x for x in self.removed_into(b) if x.source == a]
+            edges = into.get(b)  # most steps of a long path lost no link: nothing to list there
+            if edges:
+                source = self.base.urls[a]
+                out += [x for x in self._links(self.base, np.asarray(edges, dtype=np.int64), 20) if x.source == source]
         return out + [x for x in self.removed_into(url) if x not in out]
 
     def removed_links(self, limit: int = MAX_LINKS_LISTED) -> list[LinkChange]:
@@ -363,11 +372,38 @@ def _member(keys: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
     return sorted_keys[at] == keys
 
 
+def _same_rows(base: GraphSnapshot, head: GraphSnapshot, base_of: np.ndarray, b_key: np.ndarray, h_key: np.ndarray) -> np.ndarray:
+    """Head pages on both sides whose edges are exactly the base page's (as keys in head numbers).
+
+    Most pages keep their links, and their edges come in the same order on
+    both sides: comparing each such row with its base row edge by edge is
+    linear, where searching every key among the other side's is O(E log E).
+    A row that differs in order only is left to the search, which is exact.
+    """
+    same = np.zeros(head.n, dtype=bool)
+    pair = np.flatnonzero(base_of >= 0)
+    h_len = np.diff(head.indptr)
+    b_len = np.diff(base.indptr)
+    pair = pair[h_len[pair] == b_len[base_of[pair]]]
+    lens = h_len[pair]
+    same[pair[lens == 0]] = True
+    pair, lens = pair[lens > 0], lens[lens > 0]
+    if not len(pair):
+        return same
+    starts = np.zeros(len(pair), dtype=np.int64)
+    np.cumsum(lens[:-1], out=starts[1:])
+    step = np.arange(int(lens.sum()), dtype=np.int64) - np.repeat(starts, lens)  # place within its row
+    equal = h_key[np.repeat(head.indptr[pair], lens) + step] == b_key[np.repeat(base.indptr[base_of[pair]], lens) + step]
+    del step
+    same[pair[np.logical_and.reduceat(equal, starts)]] = True
+    return same
+
+
 def compare(base: GraphSnapshot, head: GraphSnapshot, base_name: str = "") -> Change:
     """Line two graphs up by URL and find what changed between them."""
-    index = {u: i for i, u in enumerate(base.urls)}
-    get = index.get
-    base_of = np.fromiter((get(u, -1) for u in head.urls), dtype=np.int64, count=head.n)
+    index = dict(zip(base.urls, range(base.n)))
+    base_of = np.fromiter(map(index.get, head.urls, repeat(-1)), dtype=np.int64, count=head.n)
+    del index
     head_of = np.full(base.n, -1, dtype=np.int64)
     ok = base_of >= 0
     head_of[base_of[ok]] = np.flatnonzero(ok)
@@ -382,15 +418,24 @@ def compare(base: GraphSnapshot, head: GraphSnapshot, base_name: str = "") -> Ch
     b_dst_h = np.where(head_of[b_dst] >= 0, head_of[b_dst], head.n + b_dst)
     kept_source = b_src_h >= 0  # links out of removed pages went with them
     b_key = np.where(kept_source, b_src_h * nh + b_dst_h, -1)
+    del b_src_h, b_dst_h
     h_src, h_dst = head.src, head.dst.astype(np.int64)
     h_key = h_src * nh + h_dst
     old_source = base_of[h_src] >= 0  # links out of new pages come with them
+    # Pages whose links are the base's exactly add and remove none; only the
+    # other pages' edges are looked for on the other side. An edge's key
+    # holds its source, so it can only match an edge of the same page's row.
+    same = _same_rows(base, head, base_of, b_key, h_key)
+    b_same = np.zeros(base.n, dtype=bool)
+    b_same[base_of[ok]] = same[ok]
+    b_check = np.flatnonzero(kept_source & ~b_same[b_src])
+    h_check = np.flatnonzero(old_source & ~same[h_src])
     # The head's keys are sorted already (edges are sorted by source, then
     # target); np.isin took 17 s on 8M keys where a binary search takes 0.3 s.
-    removed = np.flatnonzero(kept_source & ~_member(b_key, h_key[old_source]))
+    removed = b_check[~_member(b_key[b_check], h_key[h_check])]
     # The base's keys in head numbers are nearly sorted already (pages keep their
     # order): a stable sort (timsort's runs) takes a third of the default's time.
-    added = np.flatnonzero(old_source & ~_member(h_key, np.sort(b_key[kept_source], kind="stable")))
+    added = h_check[~_member(h_key[h_check], np.sort(b_key[b_check], kind="stable"))]
     # Both edge lists are sorted by their own page numbers; list them by URL.
     removed = removed[np.lexsort((b_dst[removed], b_src[removed]))]
     added = added[np.lexsort((h_dst[added], h_src[added]))]

@@ -89,7 +89,7 @@ class GraphSnapshot:
         unique, content = graph._inlink_counts
         return cls(
             urls=graph.urls,
-            titles=[graph.pages[u].title for u in graph.urls],
+            titles=list(map(attrgetter("title"), graph.pages.values())),  # pages are in urls' order
             starts=tuple(graph.starts),
             indptr=indptr,
             dst=graph.edge_dst.astype(np.int32),
