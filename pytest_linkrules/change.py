@@ -254,18 +254,16 @@ class Change:
         from .graph_snapshot import E_FOLLOWED
 
         base = self.base
-        order = np.argsort(base.dst, kind="stable")  # base edges by target, each target's in source order
-        src = base.src
-        depth = base.depth.astype(np.int64)
-        dst = base.dst.astype(np.int64)
-        ok = ((base.bits & E_FOLLOWED) != 0) & (depth[src] == depth[dst] - 1) & (depth[dst] > 0)
-        edges = order[ok[order]]  # by target, each target's edges in source order
-        pred = np.full(base.n, -1, dtype=np.int64)
-        if len(edges):
-            targets = dst[edges]
-            first = np.ones(len(edges), dtype=bool)
-            first[1:] = targets[1:] != targets[:-1]
-            pred[targets[first]] = src[edges[first]]
+        src, dst, depth = base.src, base.dst, base.depth
+        to = depth[dst]
+        ok = ((base.bits & E_FOLLOWED) != 0) & (depth[src] == to - 1) & (to > 0)
+        del to
+        # The first such link in source order is the one with the smallest
+        # source (edges are sorted by source, one per page pair): a scatter of
+        # the minimum rather than sorting every edge by target.
+        pred = np.full(base.n, base.n, dtype=np.int64)
+        np.minimum.at(pred, dst[ok], src[ok])
+        pred[pred == base.n] = -1
         return pred
 
     def _base_path_numbers(self, url: str) -> list[int]:

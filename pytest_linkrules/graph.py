@@ -89,6 +89,44 @@ def _link_targets(pages: Sequence[Page], counts: np.ndarray, index: Mapping[str,
     once. The Link objects of other pages are read one by one.
     """
     total = int(counts.sum())
+    table_list, page_table, numbers = _coded(pages)
+    coded = page_table >= 0
+    if not table_list:
+        return _links_read_one_by_one(pages, total, index)
+    # Each table's links: target page number and flags, tables one after the other.
+    page_of: dict[int, np.ndarray] = {}
+    table_dst, table_flags = [], []
+    for table in table_list:
+        receiver = table.receiver
+        known = page_of.get(id(receiver))
+        if known is None or len(known) < len(receiver.targets):
+            targets = receiver.targets
+            known = page_of[id(receiver)] = np.fromiter(map(index.get, targets, repeat(-1)), dtype=np.int64, count=len(targets))
+        table_dst.append(known[np.frombuffer(table.target_numbers, dtype=np.intc).copy()])
+        table_flags.append(np.frombuffer(table.flags, dtype=np.uint8).copy())
+    first = np.zeros(len(table_list), dtype=np.int64)
+    np.cumsum([len(d) for d in table_dst[:-1]], out=first[1:])
+    numbers += np.repeat(first[page_table[coded]], counts[coded])
+    all_dst, all_flags = np.concatenate(table_dst), np.concatenate(table_flags)
+    del table_dst, table_flags
+    if len(numbers) == total:
+        return all_dst[numbers], all_flags[numbers]
+    rest = [p for p, c in zip(pages, coded.tolist()) if not c]
+    rest_dst, rest_flags = _links_read_one_by_one(rest, total - len(numbers), index)
+    at_coded = np.repeat(coded, counts)
+    dst = np.empty(total, dtype=np.int64)
+    flags = np.empty(total, dtype=np.uint8)
+    dst[at_coded], flags[at_coded] = all_dst[numbers], all_flags[numbers]
+    dst[~at_coded], flags[~at_coded] = rest_dst, rest_flags
+    return dst, flags
+
+
+def _coded(pages: Sequence[Page]) -> tuple[list[Any], np.ndarray, np.ndarray]:
+    """The crawl's link tables the pages' links are numbered in, each page's table (-1: none), the numbers.
+
+    The numbers (int64) are those of every page with a table, one page after
+    the other, each in its own table.
+    """
     tables: dict[int, int] = {}
     table_list: list[Any] = []
     page_table = np.full(len(pages), -1, dtype=np.int64)
@@ -107,37 +145,8 @@ def _link_targets(pages: Sequence[Page], counts: np.ndarray, index: Mapping[str,
             table_list.append(table)
         page_table[i] = k
         parts.append(numbers)
-    coded = page_table >= 0
-    if not parts:
-        return _links_read_one_by_one(pages, total, index)
-    # Each table's links: target page number and flags, tables one after the other.
-    page_of: dict[int, np.ndarray] = {}
-    table_dst, table_flags = [], []
-    for table in table_list:
-        receiver = table.receiver
-        known = page_of.get(id(receiver))
-        if known is None or len(known) < len(receiver.targets):
-            targets = receiver.targets
-            known = page_of[id(receiver)] = np.fromiter(map(index.get, targets, repeat(-1)), dtype=np.int64, count=len(targets))
-        table_dst.append(known[np.frombuffer(table.target_numbers, dtype=np.intc).copy()])
-        table_flags.append(np.frombuffer(table.flags, dtype=np.uint8).copy())
-    first = np.zeros(len(table_list), dtype=np.int64)
-    np.cumsum([len(d) for d in table_dst[:-1]], out=first[1:])
-    numbers = np.frombuffer(b"".join(parts), dtype=np.uintc).astype(np.int64)
-    del parts
-    numbers += np.repeat(first[page_table[coded]], counts[coded])
-    all_dst, all_flags = np.concatenate(table_dst), np.concatenate(table_flags)
-    del table_dst, table_flags
-    if len(numbers) == total:
-        return all_dst[numbers], all_flags[numbers]
-    rest = [p for p, c in zip(pages, coded.tolist()) if not c]
-    rest_dst, rest_flags = _links_read_one_by_one(rest, total - len(numbers), index)
-    at_coded = np.repeat(coded, counts)
-    dst = np.empty(total, dtype=np.int64)
-    flags = np.empty(total, dtype=np.uint8)
-    dst[at_coded], flags[at_coded] = all_dst[numbers], all_flags[numbers]
-    dst[~at_coded], flags[~at_coded] = rest_dst, rest_flags
-    return dst, flags
+    numbers = np.frombuffer(b"".join(parts), dtype=np.uintc).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
+    return table_list, page_table, numbers
 
 
 def _links_read_one_by_one(pages: Iterable[Page], total: int, index: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray]:
@@ -705,6 +714,34 @@ class SiteGraph:
         dst = self.link_dst
         return np.flatnonzero(wanted[np.where(dst >= 0, dst, n)] & (dst != self.link_src))
 
+    def link_numbers(self) -> tuple[list[Link], np.ndarray] | None:
+        """(links, number of every link among them), for asking something once per distinct link.
+
+        Crawled pages' links are numbered in the crawl's link tables, where a
+        navigation link on a million pages is one entry; links of other pages
+        (made otherwise, or replaced) each have an entry of their own.
+        ``links[numbers[k]]`` is link k (a position in link_dst). None when no
+        page was crawled so (there is nothing to share). Not kept: 4 bytes a link.
+        """
+        pages = list(self.pages.values())
+        counts = np.diff(self.link_offsets)
+        table_list, page_table, numbers = _coded(pages)
+        if not table_list:
+            return None
+        coded = page_table >= 0
+        first = np.zeros(len(table_list) + 1, dtype=np.int64)
+        np.cumsum([len(t.links) for t in table_list], out=first[1:])
+        links: list[Link] = list(chain.from_iterable(t.links[: int(first[k + 1] - first[k])] for k, t in enumerate(table_list)))
+        numbers += np.repeat(first[page_table[coded]], counts[coded])
+        if len(numbers) == int(self.link_offsets[-1]):
+            return links, numbers.astype(np.int32) if len(links) < 2**31 else numbers
+        rest = list(chain.from_iterable(p.links for p, c in zip(pages, coded.tolist()) if not c))
+        out = np.empty(int(self.link_offsets[-1]), dtype=np.int64)
+        at_coded = np.repeat(coded, counts)
+        out[at_coded] = numbers
+        out[~at_coded] = np.arange(len(links), len(links) + len(rest), dtype=np.int64)
+        return links + rest, out
+
     def links_at(self, positions: np.ndarray) -> list[Link]:
         """The Link objects at the given link positions (ascending), in that order.
 
@@ -753,16 +790,18 @@ class SiteGraph:
         if not len(pos):
             return {}
         dst, src = self.link_dst[pos], self.link_src[pos]
-        distinct, first = np.unique(dst, return_index=True)
-        order = distinct[np.argsort(first, kind="stable")]
+        # Positions ascend, so sources do: a stable sort by target leaves each
+        # target's sources ascending, and its first entry is the target's first link.
+        by = np.argsort(dst, kind="stable")
+        dst, src, pos = dst[by], src[by], pos[by]
+        start = np.flatnonzero(np.r_[True, dst[1:] != dst[:-1]])
+        order = dst[start][np.argsort(pos[start], kind="stable")]
         keep = np.ones(len(pos), dtype=bool)
         if skip_flags:
             keep &= (self.link_flags[pos] & skip_flags) == 0
         if reachable:
             keep &= self.depths[src] != UNREACHABLE
         dst, src = dst[keep], src[keep]
-        by = np.lexsort((src, dst))
-        dst, src = dst[by], src[by]
         lo = np.searchsorted(dst, order, side="left")
         hi = np.searchsorted(dst, order, side="right")
         return {self.urls[t]: np.unique(src[a:b]) for t, a, b in zip(order.tolist(), lo.tolist(), hi.tolist())}

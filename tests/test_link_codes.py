@@ -240,3 +240,55 @@ def test_a_warc_gives_coded_pages(tmp_path: Path) -> None:
     assert [u for u, p in result.pages.items() if p.links and coded(p) is None] == []
     assert any(p.links for p in result.pages.values())
     assert_same_graph(result.pages, result.starts)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_link_numbers_name_each_link_and_anchor_text_reads_them(seed: int) -> None:
+    from test_link_arrays import run, shown
+
+    pages = random_crawl(seed)
+    g, plain = SiteGraph(pages, ("/",)), SiteGraph(without_codes(pages), ("/",))
+    numbered = g.link_numbers()
+    assert numbered is not None and plain.link_numbers() is None
+    links, numbers = numbered
+    every = list(chain.from_iterable(p.links for p in pages.values()))
+    assert len(numbers) == len(every) and all(links[k] is link for k, link in zip(numbers.tolist(), every))
+    for options in ({"pages": ["/**"]}, {"pages": ["/p1*/", "/"]}, {"pages": ["/**"], "generic": ["a", "b"]}):
+        a, b = run("anchor-text", options, g), run("anchor-text", options, plain)
+        assert shown(a.violations) == shown(b.violations)
+
+
+def old_linking_pages(g: SiteGraph, targets, skip_flags: int = 0, reachable: bool = False) -> dict[str, np.ndarray]:
+    """SiteGraph.linking_pages before the stable sort by target (np.unique, then a lexsort), as it was."""
+    wanted = [g.index[t] for t in targets if t in g.index]
+    if not wanted:
+        return {}
+    pos = g.links_into(np.asarray(wanted, dtype=np.int64))
+    if not len(pos):
+        return {}
+    dst, src = g.link_dst[pos], g.link_src[pos]
+    distinct, first = np.unique(dst, return_index=True)
+    order = distinct[np.argsort(first, kind="stable")]
+    keep = np.ones(len(pos), dtype=bool)
+    if skip_flags:
+        keep &= (g.link_flags[pos] & skip_flags) == 0
+    if reachable:
+        keep &= g.depths[src] != -1
+    dst, src = dst[keep], src[keep]
+    by = np.lexsort((src, dst))
+    dst, src = dst[by], src[by]
+    lo = np.searchsorted(dst, order, side="left")
+    hi = np.searchsorted(dst, order, side="right")
+    return {g.urls[t]: np.unique(src[a:b]) for t, a, b in zip(order.tolist(), lo.tolist(), hi.tolist())}
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_linking_pages_match_the_unique_and_lexsort_it_replaced(seed: int) -> None:
+    rnd = random.Random(seed)
+    g = SiteGraph(random_crawl(seed), ("/",))
+    for _ in range(4):
+        targets = rnd.sample(g.urls, rnd.randrange(1, len(g.urls))) + ["/not-a-page/"]
+        for skip, reach in ((0, False), (REDIRECT, True), (NOFOLLOW | JS_ONLY, False)):
+            new, old = g.linking_pages(targets, skip_flags=skip, reachable=reach), old_linking_pages(g, targets, skip, reach)
+            assert list(new) == list(old)
+            assert all(np.array_equal(new[k], old[k]) and new[k].dtype == old[k].dtype for k in new)

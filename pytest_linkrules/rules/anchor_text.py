@@ -88,8 +88,15 @@ class AnchorText(Rule):
         if not len(pos):
             return
         verdict = _Verdicts(generic)
-        anchors = map(attrgetter("anchor"), graph.links_at(pos))
-        is_generic = np.fromiter(map(verdict.__getitem__, anchors), dtype=bool, count=len(pos))
+        numbered = graph.link_numbers() if len(pos) * 4 > len(graph.link_dst) else None
+        if numbered is not None and len(numbered[0]) < len(pos):
+            # A verdict per distinct link (crawled pages share them), gathered per link.
+            links, numbers = numbered
+            anchors = map(attrgetter("anchor"), links)
+            is_generic = np.fromiter(map(verdict.__getitem__, anchors), dtype=bool, count=len(links))[numbers[pos]]
+        else:
+            anchors = map(attrgetter("anchor"), graph.links_at(pos))
+            is_generic = np.fromiter(map(verdict.__getitem__, anchors), dtype=bool, count=len(pos))
         dst = graph.link_dst[pos]
         distinct, first_at = np.unique(dst, return_index=True)
         order = distinct[np.argsort(first_at, kind="stable")]  # targets by their first link, as links_to gives them

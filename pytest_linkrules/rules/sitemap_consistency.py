@@ -52,6 +52,8 @@ class SitemapConsistency(Rule):
                 "no sitemap was read, so there is nothing to compare; set site.sitemap "
                 '(e.g. sitemap = "/sitemap.xml") or remove this rule'
             )
+        from itertools import compress, repeat
+
         import numpy as np
 
         from ..graph import UNREACHABLE
@@ -60,7 +62,10 @@ class SitemapConsistency(Rule):
         index, depths = graph.index, graph.depths
         if self.opts["unreachable"]:
             # Sorting only the failing URLs, not a million listed ones, gives the same order.
-            failing = [u for u in listed if u not in index or depths[index[u]] == UNREACHABLE]
+            at = np.fromiter(map(index.get, listed, repeat(-1)), dtype=np.int64, count=len(listed))
+            bad = at < 0
+            bad[~bad] = depths[at[~bad]] == UNREACHABLE
+            failing = list(compress(listed, bad.tolist()))  # the same set's iteration order as `at`
             for url in sorted(failing):
                 if url not in graph.index:
                     yield self.violation(
