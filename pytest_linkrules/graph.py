@@ -69,6 +69,16 @@ def _first_occurrences(values: np.ndarray) -> np.ndarray:
     return values[np.sort(np.unique(values, return_index=True)[1])]
 
 
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """np.unique(values) for values already ascending, without sorting them again."""
+    if len(values) < 2:
+        return values.copy()
+    keep = np.empty(len(values), dtype=bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
+
+
 def _first_positions(values: np.ndarray, n: int) -> np.ndarray:
     """Ascending positions where each distinct value (0 <= value < n) first appears."""
     if len(values) * 8 < n:  # few values: sorting them beats touching an array of n
@@ -804,7 +814,7 @@ class SiteGraph:
         dst, src = dst[keep], src[keep]
         lo = np.searchsorted(dst, order, side="left")
         hi = np.searchsorted(dst, order, side="right")
-        return {self.urls[t]: np.unique(src[a:b]) for t, a, b in zip(order.tolist(), lo.tolist(), hi.tolist())}
+        return {self.urls[t]: _sorted_unique(src[a:b]) for t, a, b in zip(order.tolist(), lo.tolist(), hi.tolist())}
 
     @cached_property
     def redirects(self) -> dict[str, str]:

@@ -90,10 +90,17 @@ class AnchorText(Rule):
         verdict = _Verdicts(generic)
         numbered = graph.link_numbers() if len(pos) * 4 > len(graph.link_dst) else None
         if numbered is not None and len(numbered[0]) < len(pos):
-            # A verdict per distinct link (crawled pages share them), gathered per link.
+            # A verdict per distinct link into the targets (crawled pages share
+            # them: a nav link is one), gathered per link.
             links, numbers = numbered
-            anchors = map(attrgetter("anchor"), links)
-            is_generic = np.fromiter(map(verdict.__getitem__, anchors), dtype=bool, count=len(links))[numbers[pos]]
+            number = numbers[pos]
+            used = np.zeros(len(links), dtype=bool)
+            used[number] = True
+            which = np.flatnonzero(used)
+            table_verdict = np.zeros(len(links), dtype=bool)
+            anchors = map(attrgetter("anchor"), map(links.__getitem__, which.tolist()))
+            table_verdict[which] = np.fromiter(map(verdict.__getitem__, anchors), dtype=bool, count=len(which))
+            is_generic = table_verdict[number]
         else:
             anchors = map(attrgetter("anchor"), graph.links_at(pos))
             is_generic = np.fromiter(map(verdict.__getitem__, anchors), dtype=bool, count=len(pos))

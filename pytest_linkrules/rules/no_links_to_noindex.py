@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import compress
+from operator import attrgetter
 from typing import TYPE_CHECKING, Iterator
 
 from ..model import REDIRECT, Violation
@@ -37,7 +39,7 @@ class NoLinksToNoindex(Rule):
     options: tuple[Option, ...] = ()
 
     def check(self, graph: SiteGraph) -> Iterator[Violation]:
-        noindex = [url for url, page in graph.pages.items() if page.noindex]
+        noindex = list(compress(graph.urls, map(attrgetter("noindex"), graph.pages.values())))  # pages are in urls' order
         # Links from reachable pages, not a page's own redirect: counted on the link arrays,
         # as a footer link to a noindex page is a million links on a million-page site.
         for url, sources in graph.linking_pages(noindex, skip_flags=REDIRECT, reachable=True).items():
