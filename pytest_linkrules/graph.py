@@ -107,11 +107,10 @@ def _link_targets(pages: Sequence[Page], counts: np.ndarray, index: Mapping[str,
     page_of: dict[int, np.ndarray] = {}
     table_dst, table_flags = [], []
     for table in table_list:
-        receiver = table.receiver
-        known = page_of.get(id(receiver))
-        if known is None or len(known) < len(receiver.targets):
-            targets = receiver.targets
-            known = page_of[id(receiver)] = np.fromiter(map(index.get, targets, repeat(-1)), dtype=np.int64, count=len(targets))
+        targets = table.targets  # one list for all tables of a crawl
+        known = page_of.get(id(targets))
+        if known is None or len(known) < len(targets):
+            known = page_of[id(targets)] = np.fromiter(map(index.get, targets, repeat(-1)), dtype=np.int64, count=len(targets))
         table_dst.append(known[np.frombuffer(table.target_numbers, dtype=np.intc).copy()])
         table_flags.append(np.frombuffer(table.flags, dtype=np.uint8).copy())
     first = np.zeros(len(table_list), dtype=np.int64)

@@ -56,14 +56,18 @@ class LinkTable:
 
 
 class ReceivedTable:
-    """One worker's links as the parent holds them: the Link objects, each one's target number and flags."""
+    """One worker's links as the parent holds them: the Link objects, each one's target number and flags.
 
-    __slots__ = ("receiver", "links", "target_numbers", "flags")
+    It holds the receiver's list of targets, not the receiver: the pages keep
+    their tables alive, and the receiver's dicts can go once the crawl is done.
+    """
 
-    def __init__(self, receiver: "LinkReceiver") -> None:
-        self.receiver = receiver
+    __slots__ = ("targets", "links", "target_numbers", "flags")
+
+    def __init__(self, targets: list[str]) -> None:
+        self.targets = targets  # the receiver's, shared by all its tables
         self.links: list[Link] = []
-        self.target_numbers = array("i")  # into receiver.targets
+        self.target_numbers = array("i")  # into targets
         self.flags = array("B")
 
 
@@ -79,7 +83,7 @@ class LinkReceiver:
     def receive(self, worker: int, new: list[LinkFields]) -> None:
         table = self._tables.get(worker)
         if table is None:
-            table = self._tables[worker] = ReceivedTable(self)
+            table = self._tables[worker] = ReceivedTable(self.targets)
         numbers, targets, links = self._target_numbers, self.targets, self._links
         add_link, add_number, add_flags = table.links.append, table.target_numbers.append, table.flags.append
         for fields in new:
