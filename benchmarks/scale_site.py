@@ -297,11 +297,12 @@ def _hand_over(pages: dict[str, Page]) -> dict[str, Page]:
     number = {key: table.number(link.target, link.href, link.anchor, link.flags) for key, link in distinct.items()}.__getitem__
     receiver.receive(0, table.new_links())
     out: dict[str, Page] = {}
-    for url, page in pages.items():
-        links, broken = array("I", map(number, map(id, page.links))), array("I", map(number, map(id, page.broken)))
+    for url in list(pages):  # each page leaves as its copy arrives, so memory holds one of them, as a crawl's parent does
+        page = pages.pop(url)
+        # From lists, sized exactly, as the arrays a worker pickles arrive.
+        links, broken = array("I", list(map(number, map(id, page.links)))), array("I", list(map(number, map(id, page.broken))))
         out[url] = receiver.unpack(0, (page, links, broken))  # unpack puts the links it numbered in their place
-    del distinct
-    pages.clear()
+    del distinct, number
     return out
 
 
