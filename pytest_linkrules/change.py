@@ -378,22 +378,24 @@ def _same_rows(base: GraphSnapshot, head: GraphSnapshot, base_of: np.ndarray, b_
     linear, where searching every key among the other side's is O(E log E).
     A row that differs in order only is left to the search, which is exact.
     """
-    same = np.zeros(head.n, dtype=bool)
-    pair = np.flatnonzero(base_of >= 0)
     h_len = np.diff(head.indptr)
     b_len = np.diff(base.indptr)
-    pair = pair[h_len[pair] == b_len[base_of[pair]]]
-    lens = h_len[pair]
-    same[pair[lens == 0]] = True
-    pair, lens = pair[lens > 0], lens[lens > 0]
-    if not len(pair):
+    row = base_of >= 0
+    row[row] = h_len[row] == b_len[base_of[row]]  # on both sides, as many edges on each
+    same = row & (h_len == 0)
+    row &= h_len > 0
+    if not row.any():
         return same
-    starts = np.zeros(len(pair), dtype=np.int64)
-    np.cumsum(lens[:-1], out=starts[1:])
-    step = np.arange(int(lens.sum()), dtype=np.int64) - np.repeat(starts, lens)  # place within its row
-    equal = h_key[np.repeat(head.indptr[pair], lens) + step] == b_key[np.repeat(base.indptr[base_of[pair]], lens) + step]
-    del step
-    same[pair[np.logical_and.reduceat(equal, starts)]] = True
+    at = np.flatnonzero(np.repeat(row, h_len))  # the head edges of those rows
+    shift = head.indptr[:-1] - base.indptr[np.maximum(base_of, 0)]  # head position - base position, per row
+    where = at - np.repeat(shift[row], h_len[row])  # the base edge in the same place of its row
+    del shift
+    equal = h_key[at] == b_key[where]
+    del at, where
+    starts = np.zeros(int(np.count_nonzero(row)), dtype=np.int64)
+    np.cumsum(h_len[row][:-1], out=starts[1:])
+    pages = np.flatnonzero(row)
+    same[pages[np.logical_and.reduceat(equal, starts)]] = True
     return same
 
 
