@@ -9,12 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from helpers.graphs import chrome, content, graph
+from helpers.graphs import chrome, content, graph, rule_config as rule
 from pytest_linkrules.change import compare
-from pytest_linkrules.config import RuleConfig
 from pytest_linkrules.graph_snapshot import GraphSnapshot, SnapshotError, load_graphs, save_graphs
 from pytest_linkrules.report.change import html_section, markdown, terminal_lines
-from pytest_linkrules.rules import builtin_registry
 from pytest_linkrules.runner import run_rule
 
 BASE = {
@@ -123,13 +121,6 @@ def test_a_numpy_file_that_is_not_a_snapshot(tmp_path: Path) -> None:
     np.savez(path, x=np.arange(3))
     with pytest.raises(SnapshotError, match="not a linkrules graph snapshot"):
         load_graphs(path)
-
-
-def rule(rule_id: str, **options):
-    cls = builtin_registry()[rule_id]
-    values, problems = cls.parse_options(options)
-    assert not problems
-    return RuleConfig(rule_id, cls, values, frozenset(options))
 
 
 def test_change_rules_fail_only_on_what_the_change_made_worse() -> None:

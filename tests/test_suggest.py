@@ -7,14 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from helpers.graphs import chrome, pages
+from helpers.graphs import chrome, pages, rule_config as rule
 from helpers.sitebuilder import page, write_site
 from pytest_linkrules.architecture import Cluster
 from pytest_linkrules.cli import main
-from pytest_linkrules.config import RuleConfig
 from pytest_linkrules.graph import SiteGraph
 from pytest_linkrules.report.text import explain
-from pytest_linkrules.rules import builtin_registry
 from pytest_linkrules.runner import run_rule
 from pytest_linkrules.suggest import Need, Suggester, attach_suggestions
 
@@ -71,13 +69,6 @@ def test_pages_already_linking_and_pages_too_deep_are_left_out() -> None:
     blog = Need("/blog/", content_only=True)
     assert "/" in {s.page for s in sg.suggest([blog])[blog]}
     assert "/" not in {s.page for s in sg.suggest([Need("/blog/")])[Need("/blog/")]}
-
-
-def rule(rule_id: str, **options) -> RuleConfig:
-    cls = builtin_registry()[rule_id]
-    values, problems = cls.parse_options(options)
-    assert not problems
-    return RuleConfig(rule_id, cls, values, frozenset(options))
 
 
 def test_failures_a_link_would_fix_carry_suggestions_in_their_text() -> None:

@@ -12,14 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from helpers.graphs import chrome, content, nofollow, pages, redirect
+from helpers.graphs import chrome, content, nofollow, pages, redirect, rule_config as rule
 from helpers.sitebuilder import page, write_site
 from pytest_linkrules.architecture import Cluster
-from pytest_linkrules.config import RuleConfig
 from pytest_linkrules.crawl.folder import crawl_folder
 from pytest_linkrules.graph import SiteGraph
 from pytest_linkrules.model import Suggestion
-from pytest_linkrules.rules import builtin_registry
 from pytest_linkrules.runner import run_rule
 from pytest_linkrules import suggest
 from pytest_linkrules.suggest import Budget, Need, Suggester, attach_suggestions
@@ -160,13 +158,6 @@ def test_text_is_compared_only_for_the_best_candidates_by_the_other_signals() ->
     one = Suggester(g, Budget(exhaustive_pages=10, per_source=100, text=1, idf_sample=5)).suggest([need])[need]
     assert "/other/twin.html" not in {s.page for s in one}
     assert sum(any(r.startswith("shares") for r in s.reasons) for s in one) <= 1
-
-
-def rule(rule_id: str, **options) -> RuleConfig:
-    cls = builtin_registry()[rule_id]
-    values, problems = cls.parse_options(options)
-    assert not problems
-    return RuleConfig(rule_id, cls, values, frozenset(options))
 
 
 def test_the_report_notes_say_when_the_ranking_was_bounded() -> None:

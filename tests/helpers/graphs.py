@@ -9,10 +9,13 @@ page's links that resolve to nothing.
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping, Union
+from typing import TYPE_CHECKING, Iterable, Mapping, Union
 
 from pytest_linkrules.graph import SiteGraph
 from pytest_linkrules.model import CONTENT, NOFOLLOW, REDIRECT, Link, Page
+
+if TYPE_CHECKING:
+    from pytest_linkrules.config import RuleConfig
 
 LinkSpec = Union[str, Link]
 
@@ -56,3 +59,14 @@ def graph(
     broken: Mapping[str, Iterable[LinkSpec]] = {},
 ) -> SiteGraph:
     return SiteGraph(pages(spec, broken), starts)
+
+
+def rule_config(rule_id: str, **options: object) -> RuleConfig:
+    """A built-in rule as linkrules.toml would configure it, for tests that run rules by hand."""
+    from pytest_linkrules.config import RuleConfig
+    from pytest_linkrules.rules import builtin_registry
+
+    cls = builtin_registry()[rule_id]
+    values, problems = cls.parse_options(options)
+    assert not problems, problems
+    return RuleConfig(rule_id, cls, values, frozenset(options))
