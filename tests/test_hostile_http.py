@@ -179,7 +179,7 @@ def test_hostile_server_is_crawled_within_limits(hostile_server, spy) -> None:
     assert any("page limit reached" in note for note in result.notes), result.notes
     # Slow, reset, never-finishing, huge and bomb answers: each a page with a reason.
     assert "within 1s (site.timeout) (after 3 tries)" in errors.get("/slow", ""), errors
-    assert "Error" in errors.get("/reset", ""), errors  # httpx's name for the reset, e.g. ReadError
+    assert "Error" in errors.get("/reset", ""), errors  # the error's kind, e.g. ConnectionResetError
     assert errors.get("/trickle") == "no answer within 1s (site.timeout) (after 3 tries)", errors
     assert "over the" in errors.get("/gzip-bomb", ""), errors
     assert "over the" in errors.get("/big", ""), errors

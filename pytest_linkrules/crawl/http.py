@@ -28,6 +28,7 @@ Rules of the road, each a promise the docs make:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import time
 import zlib
@@ -54,7 +55,7 @@ from .sitemap import MAX_INDEX_DEPTH, MAX_SITEMAP_BYTES, MAX_SITEMAP_FILES, pars
 from .urls import INDEX_FILES, NON_PAGE_SCHEMES, normalize_path
 
 if TYPE_CHECKING:
-    from httpx import Headers
+    from .client import Headers
 
 Progress = Callable[[int, int], None]
 
@@ -381,10 +382,9 @@ class HttpCrawler:
 
         ``conditions``: If-None-Match / If-Modified-Since headers from the crawl cache.
         """
-        import httpx
+        from .client import ClientError, Headers
 
         assert path.startswith("/"), path
-        url = self.origin + path
         error = ""
         for attempt in range(RETRIES + 1):
             if attempt:
@@ -394,15 +394,12 @@ class HttpCrawler:
             try:
                 # One deadline for the whole answer, body included: a server that
                 # trickles a byte now and then never trips a per-read timeout.
-                outcome = await asyncio.wait_for(self._once(url, max_bytes, html_only, conditions), self.site.timeout)
+                outcome = await asyncio.wait_for(self._once(path, max_bytes, html_only, conditions), self.site.timeout)
             except asyncio.TimeoutError:
                 error = f"no answer within {self.site.timeout:g}s (site.timeout)"
                 continue
-            except httpx.TimeoutException:
-                error = f"no answer within {self.site.timeout:g}s (site.timeout)"
-                continue
-            except httpx.HTTPError as exc:
-                error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            except ClientError as exc:
+                error = str(exc)
                 continue
             status, headers = outcome[0], outcome[1]
             if status in RETRY_STATUSES and attempt < RETRIES:
@@ -412,17 +409,17 @@ class HttpCrawler:
                 error = f"HTTP {status}"
                 continue
             return outcome
-        return 0, httpx.Headers(), b"", f"{error} (after {RETRIES + 1} tries)"
+        return 0, Headers(), b"", f"{error} (after {RETRIES + 1} tries)"
 
     async def _once(
-        self, url: str, max_bytes: int, html_only: bool, conditions: Mapping[str, str] | None = None
+        self, path: str, max_bytes: int, html_only: bool, conditions: Mapping[str, str] | None = None
     ) -> tuple[int, Headers, bytes, str]:
         """One GET: status and headers, and the body when it is a page within max_bytes.
 
-        The headers are httpx's: looked up in any case, and each Set-Cookie
-        still apart for a browser that gets them replayed.
+        The headers are looked up in any case, and keep each Set-Cookie apart
+        for a browser that gets them replayed (crawl/client.py).
         """
-        async with self._client.stream("GET", url, headers=conditions or None) as response:  # type: ignore[union-attr]
+        async with self._client.stream(path, headers=conditions) as response:  # type: ignore[union-attr]
             headers = response.headers
             status = response.status_code
             ctype = headers.get("content-type", "").split(";")[0].strip().lower()
@@ -431,8 +428,8 @@ class HttpCrawler:
             over = f"page is over the {max_bytes:,}-byte limit (site.max_page_bytes)"
             try:
                 decoder = BoundedDecoder(headers.get("content-encoding", ""), max_bytes)
-                # Raw bytes, decoded here: httpx would inflate a whole chunk at once,
-                # and a 1 MB gzip bomb is gigabytes in one chunk.
+                # Raw bytes, decoded here with a cap: inflated a whole chunk at once,
+                # a 1 MB gzip bomb is gigabytes in one chunk.
                 async for chunk in response.aiter_raw():
                     decoder.feed(chunk)
                     if decoder.over:
@@ -945,22 +942,15 @@ async def _pass(
     cache: HttpCache | None = None,
     static_templates: frozenset[int] = frozenset(),
 ) -> tuple[dict[str, Page], HttpCrawler]:
-    import httpx
+    from .client import OriginClient
 
     crawler = HttpCrawler(site, secrets, renderer, progress, selectors, cache)
     crawler.static_templates = static_templates
-    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING, **secrets.headers}
-    auth = httpx.BasicAuth(*secrets.basic_auth) if secrets.basic_auth else None
-    limits = httpx.Limits(max_connections=site.concurrency, max_keepalive_connections=site.concurrency)
-    async with httpx.AsyncClient(
-        headers=headers,
-        cookies=secrets.cookies,
-        auth=auth,
-        timeout=httpx.Timeout(site.timeout),
-        follow_redirects=False,
-        limits=limits,
-        trust_env=False,  # a proxy from the environment must not see the site's secrets
-    ) as client:
+    headers = {"User-Agent": USER_AGENT, "Accept": "*/*", "Accept-Encoding": ACCEPT_ENCODING}
+    # No proxy from the environment is used (it must not see the site's secrets),
+    # no redirect is followed and no cookie a server sets is kept: crawl/client.py.
+    client = OriginClient(crawler.origin, headers, secrets.headers, secrets.cookies, secrets.basic_auth, site.concurrency)
+    async with contextlib.aclosing(client):
         crawler._client = client
         await crawler.read_robots()
         start_keys = [site_key(s.split("#")[0].split("?")[0] or "/") for s in site.start]

@@ -27,6 +27,7 @@ class Request:
     path: str  # as sent, with the query
     headers: dict[str, str]
     status: int = 0  # what the server answered (0: no answer, e.g. a hanging path)
+    peer: tuple = ()  # the client's address and port: one per connection it opened
 
 
 @dataclass
@@ -100,7 +101,7 @@ class SiteServer:
             h.wfile.write(data)
 
     def _answer(self, h: BaseHTTPRequestHandler, body: bool) -> None:
-        h.logged = Request(h.command, h.path, dict(h.headers.items()))  # type: ignore[attr-defined]
+        h.logged = Request(h.command, h.path, dict(h.headers.items()), peer=tuple(h.client_address))  # type: ignore[attr-defined]
         self.requests.append(h.logged)  # type: ignore[attr-defined]
         path = urlsplit(h.path).path
         extra = dict(self.headers.get(path, {}))
