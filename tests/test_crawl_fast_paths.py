@@ -129,6 +129,10 @@ def test_parallel_crawl_gives_the_same_pages_as_serial(tmp_path):
 
 def test_page_folders_skip_the_site_but_not_the_config_folder(tmp_path):
     folders = page_folders(tmp_path, ["index.html", "blog/a/index.html", "b.html"], keep=[tmp_path])
-    assert folders == {str(tmp_path / "blog"), str(tmp_path / "blog" / "a")}
+    assert folders == {str(tmp_path / "blog")}  # pytest never walks into blog/, so never meets blog/a/
     public = tmp_path / "public"
-    assert page_folders(public, ["index.html", "x/index.html"], keep=[tmp_path]) == {str(public), str(public / "x")}
+    assert page_folders(public, ["index.html", "x/index.html"], keep=[tmp_path]) == {str(public)}
+    # A config inside the site: the folders holding pages beside it are skipped, its own folder is walked.
+    docs = tmp_path / "docs"
+    sources = ["index.html", "guide/a.html", "guide/deep/b.html", "api/c.html", "api/x/d.html"]
+    assert page_folders(docs, sources, keep=[docs / "guide"]) == {str(docs / "guide" / "deep"), str(docs / "api")}
