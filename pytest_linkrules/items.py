@@ -266,8 +266,9 @@ class ViolationItem(LinkrulesItem):
         self.user_properties.extend(page_figures(self.analysis, violation))
 
     def runtest(self) -> None:
-        v = self.violation
-        graph = self.analysis.graph
+        # No local for the graph: pytest keeps the last failure's frames
+        # (sys.last_traceback), and plugin._release_at_exit lets the graph go.
+        v, analysis = self.violation, self.analysis
         waiver = self.analysis.waived.get((v.rule, v.page))
         if waiver is not None and not waiver.expired():
             until = f" until {waiver.expires.isoformat()}" if waiver.expires else ""
@@ -275,7 +276,7 @@ class ViolationItem(LinkrulesItem):
             pytest.xfail(f"waived{until}: {waiver.reason}")
         if waiver is not None:
             assert waiver.expires is not None
-            first, _, rest = explain(v, graph).partition("\n")
+            first, _, rest = explain(v, analysis.graph).partition("\n")
             text = (
                 f"{first} [waiver expired {waiver.expires.isoformat()}]\n{rest}\n"
                 f"Waiver: {waiver.label} expired on {waiver.expires.isoformat()} (reason was: {waiver.reason}); "
@@ -288,8 +289,9 @@ class ViolationItem(LinkrulesItem):
                 self.user_properties.append(("baseline", "known"))
                 pytest.xfail(f"known violation, in baseline {state.baseline_name}")
             if self.outcome.severity != "warning":
-                raise LinkrulesFailure(lambda: explain(v, graph), v.message.splitlines()[0] if v.message else "")
-            text = explain(v, graph)
+                # Reports keep this function: it reads the graph only when called.
+                raise LinkrulesFailure(lambda: explain(v, analysis.graph), v.message.splitlines()[0] if v.message else "")
+            text = explain(v, analysis.graph)
         if self.outcome.severity == "warning":
             self.warn(text, self.outcome.config.line)
             return

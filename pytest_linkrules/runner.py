@@ -50,6 +50,14 @@ class Analysis:
     def violations(self) -> list[Violation]:
         return [v for o in self.outcomes for v in o.violations]
 
+    def release(self) -> None:
+        """Let go of the crawl, the graph and the comparison: the process is exiting (plugin._release_at_exit)."""
+        graph = self.__dict__.pop("graph", None)
+        if graph is not None:
+            graph.__dict__.pop("change", None)  # its head snapshot holds the graph: a cycle
+        for name in ("crawl", "change"):
+            self.__dict__.pop(name, None)
+
 
 def analyze(
     config: LinkrulesConfig,

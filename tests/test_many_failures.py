@@ -170,6 +170,33 @@ def test_a_thousand_failing_pages_freeze_the_collector_and_still_report_all(pyte
     assert sum(1 for c in cases if c.find("failure") is not None) == 1_000
 
 
+def test_the_crawl_and_graph_are_freed_before_the_interpreters_last_collection(pytester: pytest.Pytester) -> None:
+    """pytest's config, items and reports hold one another, so what they hold waits for the last
+    cyclic collection at exit, which walked every page and link (~25 s at 1M pages)."""
+    orphan_site(pytester.path, orphans=50)
+    pytester.makeconftest(
+        """
+        import atexit, weakref
+        from pytest_linkrules.plugin import STATE_KEY
+
+        REFS = []
+
+        def pytest_sessionfinish(session):
+            for analysis in session.config.stash[STATE_KEY].analyses.values():
+                REFS.append(weakref.ref(analysis.graph))
+                REFS.extend(weakref.ref(page) for page in analysis.crawl.pages.values())
+
+        def alive():  # registered first, so it runs after the plugin's own exit hook
+            print(f"alive at exit: {sum(1 for r in REFS if r() is not None)} of {len(REFS)}")
+
+        atexit.register(alive)
+        """
+    )
+    result = pytester.runpytest_subprocess("--linkrules", "-p", "no:cacheprovider", *QUIET, "--junitxml=report.xml")
+    result.assert_outcomes(failed=50, passed=3)
+    assert "alive at exit: 0 of 53" in result.outlines  # the graph and its 52 pages
+
+
 def test_loading_the_plugin_imports_no_heavy_package() -> None:
     """pytest loads the plugin in every run; numpy, scipy, our config, rules and the rest wait for --linkrules."""
     code = (
