@@ -59,3 +59,40 @@ def test_the_one_href_no_host_would_serve_fails(pytester: pytest.Pytester) -> No
         "/ has 1 broken internal link: /encoded name.html (no-broken-links)",
         '  /encoded name.html  (href="/encoded%20name.html", anchor "the same name written as on disk: *")',
     ])
+
+
+HREFS = [
+    "", " ", "#", "#top", "#/route", "#/a/b?id=x", "?q=1", "?", "/", "/docs/", "/docs/a.html#s", " /x ", "//127.0.0.1:8000/y",
+    "//other.example/z", "x", "x/", "./x", "../x", "../../../x", ".", "..", "x?y:z", "a:b", "mailto:a@b", "javascript:void(0)",
+    "http://127.0.0.1:8000/abs", "HTTP://127.0.0.1:8000/Abs", "https://127.0.0.1:8000/s", "http:rel", "http:/rooted",
+    "?://x", "#a://b", "a b://c", "1x://y", "x\t/y", "/\t/other.example/z", "\n#/r", "\x01/x", "%2e%2e/x", "é/ü", "data:,x",
+]
+BASES = [
+    "http://127.0.0.1:8000/", "http://127.0.0.1:8000/docs/", "http://127.0.0.1:8000/docs/a.html", "http://127.0.0.1:8000/docs/b.html",
+    "http://127.0.0.1:8000/docs/a.html?x=/y", "http://127.0.0.1:8000/docs/a.html#/r/s", "http://127.0.0.1:8000/#/guide/x",
+    "http://127.0.0.1:8000", "http://127.0.0.1:8000?q=/a", "https://127.0.0.1:8000/docs/", "http://other.example/docs/",
+    "http://127.0.0.1:8000/docs/deep/er/", "http://u@127.0.0.1:8000/docs/",
+]
+
+
+@pytest.mark.parametrize("hash_routes", [False, True])
+def test_the_url_crawls_cached_resolution_equals_resolving_each_link_afresh(hash_routes: bool) -> None:
+    """The resolver's cache is keyed on the part of the base an href depends on, so pages share entries."""
+    import random
+
+    from pytest_linkrules.crawl.http import OriginResolver
+
+    pairs = [(h, b) for h in HREFS for b in BASES]
+    for seed in range(3):
+        random.Random(seed).shuffle(pairs)
+        cached = OriginResolver("http://127.0.0.1:8000", hash_routes)
+        fresh = OriginResolver("http://127.0.0.1:8000", hash_routes)
+        got = [cached.resolve(h, b) for h, b in pairs]
+        assert got == [fresh._resolve(h, b) for h, b in pairs]
+    # And it does share: a navigation's links on 100 pages of one folder are one entry each,
+    # but for "#top", which names each page.
+    shared = OriginResolver("http://127.0.0.1:8000", hash_routes)
+    for i in range(100):
+        for href in ("/", "/docs/", "next.html", "../up/", "https://127.0.0.1:8000/abs", "#top"):
+            shared.resolve(href, f"http://127.0.0.1:8000/docs/p{i}.html")
+    assert len(shared._cache) == 5 + 100

@@ -236,7 +236,7 @@ class OriginResolver:
         self._cache: dict[tuple[str, str], str | None] = {}
 
     def resolve(self, href: str, base: str) -> str | None:
-        key = (base, href)
+        key = (_base_part(href, base), href)
         if key not in self._cache:
             if len(self._cache) > 200_000:
                 self._cache.clear()
@@ -259,6 +259,37 @@ class OriginResolver:
         if parts.scheme.lower() not in ("http", "https") or parts.netloc.lower() not in self.netlocs:
             return None
         return site_key(parts.path or "/", parts.fragment, self.hash_routes)
+
+
+def _base_part(href: str, base: str) -> str:
+    """What of ``base`` resolving ``href`` depends on: the resolver's cache key.
+
+    Keyed on the whole base (each page's URL), the cache never hit across
+    pages, and urljoin for every link was ~40% of a URL crawl's CPU. A path
+    ("/docs/") reads only the base's scheme and host, a relative href
+    ("../x") only the base up to its path's last "/" (RFC 3986's merge), an
+    absolute URL nothing; the rest (``#top``, ``?q``, "") the whole base.
+    tests/test_url_edges.py checks the cached answers against uncached ones.
+    """
+    h = href.strip()
+    if not h.isprintable():
+        return base  # tabs and controls, which urlsplit drops or strips: keyed in full
+    colon = h.find(":")
+    if colon > 0 and h[0].isascii() and h[0].isalpha() and all(c in _SCHEME_CHARS for c in h[:colon]):
+        return "" if h.startswith("//", colon + 1) else base  # "https://host/x" stands alone
+    first = h[:1]
+    if first in ("#", "?", ""):
+        return base
+    host = base.find("/", base.find("//") + 2)  # where scheme://host ends
+    if host < 0:
+        return base
+    if first == "/":
+        return base[:host]
+    path = base.split("?", 1)[0].split("#", 1)[0]
+    return path[: path.rfind("/") + 1] if len(path) > host else base
+
+
+_SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.")
 
 
 class OriginClassifier:
