@@ -19,6 +19,7 @@ Usage:
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import socket
 import statistics
@@ -94,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
             project = Path(tmp)
             (project / "pytest.ini").write_text("[pytest]\n")
             (project / "linkrules.toml").write_text(CONFIG.format(url=url, concurrency=args.concurrency))
-            env = {k: v for k, v in __import__("os").environ.items() if k not in ("GITHUB_ACTIONS", "PYTHONPATH")}
+            env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "PYTHONPATH")}
             for _ in range(args.repeat):
                 for python in pythons:
                     cmd = [python, "-m", "pytest", "--linkrules", "-p", "no:cacheprovider", "-p", "no:randomly", "--tb=no"]

@@ -269,7 +269,7 @@ class ViolationItem(LinkrulesItem):
         # No local for the graph: pytest keeps the last failure's frames
         # (sys.last_traceback), and plugin._release_at_exit lets the graph go.
         v, analysis = self.violation, self.analysis
-        waiver = self.analysis.waived.get((v.rule, v.page))
+        waiver = analysis.waived.get((v.rule, v.page))
         if waiver is not None and not waiver.expired():
             until = f" until {waiver.expires.isoformat()}" if waiver.expires else ""
             self.user_properties.append(("waived", waiver.reason))
@@ -284,7 +284,7 @@ class ViolationItem(LinkrulesItem):
             )
         else:
             state = self.config.stash[STATE_KEY]
-            comparison = state.comparisons.get(self.analysis.config.path)
+            comparison = state.comparisons.get(analysis.config.path)
             if comparison is not None and (v.rule, v.page) in comparison.known:
                 self.user_properties.append(("baseline", "known"))
                 pytest.xfail(f"known violation, in baseline {state.baseline_name}")

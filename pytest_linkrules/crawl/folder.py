@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import posixpath
 from array import array
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path

@@ -35,7 +35,7 @@ import zlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import quote, scheme_chars, urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
 from ..config import SiteConfig, display_path
@@ -289,7 +289,7 @@ def _base_part(href: str, base: str) -> str:
     return path[: path.rfind("/") + 1] if len(path) > host else base
 
 
-_SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.")
+_SCHEME_CHARS = frozenset(scheme_chars)  # what urlsplit accepts in a scheme
 
 
 class OriginClassifier:
