@@ -4,7 +4,10 @@ For each site folder, interleaved, ``--repeat`` times: ``pytest --linkrules``
 (fresh process, as CI runs it) and, if installed, ``npx linkinator FOLDER
 --recurse --skip '^https?://(?!localhost|127\.0\.0\.1)'`` (internal links only). For pytest it prints wall, CPU (process and children: the crawl
 workers) and the crawl time the report header states; "beyond crawl" is wall
-minus that. The config (written to a temporary folder, the site stays
+minus that. The same rounds time the crawl alone (benchmarks/_crawl_alone.py:
+a process that reads the config and crawls, nothing more); pytest's wall
+minus that is the cost beyond the crawl that work done during the crawl's
+wait can't hide. The config (written to a temporary folder, the site stays
 read-only) checks no-orphans and no-broken-links from the folder's
 index.html, with ``render = "never"`` (the static crawl: a site whose
 scripts add links is rendered, which is another benchmark). It also prints
@@ -115,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
             site = site.resolve()
             template = args.config.read_text() if args.config else CONFIG
             (project / "linkrules.toml").write_text(template.format(root=site.as_posix()))
-            runs, lk_runs = [], []
+            runs, lk_runs, alone = [], [], []
             for k in range(args.repeat):
                 figures = project / "figures.json"
                 env["LINKRULES_BENCH_OUT"] = str(figures)
@@ -129,6 +132,10 @@ def main(argv: list[str] | None = None) -> int:
                     sys.exit(f"no report header in the output:\n{out[-3000:]}")
                 runs.append((wall, cpu, float(m.group(2)), own["self_cpu"] - own["crawl_self_cpu"]))
                 pages = m.group(1)
+                crawled = subprocess.run(
+                    [sys.executable, str(HERE / "_crawl_alone.py"), "linkrules.toml"], cwd=project, env=env, capture_output=True, text=True, check=True
+                )
+                alone.append(float(crawled.stdout))
                 if lk.exists():
                     lk_wall, lk_cpu, lk_out = timed([str(lk), str(site), "--recurse", "--skip", LK_SKIP], project, env)
                     lk_runs.append((lk_wall, lk_cpu))
@@ -136,13 +143,16 @@ def main(argv: list[str] | None = None) -> int:
             beyond = med(r[0] - r[2] for r in runs)
             print(f"\n{site}: {pages} pages, median of {len(runs)} (interleaved with linkinator)")
             print(f"  pytest --linkrules  wall {wall:.2f}s  CPU {cpu:.2f}s  crawl {crawl:.2f}s  beyond crawl {beyond:.2f}s (target <= 0.3 s)")
+            print(f"  the crawl alone (a process that only crawls, _crawl_alone.py)  {med(alone):.2f}s; "
+                  f"pytest's wall beyond it {wall - med(alone):.2f}s (target <= 0.3 s)")
             own_cpu = med(r[3] for r in runs)
             print(f"  this process's CPU outside the crawl: {own_cpu:.3f}s "
                   "(what the run adds to the crawl's wall time on an idle machine; steady under load)")
             floor = med(c for _, c in plain["-p no:linkrules"])
             print(f"    of which pytest's own start and exit (the plain run without the plugin): {floor:.3f}s; "
                   f"the plugin's: {own_cpu - floor:.3f}s")
-            print("    runs (wall/crawl/CPU outside the crawl): " + ", ".join(f"{w:.2f}/{c:.2f}/{o:.2f}" for w, _, c, o in runs))
+            print("    runs (wall/crawl/CPU outside the crawl/crawl alone): "
+                  + ", ".join(f"{w:.2f}/{c:.2f}/{o:.2f}/{a:.2f}" for (w, _, c, o), a in zip(runs, alone)))
             if lk_runs:
                 print(f"  linkinator 6        wall {med(w for w, _ in lk_runs):.2f}s  CPU {med(c for _, c in lk_runs):.2f}s")
     return 0
