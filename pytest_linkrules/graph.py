@@ -142,7 +142,7 @@ def _coded(pages: Sequence[Page]) -> tuple[list[Any], np.ndarray, np.ndarray]:
     parts = []
     get_table = tables.get
     for i, page in enumerate(pages):
-        codes = page.__dict__.get(LINK_CODES)
+        codes = getattr(page, LINK_CODES, None)  # page.__dict__ would make each page a dict (GC-tracked)
         if codes is None:
             continue
         table, numbers = codes

@@ -145,7 +145,7 @@ class LocalLinks:
 
 def coded(page: Page) -> "tuple[ReceivedTable, array] | None":
     """(table, numbers) of a page's links as its crawl received them, or None (links made otherwise)."""
-    codes = page.__dict__.get(CODES)
+    codes = getattr(page, CODES, None)  # not page.__dict__: it would give the page a dict of its own
     if codes is None or len(codes[1]) != len(page.links):
         return None
     return codes
