@@ -43,9 +43,9 @@ class NoArchiveOnly(Rule):
     def check(self, graph: SiteGraph) -> Iterator[Violation]:
         archives = self.select("archives", graph)
         scope = self.select("pages", graph)
-        for url in graph.archive_only(archives):
-            if not scope(url):
-                continue
+        found = [url for url in graph.archive_only(archives) if scope(url)]
+        graph.expect_inlinks(found)
+        for url in found:
             via = sorted({i.source for i in graph.inlinks(url) if i.reachable and i.followed})
             yield self.violation(
                 url,
