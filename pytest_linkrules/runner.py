@@ -68,6 +68,7 @@ def analyze(
     crawl: CrawlResult | None = None,
     base: Any = None,
     suggest: bool = True,
+    crawled: Callable[[CrawlResult], object] | None = None,
 ) -> Analysis:
     """Crawl, build the graph and run every configured rule.
 
@@ -77,6 +78,7 @@ def analyze(
     (a graph_snapshot.GraphSnapshot, or a callable giving one once this site
     is known) is what the change rules and the change report compare with;
     ``suggest`` adds link suggestions to the failures that a link would fix.
+    ``crawled`` is called with the crawl before anything is built from it.
     """
     selectors = {role.name: role.selector for role in config.roles if role.selector}
     try:
@@ -84,6 +86,8 @@ def analyze(
             crawl = crawl_site(config.site, workers=workers, progress=progress, selectors=selectors or None, cache_dir=cache_dir)
     except CrawlError as exc:
         raise ConfigError([f"{config.display}: {exc}"]) from None
+    if crawled is not None:
+        crawled(crawl)
     roles = resolve_roles(config.roles, crawl.pages)
     clusters, cluster_problems = resolve_clusters(config.clusters, list(crawl.pages), roles)
     graph = SiteGraph(
