@@ -30,14 +30,18 @@ def bomb(wbits: int) -> bytes:
     return b"".join([c.compress(zeros) for _ in range(1024)] + [c.flush()])
 
 
+# The child's own peak RSS is VmHWM, its memory's high-water mark: ru_maxrss
+# keeps the parent's peak across exec, so a test worker that had grown to
+# 437 MB failed the test with a child of 85 MB.
 CHILD = """
-import json, resource, sys
+import json, re, sys
+from pathlib import Path
 from pytest_linkrules.config import SiteConfig
 from pytest_linkrules.crawl import crawl_site
 site = SiteConfig(url=sys.argv[1], render="never", timeout=30, max_page_bytes=20 * 1024 * 1024)
 result = crawl_site(site)
 print(json.dumps({
-    "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+    "rss_mb": int(re.search(r"VmHWM:\\s*(\\d+) kB", Path("/proc/self/status").read_text()).group(1)) // 1024,
     "errors": {url: p.error for url, p in result.pages.items() if p.error},
     "ok": sorted(url for url, p in result.pages.items() if not p.error),
 }))

@@ -14,12 +14,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+# Peak RSS as VmHWM, this process's own: ru_maxrss keeps the test worker's peak across exec.
 CHILD = """
-import json, resource, sys, urllib.request, urllib.error
+import json, re, sys, urllib.request, urllib.error
 from pathlib import Path
 from pytest_linkrules.crawl.serve import serve_folder
+
+def peak_mb():
+    return int(re.search(r"VmHWM:\\s*(\\d+) kB", Path("/proc/self/status").read_text()).group(1)) // 1024
+
 out = {}
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # after the imports, whatever they cost
+before = peak_mb()  # after the imports, whatever they cost
 with serve_folder(Path(sys.argv[1]), max_bytes=int(sys.argv[2])) as origin:
     for name in ("huge.html", "big.js", "ok.js"):
         try:
@@ -27,7 +32,7 @@ with serve_folder(Path(sys.argv[1]), max_bytes=int(sys.argv[2])) as origin:
                 out[name] = [answer.status, len(answer.read())]
         except urllib.error.HTTPError as exc:
             out[name] = [exc.code, 0]
-out["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024 - before
+out["rss_mb"] = peak_mb() - before
 print(json.dumps(out))
 """
 
