@@ -119,21 +119,28 @@ NO_WEBRTC = """
 
 # Waits until the document is loaded, nothing counted above is pending and no
 # element or href changed for quietMs (at most maxMs); true if it settled. It
-# runs in the page's world, where the init script's counters are.
+# runs in the page's world, where the init script's counters are. A tick that
+# comes late (a renderer starved of CPU on a loaded CI machine) proves nothing:
+# the page's own timers were as late and had no turn to show they still change
+# things. It takes one more tick, which runs after those overdue timers.
 SETTLE_PAGE = """
 async ([quietMs, maxMs]) => {
   const t0 = performance.now();
   const later = window.__linkrulesTimer || setTimeout;  // not counted as the page's own timer
   const settled = await new Promise(resolve => {
-    let last = t0;
+    let last = t0, before = t0, late = false;
+    const lateMs = Math.max(quietMs, 50);  // ticks come at most 40 ms apart unless starved
     const obs = new MutationObserver(() => { last = performance.now(); });
     obs.observe(document, {subtree: true, childList: true, attributes: true, attributeFilter: ['href']});
     const tick = () => {
       const now = performance.now();
       if (document.readyState !== 'complete' || (window.__linkrulesInflight || 0) > 0) last = now;
-      if (now - last >= quietMs) { obs.disconnect(); resolve(true); return; }
+      const quiet = now - last >= quietMs;
+      if (quiet && (late || now - before < lateMs)) { obs.disconnect(); resolve(true); return; }
       if (now - t0 >= maxMs) { obs.disconnect(); resolve(false); return; }
-      later(tick, Math.min(40, Math.max(5, quietMs - (now - last))));
+      late = quiet;  // quiet, but this tick came late
+      before = now;
+      later(tick, late ? 0 : Math.min(40, Math.max(5, quietMs - (now - last))));
     };
     tick();
   });
