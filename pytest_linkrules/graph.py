@@ -506,9 +506,10 @@ class SiteGraph:
         """The pages whose inlinks will be asked for next, in about the order they will be.
 
         inlinks() then finds them INLINK_BATCH pages at a time, in one pass of
-        numpy calls, where each page alone took ~15 of them: ~80 us a failing
-        page on the 1M generated graph, of which the Inlinks are a fifth. A
-        page asked for out of turn starts a batch of its own.
+        numpy calls, where each page alone took ~15 of them: on 5,000 random
+        pages of the 100k generated graph, 90 -> 55 us a page (inlink_lines,
+        a failure's rows: 157 -> 99 us). A page asked for out of turn starts a
+        batch of its own.
         """
         order: dict[int, None] = {}
         index = self.index
