@@ -337,3 +337,24 @@ def test_a_folder_whose_index_file_is_uppercase_is_one_page_for_crawl_links_and_
     assert find_file(tmp_path, "/about/") == (200, tmp_path / "about" / "Index.Html")
     assert find_file(tmp_path, "/") == (200, tmp_path / "INDEX.HTML")
     assert find_file(tmp_path, "/nothing/")[0] == 404
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_collector_paused_for_the_crawl_is_left_as_it_was(tmp_path: Path, workers: int, enabled: bool) -> None:
+    """crawl_folder pauses the cyclic collector while it takes pages in; the caller's setting comes back."""
+    import gc
+
+    from pytest_linkrules.crawl import folder
+
+    for i in range(folder.PARALLEL_THRESHOLD + 10):  # enough pages for the worker processes
+        (tmp_path / f"p{i}.html").write_text(f'<a href="p{(i + 1) % 500}.html">next</a>')
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        pages, _ = crawl_folder(tmp_path, workers=workers)
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert len(pages) == folder.PARALLEL_THRESHOLD + 10
+    assert [link.target for link in pages["/p3.html"].links] == ["/p4.html"]
