@@ -14,7 +14,7 @@ import multiprocessing
 import os
 from array import array
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping
 
@@ -410,31 +410,26 @@ def crawl_folder(
         if cache is not None:
             notes.append("crawl cache: not used for pages parsed on Dask (its workers may not see this machine's cache folder)")
         return pages, notes
-    if workers <= 1 or len(html_files) < PARALLEL_THRESHOLD:
-        _init_worker(root, resolver, max_bytes, selectors, cache)
+    with ExitStack() as stack:
+        if workers <= 1 or len(html_files) < PARALLEL_THRESHOLD:
+            _init_worker(root, resolver, max_bytes, selectors, cache)
+            results: Iterable[tuple[int, list[LinkFields], list[Packed], int]] = map(_read_chunk, chunks)
+        else:
+            ctx = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+            initargs = (root, resolver, max_bytes, selectors, cache)
+            pool = stack.enter_context(ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=initargs))
+            # map() yields in submission order, and each worker takes chunks in
+            # that order too, so a chunk's link numbers are always known here.
+            # It submits every chunk, so the workers exist (with the collector
+            # on) before it is paused below.
+            results = pool.map(_read_chunk, chunks)
         receiver = LinkReceiver()
         with _collector_paused():
-            for worker, new_links, chunk, n_parsed in map(_read_chunk, chunks):
+            for worker, new_links, chunk, n_parsed in results:
                 receiver.receive(worker, new_links)
                 parsed += n_parsed
                 for packed in chunk:
                     _add_page(pages, receiver.unpack(worker, packed), notes)
-    else:
-        ctx = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
-        initargs = (root, resolver, max_bytes, selectors, cache)
-        with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=initargs) as pool:
-            receiver = LinkReceiver()
-            # map() yields in submission order, and each worker takes chunks in
-            # that order too, so a chunk's link numbers are always known here.
-            # It submits every chunk, so the workers exist (with the collector
-            # on) before it is paused here.
-            results = pool.map(_read_chunk, chunks)
-            with _collector_paused():
-                for worker, new_links, chunk, n_parsed in results:
-                    receiver.receive(worker, new_links)
-                    parsed += n_parsed
-                    for packed in chunk:
-                        _add_page(pages, receiver.unpack(worker, packed), notes)
     if cache is not None:
         cache.prune(len(chunks))
         notes.append(
