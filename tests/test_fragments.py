@@ -9,6 +9,8 @@ element around it).
 
 from __future__ import annotations
 
+import difflib
+import random
 import shutil
 from pathlib import Path
 
@@ -17,7 +19,7 @@ import pytest
 import networkx  # noqa: F401  (imported once, not per pytester run)
 import pytest_linkrules.plugin  # noqa: F401
 import pytest_linkrules.report.text  # noqa: F401
-from pytest_linkrules.fragments import has_id, nearest, pack_ids, unpack_ids
+from pytest_linkrules.fragments import SET_FROM_CHARS, has_id, id_checker, nearest, pack_ids, unpack_ids
 
 SITES = Path(__file__).parent / "sites"
 
@@ -96,6 +98,36 @@ def test_ids_a_script_makes_count_when_the_page_is_rendered(pytester: pytest.Pyt
 )
 def test_matching_follows_html(ids: list[str], fragment: str, found: bool) -> None:
     assert has_id(pack_ids(ids), fragment) is found
+    assert id_checker(pack_ids(ids))(fragment) is found
+    # A page with thousands of ids is looked up in a set: the same answers.
+    many = pack_ids(ids + [f"l{n:05d}" for n in range(SET_FROM_CHARS // 4)])
+    assert len(many) >= SET_FROM_CHARS
+    assert id_checker(many)(fragment) is found
+
+
+def _difflib_nearest(ids: list[str], fragment: str) -> list[str]:
+    """What nearest() promised before it was made fast: case first, then difflib's closest."""
+    same = [i for i in ids if i.lower() == fragment.lower()]
+    return list(dict.fromkeys(same + difflib.get_close_matches(fragment, ids, n=3, cutoff=0.6)))[:3]
+
+
+def test_nearest_ids_are_difflibs_on_random_pages() -> None:
+    rng = random.Random(7)
+    for _ in range(2_000):
+        alphabet = rng.choice(["ab", "abc", "abcdef", "l0123456789", "Aa-_"])
+        word = lambda: "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 9)))  # noqa: E731
+        ids = list(dict.fromkeys(word() for _ in range(rng.randint(0, 80))))
+        fragment = word()
+        if fragment not in ids:
+            assert nearest(pack_ids(ids), fragment) == _difflib_nearest(ids, fragment), (ids, fragment)
+
+
+def test_nearest_on_a_doxygen_listing_is_difflibs_answer() -> None:
+    # A source listing's line anchors, and a link to a line it does not have (libstdc++'s docs).
+    ids = [f"l{n:05d}" for n in range(1, 3_186)] + [f"a{rng:032x}" for rng in range(0, 2**128, 2**116)]
+    assert nearest(pack_ids(ids), "l00670x") == _difflib_nearest(ids, "l00670x")
+    lines = ids[:245] + ids[3_185:]
+    assert nearest(pack_ids(lines), "l00670") == _difflib_nearest(lines, "l00670") == ["l00170", "l00167", "l00160"]
 
 
 def test_nearest_ids_put_a_case_difference_first() -> None:

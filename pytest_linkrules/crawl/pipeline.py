@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Callable, Mapping, Protocol, TypeVar
 
-from ..fragments import checked_fragment, has_id
+from ..fragments import checked_fragment, id_checker
 from ..model import CONTENT, FRAGMENT, IGNORED, JS_ONLY, NOFOLLOW, REDIRECT, Link, Page
 from .extract import RawPage, decode_html, extract, looks_binary, robots_tokens
 from .templates import script_template
@@ -178,6 +178,7 @@ def build_page(
     if base is None or static_targets is not None:
         memo = None  # hrefs that aren't absolute resolve differently here; JS_ONLY depends on the page
     routes = getattr(resolver, "hash_routes", False)  # "#/route" is a page of a hash-routed app, not an id
+    names: Callable[[str], bool] | None = None  # this page's ids, once a "#id" link asks
     for rl in raw.links:
         href = rl.href
         nofollow = rl.nofollow or page_nofollow
@@ -202,11 +203,13 @@ def build_page(
             where = 2
             if own_fragments and not ignored and browser_href(href)[:1] == "#":
                 fragment = checked_fragment(href, routes)
-                if fragment is not None and not has_id(raw.ids, fragment):
-                    # A fragment of this very page ("#intro"), checked here against its own ids.
-                    flags = (0 if rl.chrome else CONTENT) | FRAGMENT | (NOFOLLOW if nofollow else 0)
-                    made = link(url, href, rl.anchor, flags)
-                    where = 1
+                if fragment is not None:
+                    names = names or id_checker(raw.ids)
+                    if not names(fragment):
+                        # A fragment of this very page ("#intro"), checked here against its own ids.
+                        flags = (0 if rl.chrome else CONTENT) | FRAGMENT | (NOFOLLOW if nofollow else 0)
+                        made = link(url, href, rl.anchor, flags)
+                        where = 1
         elif kind in ("external", "file"):
             where = 2
         else:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
-from ..fragments import fragment_of, has_id, looks_like_route, nearest
+from ..fragments import fragment_of, id_checker, looks_like_route, nearest
 from ..model import FRAGMENT, Link, Violation
 from .base import BOOL, GLOBS, Option, Rule, link_lines
 
@@ -67,14 +67,19 @@ class NoBrokenLinks(Rule):
                 by_page[url].append(link)
         if fragments:
             pages = graph.pages
+            checkers: dict[str, Callable[[str], bool]] = {}  # a page's ids, asked by every link into it
             for url, link in graph.fragment_links():
                 target = pages.get(link.target)
                 if target is None or target.error or not scope(url) or skip(link.target):
                     continue  # an unreadable page fails the crawl item instead
-                if not has_id(target.ids, fragment_of(link.href) or ""):
+                names = checkers.get(link.target)
+                if names is None:
+                    names = checkers[link.target] = id_checker(target.ids)
+                if not names(fragment_of(link.href) or ""):
                     by_page[url].append(link)
+        said: dict[tuple[str, str], str] = {}  # one note per target and fragment: a nav tree repeats its links on every page
         for url, links in by_page.items():
-            notes = {id(link): self._note(graph, link) for link in links}
+            notes = {id(link): self._note(graph, link, said) for link in links}
             shown = {id(link): _shown(link) for link in links}
             targets = sorted({shown[id(link)] for link in links})
             first = targets[0]
@@ -94,13 +99,20 @@ class NoBrokenLinks(Rule):
             )
 
     @staticmethod
-    def _note(graph: SiteGraph, link: Link) -> str:
+    def _note(graph: SiteGraph, link: Link, said: dict[tuple[str, str], str]) -> str:
         if not link.flags & FRAGMENT:
             reason = graph.broken_reasons.get(link.target)
             return f": {reason}" if reason else ""
         fragment = fragment_of(link.href) or ""
-        page = graph.pages.get(link.target)
-        note = f': no element with id "{fragment}" on {link.target}'
+        key = (link.target, fragment)
+        if key not in said:
+            said[key] = NoBrokenLinks._fragment_note(graph, link.target, fragment)
+        return said[key]
+
+    @staticmethod
+    def _fragment_note(graph: SiteGraph, target: str, fragment: str) -> str:
+        page = graph.pages.get(target)
+        note = f': no element with id "{fragment}" on {target}'
         close = nearest(page.ids, fragment) if page is not None else []
         if close:
             note += "; did you mean " + " or ".join(f"#{c}" for c in close) + "?"
