@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import difflib
 import heapq
-from typing import Callable, Iterable
+from functools import cached_property
+from typing import Any, Callable, Iterable
 from urllib.parse import unquote
 
 SEP = "\n"  # HTML forbids whitespace in ids; the rare id holding a newline is left out
-SET_FROM_CHARS = 2_048  # id_checker: packed ids this long are looked up in a set
+SET_FROM_CHARS = 2_048  # PageIds: packed ids this long are looked up in a set
 NEAREST_CUTOFF = 0.6  # difflib.get_close_matches' default
 NEAREST_COMPARED = 200  # nearest: difflib comparisons of one fragment at most
 
@@ -81,19 +82,6 @@ def has_id(packed: str, fragment: str) -> bool:
     return _names(lambda value: f"{SEP}{value}{SEP}" in packed, fragment)
 
 
-def id_checker(packed: str) -> Callable[[str], bool]:
-    """has_id for one page that many links point into: its ids as a set once they are many.
-
-    has_id scans the packed string, which is the cheapest for a page's few
-    ids; a Doxygen source listing holds thousands (``l00001`` ...) and as many
-    links into itself, and scanning ~100 KB for each cost seconds a site.
-    """
-    if len(packed) < SET_FROM_CHARS:
-        return lambda fragment: has_id(packed, fragment)
-    ids = frozenset(unpack_ids(packed))
-    return lambda fragment: _names(ids.__contains__, fragment)
-
-
 def _names(contains: Callable[[str], bool], fragment: str) -> bool:
     """HTML's rule on one page's ids: the top, or an id as written, or percent-decoded as UTF-8."""
     if names_top(fragment):
@@ -110,40 +98,98 @@ def _names(contains: Callable[[str], bool], fragment: str) -> bool:
 
 
 def nearest(packed: str, fragment: str, n: int = 3) -> list[str]:
-    """The page's ids closest to a fragment that names none of them, best first.
+    """The page's ids closest to a fragment that names none of them, best first (PageIds.nearest)."""
+    return PageIds(packed).nearest(fragment, n)
 
-    An id differing only in case comes first, then the ids that
-    ``difflib.get_close_matches`` would give (ratio at least 0.6, ties to the
-    later id). Comparing two strings costs difflib ~60 us, and a Doxygen page
-    holds 3,000 ids, which every broken link into it compared again: most of
-    a run on libstdc++'s docs. So ids are compared in order of difflib's
-    quick upper bound, stopping when no id left can beat the n-th found (the
-    same answer), or after NEAREST_COMPARED comparisons: on a page of
-    look-alike ids (hashes) the hint is then the best of those.
+
+class PageIds:
+    """One page's ids, asked about by the many links into it.
+
+    has_id scans the packed string, which is the cheapest for a page's few
+    ids. A Doxygen or rustdoc source listing holds thousands (one per line,
+    55,000 on rustdoc's largest) and as many links point into it, so here a
+    page's ids become a set once they are many, and what nearest() needs is
+    built once for all the fragments asked of the page.
     """
-    try:
-        wanted = decoded(fragment)
-    except UnicodeDecodeError:
-        wanted = fragment
-    ids = list(dict.fromkeys(unpack_ids(packed)))
-    same_but_case = [i for i in ids if i.lower() == wanted.lower()]
-    matcher = difflib.SequenceMatcher()
-    matcher.set_seq2(wanted)
-    bounded: list[tuple[float, str]] = []
-    for candidate in ids:
-        matcher.set_seq1(candidate)
-        if matcher.real_quick_ratio() >= NEAREST_CUTOFF:
-            bound = matcher.quick_ratio()
-            if bound >= NEAREST_CUTOFF:
-                bounded.append((bound, candidate))
-    bounded.sort(key=lambda pair: -pair[0])  # stable: page order among equal bounds
-    found: list[tuple[float, str]] = []
-    for compared, (bound, candidate) in enumerate(bounded):
-        if compared == NEAREST_COMPARED or (len(found) >= n and bound < found[n - 1][0]):
-            break
-        matcher.set_seq1(candidate)
-        score = matcher.ratio()
-        if score >= NEAREST_CUTOFF:
-            found = heapq.nlargest(n, found + [(score, candidate)])
-    close = [candidate for _, candidate in found]
-    return list(dict.fromkeys(same_but_case + close))[:n]
+
+    def __init__(self, packed: str) -> None:
+        self.packed = packed
+
+    @cached_property
+    def _contains(self) -> Callable[[str], bool]:
+        if len(self.packed) < SET_FROM_CHARS:
+            packed = self.packed
+            return lambda value: f"{SEP}{value}{SEP}" in packed
+        return frozenset(unpack_ids(self.packed)).__contains__
+
+    def names(self, fragment: str) -> bool:
+        """has_id(packed, fragment)."""
+        return _names(self._contains, fragment)
+
+    @cached_property
+    def _ids(self) -> list[str]:
+        return list(dict.fromkeys(unpack_ids(self.packed)))
+
+    @cached_property
+    def _by_lower(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for i in self._ids:
+            out.setdefault(i.lower(), []).append(i)
+        return out
+
+    @cached_property
+    def _letters(self) -> tuple[Any, Any, Any]:
+        """(alphabet, ids x alphabet letter counts, id lengths) for difflib's quick bound, on arrays."""
+        import numpy as np
+
+        ids = self._ids
+        lengths = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
+        codes = np.frombuffer("".join(ids).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        alphabet, column = np.unique(codes, return_inverse=True)
+        owner = np.repeat(np.arange(len(ids)), lengths)
+        counts = np.bincount(owner * len(alphabet) + column.ravel(), minlength=len(ids) * len(alphabet))
+        return alphabet, counts.reshape(len(ids), len(alphabet)), lengths
+
+    def nearest(self, fragment: str, n: int = 3) -> list[str]:
+        """The ids closest to a fragment that names none of them, best first.
+
+        An id differing only in case comes first, then the ids that
+        ``difflib.get_close_matches`` would give (ratio at least 0.6, ties to
+        the later id). difflib compares a pair of strings at 20-60 us, and
+        every id of the page would be compared: seconds per fragment on a
+        source listing. So ids are compared in order of difflib's quick upper
+        bound (letters in common), computed on arrays, stopping when no id
+        left can beat the n-th found (the same answer), or after
+        NEAREST_COMPARED comparisons: on a page of look-alike ids (hashes,
+        line numbers) the hint is then the best of those.
+        """
+        import numpy as np
+
+        try:
+            wanted = decoded(fragment)
+        except UnicodeDecodeError:
+            wanted = fragment
+        same_but_case = self._by_lower.get(wanted.lower(), [])
+        ids = self._ids
+        close: list[tuple[float, str]] = []
+        if ids and wanted:
+            alphabet, counts, lengths = self._letters
+            codes = np.frombuffer(wanted.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+            at = np.searchsorted(alphabet, codes)
+            known = at < len(alphabet)
+            known[known] &= alphabet[at[known]] == codes[known]
+            want = np.bincount(at[known], minlength=len(alphabet))
+            # difflib's quick_ratio, as it computes it: 2 * letters in common / both lengths.
+            bound = 2.0 * np.minimum(counts, want).sum(axis=1) / (lengths + len(wanted))
+            order = np.flatnonzero(bound >= NEAREST_CUTOFF)
+            order = order[np.argsort(-bound[order], kind="stable")]  # page order among equal bounds
+            matcher = difflib.SequenceMatcher()
+            matcher.set_seq2(wanted)
+            for k in order[:NEAREST_COMPARED].tolist():
+                if len(close) >= n and bound[k] < close[n - 1][0]:
+                    break  # no id left can beat the n-th: difflib's own answer
+                matcher.set_seq1(ids[k])
+                score = matcher.ratio()
+                if score >= NEAREST_CUTOFF:
+                    close = heapq.nlargest(n, close + [(score, ids[k])])
+        return list(dict.fromkeys(same_but_case + [i for _, i in close]))[:n]

@@ -13,13 +13,17 @@ import difflib
 import random
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 import networkx  # noqa: F401  (imported once, not per pytester run)
 import pytest_linkrules.plugin  # noqa: F401
 import pytest_linkrules.report.text  # noqa: F401
-from pytest_linkrules.fragments import SET_FROM_CHARS, has_id, id_checker, nearest, pack_ids, unpack_ids
+from pytest_linkrules.fragments import SET_FROM_CHARS, PageIds, has_id, nearest, pack_ids, unpack_ids
+
+if TYPE_CHECKING:
+    from pytest_linkrules.graph import SiteGraph
 
 SITES = Path(__file__).parent / "sites"
 
@@ -98,11 +102,11 @@ def test_ids_a_script_makes_count_when_the_page_is_rendered(pytester: pytest.Pyt
 )
 def test_matching_follows_html(ids: list[str], fragment: str, found: bool) -> None:
     assert has_id(pack_ids(ids), fragment) is found
-    assert id_checker(pack_ids(ids))(fragment) is found
+    assert PageIds(pack_ids(ids)).names(fragment) is found
     # A page with thousands of ids is looked up in a set: the same answers.
     many = pack_ids(ids + [f"l{n:05d}" for n in range(SET_FROM_CHARS // 4)])
     assert len(many) >= SET_FROM_CHARS
-    assert id_checker(many)(fragment) is found
+    assert PageIds(many).names(fragment) is found
 
 
 def _difflib_nearest(ids: list[str], fragment: str) -> list[str]:
@@ -188,3 +192,43 @@ def test_a_marked_box_counts_whatever_the_case_of_its_attribute(encoding):
     html = '<meta charset="{}"><div DATA-Proofer-IGNORE><a href="/x/">x</a></div><a href="/y/">y</a><a Data-LinkRules-Ignore href="/z/">z</a>'
     raw = extract(html.format(encoding).encode(encoding))
     assert [(link.href, link.ignored) for link in raw.links] == [("/x/", True), ("/y/", False), ("/z/", True)]
+
+
+def _listing_site(fragments: list[str]) -> "SiteGraph":
+    """A source listing with a line id each (as rustdoc writes them), and a page linking into it."""
+    from pytest_linkrules.graph import SiteGraph
+    from pytest_linkrules.model import CONTENT, FRAGMENT, Link, Page
+
+    listing = Page(url="/src/lib.rs.html", source="src/lib.rs.html", ids=pack_ids(str(n) for n in range(1, 401)))
+    links = tuple(Link("/src/lib.rs.html", f"src/lib.rs.html#{f}", "source", CONTENT | FRAGMENT) for f in fragments)
+    page = Page(url="/", source="index.html", links=links + (Link("/src/lib.rs.html", "src/lib.rs.html", "code", CONTENT),))
+    return SiteGraph({"/": page, "/src/lib.rs.html": listing}, ["/"])
+
+
+def _notes(graph: "SiteGraph") -> list[str]:
+    from helpers.graphs import rule_config
+
+    from pytest_linkrules.runner import run_rule
+
+    (violation,) = run_rule(rule_config("no-broken-links"), graph).violations
+    return [line for line in violation.details if line.startswith("  ")]
+
+
+def test_a_range_of_line_ids_is_named_as_such_not_given_nearest_ids() -> None:
+    notes = _notes(_listing_site(["12-20", "12-900", "L3-L9"]))
+    assert notes[0] == (
+        '  /src/lib.rs.html#12-20  (href="src/lib.rs.html#12-20", anchor "source"): no element with id "12-20" on '
+        "/src/lib.rs.html (a range of lines: the page has #12 and #20, and a script may select the lines between, "
+        "which no element names; skip_fragments leaves such pages out)"
+    )
+    assert "did you mean" in notes[1] and "range of lines" not in notes[1]  # line 900 is not on the page
+    assert "range of lines" not in notes[2]
+
+
+def test_nearest_ids_are_searched_for_the_first_missing_fragments_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pytest_linkrules.rules import no_broken_links
+
+    monkeypatch.setattr(no_broken_links, "MAX_HINTS", 2)
+    notes = _notes(_listing_site(["x1", "x2", "x3", "x1"]))
+    assert ["did you mean #" in n for n in notes] == [True, True, False, True]  # x1 again: said once, repeated
+    assert notes[2].endswith("no element with id \"x3\" on /src/lib.rs.html; nearest ids not searched (over 2 missing fragments)")

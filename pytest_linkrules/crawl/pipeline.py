@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Callable, Mapping, Protocol, TypeVar
 
-from ..fragments import checked_fragment, id_checker
+from ..fragments import PageIds, checked_fragment
 from ..model import CONTENT, FRAGMENT, IGNORED, JS_ONLY, NOFOLLOW, REDIRECT, Link, Page
 from .extract import RawPage, decode_html, extract, looks_binary, robots_tokens
 from .templates import script_template
@@ -204,7 +204,7 @@ def build_page(
             if own_fragments and not ignored and browser_href(href)[:1] == "#":
                 fragment = checked_fragment(href, routes)
                 if fragment is not None:
-                    names = names or id_checker(raw.ids)
+                    names = names or PageIds(raw.ids).names
                     if not names(fragment):
                         # A fragment of this very page ("#intro"), checked here against its own ids.
                         flags = (0 if rl.chrome else CONTENT) | FRAGMENT | (NOFOLLOW if nofollow else 0)

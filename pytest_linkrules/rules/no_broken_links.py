@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING, Iterator
 
-from ..fragments import fragment_of, id_checker, looks_like_route, nearest
+from ..fragments import PageIds, fragment_of, looks_like_route
 from ..model import FRAGMENT, Link, Violation
 from .base import BOOL, GLOBS, Option, Rule, link_lines
 
@@ -65,21 +66,21 @@ class NoBrokenLinks(Rule):
                 continue  # a fragment of its own page, checked by the crawl
             if scope(url):
                 by_page[url].append(link)
+        ids: dict[str, PageIds] = {}  # a page's ids, asked by every link into it
         if fragments:
             pages = graph.pages
-            checkers: dict[str, Callable[[str], bool]] = {}  # a page's ids, asked by every link into it
             for url, link in graph.fragment_links():
                 target = pages.get(link.target)
                 if target is None or target.error or not scope(url) or skip(link.target):
                     continue  # an unreadable page fails the crawl item instead
-                names = checkers.get(link.target)
-                if names is None:
-                    names = checkers[link.target] = id_checker(target.ids)
-                if not names(fragment_of(link.href) or ""):
+                found = ids.get(link.target)
+                if found is None:
+                    found = ids[link.target] = PageIds(target.ids)
+                if not found.names(fragment_of(link.href) or ""):
                     by_page[url].append(link)
-        said: dict[tuple[str, str], str] = {}  # one note per target and fragment: a nav tree repeats its links on every page
+        note_of = _Notes(graph, ids)
         for url, links in by_page.items():
-            notes = {id(link): self._note(graph, link, said) for link in links}
+            notes = {id(link): note_of(link) for link in links}
             shown = {id(link): _shown(link) for link in links}
             targets = sorted({shown[id(link)] for link in links})
             first = targets[0]
@@ -98,24 +99,55 @@ class NoBrokenLinks(Rule):
                 figures=(("broken", len(targets)),),
             )
 
-    @staticmethod
-    def _note(graph: SiteGraph, link: Link, said: dict[tuple[str, str], str]) -> str:
+
+# "Did you mean" hints for this many missing fragments of a run; past it, none.
+MAX_HINTS = 500
+# rustdoc's source links ("#132-137") and GitHub-style ones ("#L10-L20") name two line ids.
+_LINE_RANGE = re.compile(r"(L?[0-9]+)-(L?[0-9]+)\Z")
+
+
+class _Notes:
+    """Why each broken link is broken, said once per target and fragment: a nav tree repeats its links on every page.
+
+    A hint compares the fragment with every id of its page (PageIds.nearest).
+    The Rust docs hold 18,000 distinct missing fragments (their source
+    links' line ranges, ``#132-137``, which a script highlights) into
+    listings of up to 55,000 ids: hints for all of them took 11 minutes. So
+    the first MAX_HINTS get one, and the rest say they were not searched.
+    """
+
+    def __init__(self, graph: SiteGraph, ids: dict[str, PageIds]) -> None:
+        self.graph = graph
+        self.ids = ids
+        self.said: dict[tuple[str, str], str] = {}
+
+    def __call__(self, link: Link) -> str:
         if not link.flags & FRAGMENT:
-            reason = graph.broken_reasons.get(link.target)
+            reason = self.graph.broken_reasons.get(link.target)
             return f": {reason}" if reason else ""
         fragment = fragment_of(link.href) or ""
         key = (link.target, fragment)
-        if key not in said:
-            said[key] = NoBrokenLinks._fragment_note(graph, link.target, fragment)
-        return said[key]
+        note = self.said.get(key)
+        if note is None:
+            note = self.said[key] = self._fragment_note(link.target, fragment)
+        return note
 
-    @staticmethod
-    def _fragment_note(graph: SiteGraph, target: str, fragment: str) -> str:
-        page = graph.pages.get(target)
+    def _fragment_note(self, target: str, fragment: str) -> str:
+        page = self.graph.pages.get(target)
         note = f': no element with id "{fragment}" on {target}'
-        close = nearest(page.ids, fragment) if page is not None else []
-        if close:
-            note += "; did you mean " + " or ".join(f"#{c}" for c in close) + "?"
+        ids = None if page is None else self.ids.get(target) or self.ids.setdefault(target, PageIds(page.ids))
+        lines = _LINE_RANGE.match(fragment)
+        if ids is not None and lines is not None and ids.names(lines[1]) and ids.names(lines[2]):
+            return note + (
+                f" (a range of lines: the page has #{lines[1]} and #{lines[2]}, and a script may select the lines "
+                "between, which no element names; skip_fragments leaves such pages out)"
+            )
+        if ids is not None and len(self.said) < MAX_HINTS:
+            close = ids.nearest(fragment)
+            if close:
+                note += "; did you mean " + " or ".join(f"#{c}" for c in close) + "?"
+        elif ids is not None:
+            note += f"; nearest ids not searched (over {MAX_HINTS} missing fragments)"
         if looks_like_route(fragment):
             note += " (a single-page app's route? set site.hash_routes = true)"
         elif page is not None and page.has_scripts and not page.rendered:
