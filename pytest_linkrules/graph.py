@@ -37,12 +37,11 @@ if TYPE_CHECKING:
     from .architecture import Cluster
 
 UNREACHABLE = -1
-# Linking pages from which reports read a page's inlinks from the link arrays
-# (one pass over every link) rather than from each linking page's links.
-MANY_INLINKS = 2_000
-# Failing pages whose inlinks inlinks() finds in one go (expect_inlinks).
-INLINK_BATCH = 1_000
-MANY_CANDIDATES = 20_000  # _first_sources: past this many pages, pick by URL rank instead of comparing URLs
+# Linking pages past which a report's first inlinks are picked on arrays,
+# without an Inlink object for each of the page's links (each failure on the
+# Rust docs has thousands: their sidebars list every item of a module).
+MANY_INLINKS = 64
+MANY_CANDIDATES = 256  # _first_sources: past this many pages, pick by URL rank instead of comparing URLs
 
 
 def _INLINK_ORDER(x: "Inlink") -> tuple[bool, bool, bool, str]:
@@ -79,6 +78,20 @@ def _sorted_unique(values: np.ndarray) -> np.ndarray:
     keep[0] = True
     np.not_equal(values[1:], values[:-1], out=keep[1:])
     return values[keep]
+
+
+def _stable_order(keys: np.ndarray, n: int) -> np.ndarray:
+    """np.argsort(keys, kind="stable") for keys from 0 to n, as a radix sort on 16-bit halves.
+
+    numpy's stable sort of int32 is a merge sort (15 s for 75M keys); of
+    uint16 it is a radix sort, and two passes of it cover keys up to 2**32
+    (2.4 s for the Rust docs' 70M links, one pass).
+    """
+    keys = keys.astype(np.uint32, copy=False)
+    order = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
+    if n > 0xFFFF:
+        order = order[np.argsort((keys >> 16).astype(np.uint16)[order], kind="stable")]
+    return order
 
 
 def _first_positions(values: np.ndarray, n: int) -> np.ndarray:
@@ -466,31 +479,34 @@ class SiteGraph:
         out = self._outgoing
         return np.diff(out.indptr)
 
-    def _inlinks_of(self, url: str, sources: Iterable[int]) -> list[Inlink]:
-        """The links from the given pages into url, as inlinks() lists them (page by page, unsorted).
+    @cached_property
+    def _links_into(self) -> tuple[np.ndarray, np.ndarray]:
+        """Positions of every link grouped by target page (ascending within each), and where each page's start.
 
-        The links into url are found on the link arrays (link_dst holds the
-        page number of each link's target), so only they become Inlinks: a
-        report on a failing page asks this for every page linking to it, and
-        comparing each of their ~30 links' targets in Python cost ~0.3 ms a
-        failure at 300k pages.
+        Links into page j are ``order[starts[j + 1]:starts[j + 2]]`` (slot 0
+        holds links to no page). A report asks each failing page's inlinks:
+        finding them among all links cost a pass over 70M links per page on
+        the Rust docs, where every sidebar item has thousands of linking pages.
         """
-        sources = np.asarray(sources if isinstance(sources, np.ndarray) else list(sources), dtype=np.int64)
-        if not len(sources):
-            return []
-        pos, owners = self._links_from(sources, np.full(len(sources), self.index[url], dtype=np.int64))
-        return self._inlink_objects(pos.tolist(), sources[owners].tolist())
+        n = len(self.urls)
+        keys = self.link_dst.astype(np.int64) + 1
+        order = _stable_order(keys, n + 1)
+        order = order.astype(np.int32) if len(order) < 2**31 else order
+        starts = np.zeros(n + 2, dtype=np.int64)
+        np.cumsum(np.bincount(keys, minlength=n + 1), out=starts[1:])
+        return order, starts
 
-    def _links_from(self, sources: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Positions of the links from each sources[k] to targets[k], and the k of each, in (k, position) order."""
-        offsets = self.link_offsets
-        starts = offsets[sources]
-        lengths = offsets[sources + 1] - starts
-        # The positions of every link of these pages, page after page, in page order.
-        pos = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(int(lengths.sum()))
-        owners = np.repeat(np.arange(len(sources)), lengths)
-        hits = np.flatnonzero(self.link_dst[pos] == targets[owners])
-        return pos[hits], owners[hits]
+    def _positions_into(self, j: int) -> np.ndarray:
+        """Positions of the links into page j from other pages, ascending (so by source page)."""
+        order, starts = self._links_into
+        pos = order[starts[j + 1] : starts[j + 2]]
+        return pos[self.link_src[pos] != j]
+
+    def _inlinks_from(self, many: tuple[np.ndarray, np.ndarray, np.ndarray], i: int) -> list[Inlink]:
+        """The Inlinks of page i's links among a page's (_linked_from_many), unsorted."""
+        pos, src, _ = many
+        lo, hi = np.searchsorted(src, [i, i + 1]).tolist()  # src ascends with the positions
+        return self._inlink_objects(pos[lo:hi].tolist(), [i] * (hi - lo))
 
     def _inlink_objects(self, positions: list[int], sources: list[int]) -> list[Inlink]:
         """The Inlinks of the links at these positions, made on their source pages sources[k]."""
@@ -502,58 +518,12 @@ class SiteGraph:
             out.append(Inlink(src, link.anchor, link.in_content, not link.nofollow, bool(depths[i] != UNREACHABLE), link.is_redirect))
         return out
 
-    def expect_inlinks(self, urls: Iterable[str]) -> None:
-        """The pages whose inlinks will be asked for next, in about the order they will be.
-
-        inlinks() then finds them INLINK_BATCH pages at a time, in one pass of
-        numpy calls, where each page alone took ~15 of them: on 5,000 random
-        pages of the 100k generated graph, 90 -> 55 us a page (inlink_lines,
-        a failure's rows: 157 -> 99 us). A page asked for out of turn starts a
-        batch of its own.
-        """
-        order: dict[int, None] = {}
-        index = self.index
-        for url in urls:
-            j = index.get(url)
-            if j is not None:
-                order[j] = None
-        self._expected = np.fromiter(order, dtype=np.int64, count=len(order))
-        self._expected_at = {j: k for k, j in enumerate(order)}
-
-    def _batched_inlinks(self, j: int) -> list[Inlink] | None:
-        """inlinks() of page j, unsorted, from the batch expect_inlinks() puts it in; None for a page not expected."""
-        batches = self.__dict__.setdefault("_inlink_batches", {})  # page -> (positions, sources, lo, hi)
-        found = batches.get(j)
-        if found is None:
-            at = self.__dict__.get("_expected_at", {}).get(j)
-            if at is None:
-                return None
-            col = self._incoming
-            targets = self._expected[at : at + INLINK_BATCH]
-            counts = col.indptr[targets + 1] - col.indptr[targets]
-            few = counts <= MANY_INLINKS  # the others' links are read from the link arrays, one page at a time
-            targets, counts = targets[few], counts[few]
-            if not len(targets) or targets[0] != j:
-                return None
-            first = col.indptr[targets]
-            pair = np.repeat(first - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
-            sources = col.indices[pair].astype(np.int64)
-            of_target = np.repeat(np.arange(len(targets)), counts)
-            pos, owners = self._links_from(sources, targets[of_target])
-            bounds = np.searchsorted(of_target[owners], np.arange(len(targets) + 1)).tolist()
-            src = sources[owners]
-            for t, lo, hi in zip(targets.tolist(), bounds, bounds[1:]):
-                batches[t] = (pos, src, lo, hi)
-            found = batches[j]
-        pos, src, lo, hi = found
-        return self._inlink_objects(pos[lo:hi].tolist(), src[lo:hi].tolist())
-
     def _linked_from_many(self, url: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         """For a page with more than MANY_INLINKS linking pages: its links' positions, sources and sort classes.
 
         The class orders links as inlinks() sorts them (reachable, followed, in
         content first): 4 x unreachable source + 2 x nofollow + 1 x chrome.
-        None for other pages, which inlinks() lists by reading each source.
+        None for other pages, whose Inlinks inlinks() makes and sorts.
         """
         j = self.index[url]
         col = self._incoming
@@ -562,10 +532,8 @@ class SiteGraph:
         last = self.__dict__.get("_last_many")
         if last is not None and last[0] == j:  # the text, HTML and picture of one failure ask in turn
             return last[1]
-        pos = np.flatnonzero(self.link_dst == j)
+        pos = self._positions_into(j)
         src = self.link_src[pos].astype(np.int64)
-        keep = src != j
-        pos, src = pos[keep], src[keep]
         flags = self.link_flags[pos]
         cls = (self.depths[src] == UNREACHABLE) * 4 + ((flags & NOFOLLOW) != 0) * 2 + ((flags & CONTENT) == 0)
         found = pos, src, cls.astype(np.int8)
@@ -622,7 +590,7 @@ class SiteGraph:
                 break
             chosen += self._first_sources(sources[best == c], limit - len(chosen))
         key = _INLINK_ORDER
-        shown = [(self.urls[i], sorted(self._inlinks_of(url, [i]), key=key)) for i in chosen]
+        shown = [(self.urls[i], sorted(self._inlinks_from(many, i), key=key)) for i in chosen]
         return len(pos), len(sources), shown
 
     def inlinks(self, url: str, limit: int | None = None) -> list[Inlink]:
@@ -642,17 +610,15 @@ class SiteGraph:
                 of_class = src[cls == c]  # ascending, as src is: its distinct values without a sort
                 distinct = of_class[np.r_[True, of_class[1:] != of_class[:-1]]] if len(of_class) else of_class
                 for i in self._first_sources(distinct, limit - len(picked)):
-                    picked += [x for x in self._inlinks_of(url, [i]) if _INLINK_ORDER(x)[:3] == _CLASSES[c]]
+                    picked += [x for x in self._inlinks_from(many, i) if _INLINK_ORDER(x)[:3] == _CLASSES[c]]
             return picked[:limit]
         j = self.index[url]
         last = self.__dict__.get("_last_inlinks")
         if last is not None and last[0] == j:  # the text, HTML and picture of one failure ask in turn
             found = last[1]
         else:
-            out = self._batched_inlinks(j)
-            if out is None:
-                col = self._incoming
-                out = self._inlinks_of(url, col.indices[col.indptr[j] : col.indptr[j + 1]].tolist())
+            pos = self._positions_into(j)
+            out = self._inlink_objects(pos.tolist(), self.link_src[pos].tolist())
             out.sort(key=_INLINK_ORDER)
             found = tuple(out)
             self.__dict__["_last_inlinks"] = (j, found)

@@ -120,8 +120,6 @@ def analyze(
     # preset) are left out of every rule, as if each rule excluded them.
     excluded = GlobSet(config.site.excluded_pages) if config.site.excluded_pages else None
     outcomes = [run_rule(rc, graph, excluded) for rc in config.rules]
-    # Each failure's text and HTML evidence list the page's inlinks, failure after failure.
-    graph.expect_inlinks(v.page for o in outcomes for v in o.violations)
     if suggest and any(o.violations for o in outcomes):
         from .suggest import MAX_SUGGESTED_PAGES, attach_suggestions, budget_from
 

@@ -314,23 +314,13 @@ def test_inlinks_read_from_the_link_arrays_match_each_linking_pages_links(seed: 
         assert g.inlinks(url) == want
 
 
-@pytest.mark.parametrize("seed", SEEDS)
-def test_inlinks_found_in_batches_match_each_linking_pages_links(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    """expect_inlinks: pages asked in turn, out of turn, twice, unexpected, and linked from many."""
-    from pytest_linkrules import graph as graph_module
+@pytest.mark.parametrize("n", [3, 0xFFFF, 0x10000, 0x10001, 3_000_000])
+def test_links_are_grouped_by_target_as_a_stable_sort_groups_them(n: int) -> None:
+    from pytest_linkrules.graph import _stable_order
 
-    monkeypatch.setattr(graph_module, "INLINK_BATCH", 7)
-    monkeypatch.setattr(graph_module, "MANY_INLINKS", 3)  # some pages take the array path, batch or not
-    g = random_graph(seed)
-    want = {url: old_inlinks(g, url) for url in g.urls}
-    rng = random.Random(seed)
-    expected = rng.sample(g.urls, len(g.urls) // 2) + ["/not-a-page/"]
-    g.expect_inlinks(expected + expected[:5])
-    asked = expected[:-1] + rng.sample(g.urls, len(g.urls))  # in turn, then in any order, some twice
-    for url in asked:
-        assert g.inlinks(url) == want[url]
-        assert g.inlinks(url, 2) == want[url][:2]
-    assert g.__dict__.get("_inlink_batches")  # the batches were used
+    keys = np.random.default_rng(n).integers(0, n + 1, 50_000)
+    keys[:3] = [0, n, n]  # both ends of the range, a value twice
+    assert np.array_equal(_stable_order(keys, n), np.argsort(keys, kind="stable"))
 
 
 def old_sitemap(g: SiteGraph, unreachable: bool, missing: bool, noindex: bool) -> list[tuple[str, str]]:

@@ -44,7 +44,6 @@ class NoArchiveOnly(Rule):
         archives = self.select("archives", graph)
         scope = self.select("pages", graph)
         found = [url for url in graph.archive_only(archives) if scope(url)]
-        graph.expect_inlinks(found)
         for url in found:
             via = sorted({i.source for i in graph.inlinks(url) if i.reachable and i.followed})
             yield self.violation(
