@@ -16,6 +16,7 @@ import pytest
 
 from pytest_linkrules.config import SiteConfig
 from pytest_linkrules.crawl import crawl_site
+from pytest_linkrules.crawl.linktable import coded
 from pytest_linkrules.crawl.templates import same_page
 from pytest_linkrules.graph import SiteGraph
 
@@ -189,3 +190,58 @@ def test_a_deployed_site_renders_only_the_templates_whose_sample_changed(serve) 
     assert not auto.pages["/plain/one.html"].rendered and full.pages["/plain/one.html"].rendered
     assert all(auto.pages[u].rendered for u in auto.pages if u.startswith(("/docs/", "/tools/x.html", "/blog/2024/p")))
     assert_same_graph(auto, full)
+
+
+RUSTDOC = SITES / "rustdoc-1.63"
+
+
+def test_a_real_rustdoc_site_is_one_family_inferred_from_its_sidebar_data_and_equals_a_full_render():
+    """Rust 1.63's own docs (tests/sites/rustdoc-1.63): each folder and trait page is a template of its own,
+    all running one main.js, which builds the sidebar from the folder's sidebar-items.js."""
+    auto = crawl_site(SiteConfig(root=RUSTDOC, start=("/core/",)))
+    full = crawl_site(SiteConfig(root=RUSTDOC, start=("/core/",), render="always"))
+    assert auto.render_reason.startswith("12 page(s) with scripts in 4 templates: 6 rendered in ")
+    assert auto.render_reason.endswith(", 6 inferred from their template's rendered sample")
+    assert [n for n in auto.notes if n.startswith("render")] == [
+        "render: 12 pages like /core/ (inferred): rustdoc's sidebar model reproduced all 6 sampled pages' rendered "
+        "links exactly (4 templates that run the same main1.63.0.js)"
+    ]
+    assert_same_graph(auto, full)
+    # The module's item list is one set of Link objects on every page of the folder, flagged JS_ONLY once
+    # (most of its items are pages this copy leaves out: broken links).
+    inferred = [p for u, p in sorted(auto.pages.items()) if p.inferred and u.startswith("/core/iter/fn.")]
+    assert len(inferred) >= 2
+    js_only = [{id(l) for l in p.links if l.js_only} for p in inferred[:2]]
+    broken = [{id(l) for l in p.broken} for p in inferred[:2]]
+    assert len(js_only[0] & js_only[1]) >= 5  # a page whose HTML links to an item keeps that link unflagged
+    assert len(broken[0] & broken[1]) > 40
+    # Numbered for the graph build, as crawled pages are; the graph above was built from these numbers.
+    assert all(coded(p) is not None for p in inferred)
+
+
+def _copy_rustdoc(tmp_path: Path) -> Path:
+    root = tmp_path / "html"
+    shutil.copytree(RUSTDOC, root)
+    return root
+
+
+def test_rustdoc_whose_main_js_the_model_does_not_know_is_rendered_as_any_site(tmp_path: Path) -> None:
+    root = _copy_rustdoc(tmp_path)
+    main = root / "main1.63.0.js"
+    main.write_text(main.read_text().replace('"structs","Structs"', '"structs","Structures"'))
+    auto = crawl_site(SiteConfig(root=root, start=("/core/",)))
+    assert not any("rustdoc's sidebar model" in n for n in auto.notes)
+    assert_same_graph(auto, crawl_site(SiteConfig(root=root, start=("/core/",), render="always")))
+
+
+def test_a_family_its_model_does_not_reproduce_is_sampled_again_template_by_template(tmp_path: Path) -> None:
+    root = _copy_rustdoc(tmp_path)
+    page = root / "core" / "iter" / "fn.zip.html"  # sampled for its kind: an item page with the folder's items
+    script = "<script>document.body.insertAdjacentHTML('beforeend', '<a href=\"../ascii/index.html\">added</a>')</script>"
+    page.write_text(page.read_text().replace("</body>", script + "</body>"))
+    auto = crawl_site(SiteConfig(root=root, start=("/core/",)))
+    notes = [n for n in auto.notes if n.startswith("render")]
+    assert notes[0].startswith("render: rustdoc's sidebar model: rendering changes links differently on the 6 sampled pages")
+    assert notes[0].endswith("; its templates were sampled one by one")
+    assert len(notes) == 5  # then each of the 4 templates on its own
+    assert_same_graph(auto, crawl_site(SiteConfig(root=root, start=("/core/",), render="always")))

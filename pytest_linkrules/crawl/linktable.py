@@ -143,6 +143,12 @@ class LocalLinks:
         return self.receiver.unpack(0, (page, array("I", links), array("I", broken)))
 
 
+def carry_codes(old: Page, new: Page) -> Page:
+    """``new`` holding ``old``'s link numbers when it holds the very same links (replace() leaves them behind)."""
+    codes = coded(old)
+    return keep_codes(new, *codes) if codes is not None and new.links is old.links else new
+
+
 def coded(page: Page) -> "tuple[ReceivedTable, array] | None":
     """(table, numbers) of a page's links as its crawl received them, or None (links made otherwise)."""
     codes = getattr(page, CODES, None)  # not page.__dict__: it would give the page a dict of its own

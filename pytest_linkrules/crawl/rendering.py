@@ -10,6 +10,7 @@ ever sampled or rendered; a site with no scripts never starts a browser.
 from __future__ import annotations
 
 import dataclasses
+import posixpath
 from collections import Counter
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
@@ -18,9 +19,11 @@ from urllib.parse import quote, urlsplit
 from ..model import CONTENT, NOFOLLOW, REDIRECT, Link, Page
 from .extract import RawLink, RawPage
 from .folder import list_files
+from .linktable import carry_codes
 from .pipeline import page_with_links
 from .templates import (
-    MIN_AGREEING, Group, choose_group_sample, group_pages, learn_delta, nothing_to_render, renderable, same_page, with_js_only,
+    MIN_AGREEING, Group, choose_group_sample, group_pages, learn_delta, nothing_to_render, renderable, same_page, with_html_facts,
+    with_js_only,
 )
 from .remote import open_renderer
 from .render import RenderOptions, Rendered, render_batch, run_async
@@ -260,8 +263,11 @@ async def _render_folder(
         how = renderer.browser_used.how if renderer.browser_used else "Chromium"
         plan = RenderPlan(root, pages, scripted, starts, options.budget, resolver)
         if mode == "auto":
-            await render(plan.sample())
-            plan.decide(rendered)
+            more = plan.sample()
+            while more:  # a family its model did not reproduce is sampled again, template by template
+                await render(more)
+                plan.decide(rendered)
+                more = plan.sample_more(rendered)
         else:
             plan.render_all()
         await render(plan.to_render(rendered))
@@ -271,18 +277,21 @@ async def _render_folder(
     return plan.render, plan.reason(how), notes, plan.shortfall(), certain
 
 
-def sample_groups(groups: list[Group], starts: Sequence[str], budget: int) -> list[str]:
+def sample_groups(groups: list[Group], starts: Sequence[str], budget: int, done: Mapping[str, object] = {}) -> list[str]:
     """Each group's sample (start pages first, then spread), largest groups first, as far as the budget goes.
 
-    A group whose sample doesn't fit gets none (judge_sample says so).
+    A group whose sample doesn't fit gets none (judge_sample says so); a
+    family comes with its sample chosen. Pages in ``done`` (rendered
+    already) cost nothing.
     """
     urls: list[str] = []
     for group in groups:
-        group.sample = choose_group_sample(group, starts)
-        if len(urls) + len(group.sample) > budget:
+        group.sample = group.sample or choose_group_sample(group, starts)
+        new = [u for u in group.sample if u not in done]
+        if len(urls) + len(new) > budget:
             group.sample = []
             continue
-        urls.extend(group.sample)
+        urls.extend(new)
     return urls
 
 
@@ -354,16 +363,55 @@ class RenderPlan:
         self.groups = group_pages(pages, scripted)
         self.starts = starts
         self.predicted: dict[str, Page] = {}
+        self.flagged: set[str] = set()  # predicted pages whose model flagged their JS_ONLY links already
         self.over_budget: list[Group] = []
+        self.failed_families: list[str] = []  # why a family's model was not used (the report's notes)
         self.spent = 0
         self.sampled = False
 
     def sample(self) -> list[str]:
         """Each group's sample, largest groups first, as far as the budget goes."""
         self.sampled = True
+        self._join_families()
         urls = sample_groups(self.groups, self.starts, self.budget)
         self.spent = len(urls)
         return urls
+
+    def sample_more(self, rendered: Mapping[str, Page]) -> list[str]:
+        """Samples for the templates of a family whose model failed (decide put them back), within the budget."""
+        fresh = [g for g in self.groups if not g.verdict and not g.sample]
+        urls = sample_groups(fresh, self.starts, self.budget - self.spent, rendered)
+        self.spent += len(urls)
+        for group in fresh:
+            if not group.sample:
+                group.verdict, group.how = "render", "not sampled: the render budget was spent on larger templates"
+        return urls
+
+    def _join_families(self) -> None:
+        """Templates whose pages run one script a site model knows become one group, sampled together.
+
+        rustdoc gives each folder and each trait page a template of its own
+        (their data files differ, the code is the same), so sampling each took
+        1,958 renders on the Rust docs; one family needs a sample that covers
+        its kinds of page (crawl/rustdoc.py).
+        """
+        from .rustdoc import RustdocSidebar
+
+        fits: dict[str, bool] = {}
+        by_main: dict[str, list[Group]] = {}
+        for group in self.groups:
+            main = RustdocSidebar.main_of(self.root, self.pages[group.example], fits)
+            if main is not None:
+                by_main.setdefault(main, []).append(group)
+        for main, members in by_main.items():
+            if len(members) < 2:
+                continue  # one template: site_model() finds the model for it as for any template
+            model = RustdocSidebar(self.root, self.resolver, main)
+            family = Group(members[0].template, sorted(u for g in members for u in g.urls), model=model, members=members)
+            family.sample = model.choose_sample(family, self.pages, self.starts)
+            joined = {id(g) for g in members}
+            self.groups = [g for g in self.groups if id(g) not in joined] + [family]
+        self.groups.sort(key=lambda g: (-len(g.urls), g.urls[0]))
 
     def render_all(self) -> None:
         for group in self.groups:
@@ -371,20 +419,39 @@ class RenderPlan:
             group.verdict = "render"
 
     def decide(self, rendered: Mapping[str, Page]) -> None:
-        for group in self.groups:
+        """A verdict for each group sampled and not yet decided."""
+        for group in list(self.groups):
+            if group.verdict or not group.sample:
+                continue
             ok = judge_sample(group, self.pages, rendered)
             if ok is not None:
                 self._infer(group, {u: self.pages[u] for u in ok}, ok)
+            if group.members and group.verdict != "inferred":
+                self._leave_family(group, rendered)
+
+    def _leave_family(self, family: Group, rendered: Mapping[str, Page]) -> None:
+        """A family its model did not reproduce: its templates go back, each to be sampled and judged alone."""
+        self.groups.remove(family)
+        self.failed_families.append(f"{family.model.name}: {family.how}")
+        for member in family.members:
+            member.sample = []  # sample_more() chooses one; what was rendered for the family counts towards it
+            self.groups.append(member)
+        self.groups.sort(key=lambda g: (-len(g.urls), g.urls[0]))
 
     def _infer(self, group: Group, static: Mapping[str, Page], ok: Mapping[str, Page]) -> None:
-        learned = learn_delta(static, ok, self._resolve_added)
+        model = None
+        learned = None if group.model is not None else learn_delta(static, ok, self._resolve_added)
         if learned is not None:
             predict, delta = learned
             how = f"rendering {delta.describe()} on all {len(ok)} sampled pages"
         else:
             from .sitemodels import site_model
 
-            model = site_model(self.root, self.resolver, group, ok)
+            model = group.model
+            if model is not None:
+                model.learn_chrome(ok)
+            else:
+                model = site_model(self.root, self.resolver, group, ok)
             learned = learn_delta(static, ok, self._resolve_added, model.predict) if model is not None else None
             if learned is None:
                 group.verdict = "render"
@@ -395,9 +462,14 @@ class RenderPlan:
             assert model is not None
             predict, delta = learned
             how = f"{model.name} reproduced all {len(ok)} sampled pages' rendered links exactly"
+            if group.members:
+                how += f" ({len(group.members):,} templates that run the same {posixpath.basename(model.main_js)})"
             if not delta.empty:
                 how += f", with the rest of rendering, which {delta.describe()}"
         misses = []
+        # A model may flag what its HTML lacks itself (crawl/rustdoc.py: with 70M
+        # links, once per folder instead of once per link), unless a delta adds more.
+        flagged = model is not None and delta.empty and getattr(model, "flags_js_only", False)
         for url in group.urls:
             if url in group.sample:
                 continue
@@ -406,6 +478,8 @@ class RenderPlan:
                 misses.append(url)
             else:
                 self.predicted[url] = guess
+                if flagged:
+                    self.flagged.add(url)
         group.verdict, group.how = "inferred", how
         if misses:
             group.how += f"; {len(misses)} page(s) it does not fit are rendered"
@@ -449,7 +523,11 @@ class RenderPlan:
             if url not in static_groups:
                 self.pages[url] = with_js_only(self.pages[url], page, shared)
         for url, guess in self.predicted.items():
-            if url not in rendered:
+            if url in rendered:
+                continue
+            if url in self.flagged:  # links final, and numbered for the graph build (crawl/rustdoc.py)
+                self.pages[url] = carry_codes(guess, with_html_facts(self.pages[url], dataclasses.replace(guess, inferred=True)))
+            else:
                 self.pages[url] = with_js_only(self.pages[url], dataclasses.replace(guess, inferred=True), shared)
 
     @property
@@ -477,7 +555,7 @@ class RenderPlan:
 
     def reason(self, how: str) -> str:
         counts, n = self.counts, len(self.scripted)
-        templates = len(self.groups)
+        templates = sum(len(g.members) or 1 for g in self.groups)
         if not self.sampled:
             head = 'render = "always"'
         elif counts["static"] == n:
@@ -513,6 +591,7 @@ class RenderPlan:
         if not self.sampled and not self.over_budget:
             return []
         lines = [template_note(group) for group in self.groups]
+        lines[:0] = [f"render: {why}; its templates were sampled one by one" for why in self.failed_families]
         if self.over_budget:
             lines.insert(0, f"render budget: {self.shortfall()}")
         return lines

@@ -8,8 +8,9 @@ rendered links from those files in microseconds. crawl/templates.py uses it
 only after it reproduced every rendered sample of the template exactly, and a
 page it can't place (not in the tree's index) is rendered.
 
-One model so far: Doxygen's tree view (``GENERATE_TREEVIEW``; navtree.js with
-navtreedata.js, navtreeindex*.js and one data file per subtree).
+Two models so far: Doxygen's tree view (``GENERATE_TREEVIEW``; navtree.js with
+navtreedata.js, navtreeindex*.js and one data file per subtree), here, and
+rustdoc's sidebar (crawl/rustdoc.py).
 """
 
 from __future__ import annotations
@@ -19,9 +20,8 @@ import dataclasses
 import json
 import posixpath
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping, Protocol
 
 from ..model import CONTENT, Link, Page
 from .extract import MAX_ANCHOR, RawLink, RawPage
@@ -32,17 +32,21 @@ from .urls import FolderResolver
 MAX_DATA_BYTES = 8 * 1024 * 1024  # one data file; a larger one is not a nav tree
 
 
-@dataclass
-class SiteModel:
+class SiteModel(Protocol):
+    """What crawl/templates.py asks of a model: its name for the report, and a page's rendered links."""
+
     name: str
-    predict: Callable[[Page], "Page | None"]
+
+    def predict(self, page: Page) -> Page | None: ...
 
 
 def site_model(
     root: Path, resolver: FolderResolver, group: Group, rendered: Mapping[str, Page]
 ) -> SiteModel | None:
     """The model that knows this template's scripts, or None."""
-    return DoxygenTree.find(root, resolver, group, rendered)
+    from .rustdoc import RustdocSidebar
+
+    return DoxygenTree.find(root, resolver, group, rendered) or RustdocSidebar.find(root, resolver, group, rendered)
 
 
 _INIT = re.compile(rb"""initNavTree\(\s*'([^'\\]*)'\s*,\s*'([^'\\]*)'\s*\)""")

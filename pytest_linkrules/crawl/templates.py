@@ -29,7 +29,7 @@ import hashlib
 import posixpath
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from ..model import JS_ONLY, Link, Page
 
@@ -96,6 +96,10 @@ class Group:
     verdict: str = ""  # "static" | "inferred" | "render" (to do) | "rendered" | "over budget"
     how: str = ""  # why, for the report header
     misses: list[str] = field(default_factory=list)  # pages of an inferred group its inference doesn't fit
+    # A family: templates whose scripts one site model knows (crawl/rustdoc.py),
+    # sampled and inferred together; the model, and the templates it joined.
+    model: Any = None
+    members: list["Group"] = field(default_factory=list)
 
     @property
     def example(self) -> str:
@@ -261,6 +265,8 @@ def learn_delta(
         apply = delta_predictor(delta, examples, resolve)
         if base is None:
             predict = apply
+        elif delta.empty:
+            predict = base  # the model's pages as they are (a model may number their links: crawl/rustdoc.py)
         else:
             model = base
 
@@ -281,9 +287,7 @@ def _predicts(predict: Predict, static: Page, rendered: Page) -> bool:
 def with_js_only(static: Page, page: Page, shared: dict[Link, Link]) -> Page:
     """A rendered or inferred page as the crawl keeps it: links its HTML lacks flagged JS_ONLY.
 
-    What the HTML told about the page stays: roles matched by CSS selector
-    (js-only-links and roles read them) and its scripts. ``shared`` maps a
-    link to its JS_ONLY twin, so pages share one.
+    ``shared`` maps a link to its JS_ONLY twin, so pages share one.
     """
     before = {link.target for link in static.links + static.broken}
     links = []
@@ -294,8 +298,14 @@ def with_js_only(static: Page, page: Page, shared: dict[Link, Link]) -> Page:
                 twin = shared[link] = dataclasses.replace(link, flags=link.flags | JS_ONLY)
             link = twin
         links.append(link)
+    return with_html_facts(static, dataclasses.replace(page, links=tuple(links)))
+
+
+def with_html_facts(static: Page, page: Page) -> Page:
+    """What the HTML told about the page stays: roles matched by CSS selector
+    (js-only-links and roles read them), its scripts and its text."""
     return dataclasses.replace(
-        page, links=tuple(links), roles=page.roles or static.roles, template=static.template,
+        page, roles=page.roles or static.roles, template=static.template,
         script_digest=static.script_digest, has_scripts=static.has_scripts or page.has_scripts,
         text=page.text or static.text,  # the browser's reading keeps no text; the HTML's is the page's
     )

@@ -1,0 +1,1 @@
+window.SIDEBAR_ITEMS = {"fn":[["escape_default","Returns an iterator that produces an escaped version of a `u8`."]],"struct":[["EscapeDefault","An iterator over the escaped version of a byte."]]};
