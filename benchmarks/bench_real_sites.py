@@ -10,6 +10,8 @@ all), so figures are what a CI job pays:
 - ``full``: with ``--full``, ``render = "always"`` and no budget, then every
   page whose links differ from the default crawl is listed (the proof that an
   inferred crawl equals a full render, or the list of where it does not);
+- ``sample``: with ``--sample N``, N random inferred pages rendered and each
+  compared with the default crawl's (the check for a site too large to render whole);
 - ``linkinator``: ``linkinator FOLDER --recurse`` (npm's linkinator 6) on the
   same folder in the same run, since the machine is shared and times drift;
   links off its local server are skipped (we check internal links only, and
@@ -22,6 +24,7 @@ for ``pytest``), and the largest of linkinator's node process.
 Usage:
     python benchmarks/bench_real_sites.py libstdc++=/path/to/html [cppreference=/path/html@/en/ ...]
     python benchmarks/bench_real_sites.py --full --linkinator /work/tools/lk/node_modules/.bin/linkinator NAME=DIR
+    python benchmarks/bench_real_sites.py --sample 1000 rust-doc=DIR   # a site too large to render whole
 """
 
 from __future__ import annotations
@@ -50,8 +53,13 @@ max = 6
 """
 
 
-def child_crawl(root: str, mode: str, out: str, start: str) -> None:
-    """In a fresh process: one crawl, its figures written to ``out`` as JSON."""
+def child_crawl(root: str, mode: str, out: str, start: str, detail: str) -> None:
+    """In a fresh process: one crawl, its figures written to ``out`` as JSON.
+
+    ``detail``: "links" adds every page's links and depth (for --full's
+    comparison: too much for a site of 75M links), "sample:N" renders N of
+    the inferred pages afterwards and compares each with the crawl's (--sample).
+    """
     from bench_render import ProcessCPU
 
     t0 = time.perf_counter()
@@ -65,10 +73,6 @@ def child_crawl(root: str, mode: str, out: str, start: str) -> None:
         result = crawl_site(site)
         graph = SiteGraph(result.pages, result.starts)
     wall = time.perf_counter() - t0
-    pages = {
-        url: sorted([l.target, l.anchor, l.flags & ~16] for l in p.links) + [["broken"]] + sorted([l.target, l.anchor, l.flags] for l in p.broken)
-        for url, p in result.pages.items()
-    }
     figures = {
         "pages": len(result.pages),
         "links": graph.n_links,
@@ -81,16 +85,82 @@ def child_crawl(root: str, mode: str, out: str, start: str) -> None:
         "wall": wall,
         "cpu": sum(probe.by_kind().values()),
         "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "depths": {u: graph.depth(u) for u in result.pages},
-        "page_links": pages,
         "page_errors": {u: p.error for u, p in result.pages.items() if p.error},
     }
+    if detail == "links":
+        figures["depths"] = {u: graph.depth(u) for u in result.pages}
+        figures["page_links"] = {
+            url: sorted([l.target, l.anchor, l.flags & ~16] for l in p.links) + [["broken"]] + sorted([l.target, l.anchor, l.flags] for l in p.broken)
+            for url, p in result.pages.items()
+        }
+    elif detail.startswith("sample:"):
+        figures["sample"] = render_and_compare(Path(root), result.pages, int(detail.split(":")[1]))
     Path(out).write_text(json.dumps(figures))
 
 
-def run_crawl(root: Path, mode: str, start: str) -> dict:
+def render_and_compare(root: Path, pages: dict, n: int) -> dict:
+    """Render n of the inferred pages (a seeded random pick) and compare each with the crawl's page.
+
+    Compared: links (target, href, anchor, flags with JS_ONLY), broken links
+    and ids. The proof for a site too large to render whole: 1,000 pages of
+    the Rust docs take minutes, all 21,921 hours.
+    """
+    import random
+    from collections import Counter
+    from urllib.parse import quote
+
+    from pytest_linkrules.crawl.folder import list_files
+    from pytest_linkrules.crawl.remote import open_renderer
+    from pytest_linkrules.crawl.render import RenderOptions, render_batch, run_async
+    from pytest_linkrules.crawl.rendering import page_from_rendered
+    from pytest_linkrules.crawl.serve import serve_folder
+    from pytest_linkrules.crawl.templates import with_js_only
+    from pytest_linkrules.crawl.urls import FolderResolver
+
+    inferred = sorted(u for u, p in pages.items() if p.inferred)
+    urls = random.Random(1).sample(inferred, min(n, len(inferred)))
+    static, _ = _static_pages(root)
+    resolver = FolderResolver(list_files(root)[0], ())
+    rendered: dict = {}
+
+    async def render(origin: str) -> None:
+        async with open_renderer(origin, RenderOptions()) as renderer:
+            address = {origin + quote(u, safe="/:@!$&'()*+,;=~-._"): u for u in urls}
+
+            def keep(result) -> None:
+                url = address[result.url]
+                rendered[url] = with_js_only(static[url], page_from_rendered(url, static[url].source, result, resolver), {})
+
+            await render_batch(renderer, list(address), keep)
+
+    with serve_folder(root) as origin:
+        run_async(lambda: render(origin))
+
+    def links(of) -> Counter:
+        return Counter((l.target, l.href, l.anchor, l.flags) for l in of)
+
+    differ = []
+    for url in urls:
+        got, want = pages[url], rendered[url]
+        if want.error:
+            differ.append(f"{url}: not rendered ({want.error})")
+        elif links(got.links) != links(want.links) or links(got.broken) != links(want.broken):
+            extra, missing = links(got.links) - links(want.links), links(want.links) - links(got.links)
+            differ.append(f"{url}: {sum(extra.values())} link(s) only inferred, {sum(missing.values())} only rendered")
+        elif set(got.ids.split()) != set(want.ids.split()):
+            differ.append(f"{url}: ids differ")
+    return {"checked": len(urls), "differ": differ}
+
+
+def _static_pages(root: Path):
+    from pytest_linkrules.crawl.folder import crawl_folder
+
+    return crawl_folder(root)
+
+
+def run_crawl(root: Path, mode: str, start: str, detail: str = "") -> dict:
     with tempfile.NamedTemporaryFile(suffix=".json") as f:
-        subprocess.run([sys.executable, __file__, "--child", mode, str(root), f.name, start], check=True)
+        subprocess.run([sys.executable, __file__, "--child", mode, str(root), f.name, start, detail], check=True)
         return json.loads(Path(f.name).read_text())
 
 
@@ -139,11 +209,12 @@ def compare(auto: dict, full: dict) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     args = argv if argv is not None else sys.argv[1:]
     if args[:1] == ["--child"]:
-        child_crawl(args[2], args[1], args[3], args[4])
+        child_crawl(args[2], args[1], args[3], args[4], args[5])
         return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sites", nargs="+", help="NAME=FOLDER[@START] of a built site (start page default /)")
     parser.add_argument("--full", action="store_true", help="also render every page and compare")
+    parser.add_argument("--sample", type=int, default=0, metavar="N", help="render N random inferred pages and compare each with the default crawl's")
     parser.add_argument("--linkinator", help="the linkinator command (npm install linkinator@6)")
     parser.add_argument("--no-pytest", action="store_true")
     opts = parser.parse_args(args)
@@ -154,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
         start = start or "/"
         root = Path(folder).resolve()
         print(f"\n== {name}: {root}")
-        auto = run_crawl(root, "auto", start)
+        auto = run_crawl(root, "auto", start, "links" if opts.full else f"sample:{opts.sample}" if opts.sample else "")
         print(
             f"  crawl (defaults): {auto['pages']:,} pages, {auto['links']:,} links; rendered {auto['rendered']:,}, "
             f"inferred {auto['inferred']:,}, errors {auto['errors']}; {auto['wall']:.1f} s wall, {auto['cpu']:.1f} s CPU, "
@@ -163,6 +234,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"    render: {auto['render']} ({auto['reason']})")
         for note in auto["notes"]:
             print(f"    note: {note}")
+        if "sample" in auto:
+            sample = auto["sample"]
+            print(f"  {sample['checked']:,} random inferred pages rendered: {sample['checked'] - len(sample['differ']):,} equal to the crawl's "
+                  "(links with hrefs, anchors and flags, JS_ONLY included; broken links; ids)")
+            for line in sample["differ"]:
+                print(f"    {line}")
         if not opts.no_pytest:
             wall, cpu, rss, tail = run_pytest(root, start)
             print(f"  pytest --linkrules: {wall:.1f} s wall, {cpu:.1f} s CPU (pytest and what it waited for), {rss:.0f} MB peak RSS; {tail}")
@@ -177,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
                 n = -1
             print(f"  linkinator 6: {wall:.1f} s wall, {cpu:.1f} s CPU, {rss:.0f} MB peak RSS, {n:,} links checked")
         if opts.full:
-            full = run_crawl(root, "always", start)
+            full = run_crawl(root, "always", start, "links")
             print(
                 f"  full render: {full['rendered']:,} rendered, errors {full['errors']}; {full['wall']:.1f} s wall, "
                 f"{full['cpu']:.1f} s CPU, {full['rss_mb']:.0f} MB peak RSS"
