@@ -145,11 +145,12 @@ def role_references(patterns: Iterable[str]) -> list[str]:
 def resolve_roles(roles: Iterable[RoleDef], pages: Mapping[str, Any]) -> dict[str, frozenset[str]]:
     """Role name -> URLs of the pages that have it (by glob or by a matched selector)."""
     out = {}
+    urls = list(pages)
     for role in roles:
-        globs = PageSet(role.pages)
-        out[role.name] = frozenset(
-            url for url, page in pages.items() if globs(url) or role.name in getattr(page, "roles", ())
-        )
+        found = frozenset(PageSet(role.pages).matching(urls))
+        if role.selector:  # the crawl noted the pages its selector matched
+            found |= {url for url, page in pages.items() if role.name in getattr(page, "roles", ())}
+        out[role.name] = found
     return out
 
 
@@ -161,12 +162,11 @@ def resolve_clusters(
     for d in defs:
         key = f"clusters[{d.index}]"
         pattern = compile_glob(d.pillar) if "*" not in d.pillar else None
-        pillar = next((u for u in urls if pattern is not None and pattern.match(u)), None)
+        pillar = next(filter(pattern.match, urls), None) if pattern is not None else None
         if pillar is None:
             problems.append((f"{key}.pillar", f'"{d.pillar}" is not a page of the site (expected one page URL, no globs)'))
             continue
-        members = PageSet(d.members, roles)
-        found = tuple(u for u in urls if u != pillar and members(u))
+        found = tuple(u for u in PageSet(d.members, roles).matching(urls) if u != pillar)
         if not found:
             shown = ", ".join(f'"{m}"' for m in d.members)
             problems.append((f"{key}.members", f"{shown} match no page of the site"))

@@ -99,6 +99,10 @@ class GlobSet:
     def __bool__(self) -> bool:
         return bool(self.globs)
 
+    def matching(self, urls: Iterable[str]) -> list[str]:
+        """The urls that match, in their order (filtered in C: a Python call per URL costs ~1 s at 1M pages)."""
+        return list(filter(self._regex.match, urls)) if self._regex is not None else []
+
     def mask(self, urls: Sequence[str]) -> Any:
         """A numpy bool array: which of urls match (one C-level pass; ``/**`` alone needs no regex)."""
         import numpy as np

@@ -181,3 +181,16 @@ def test_past_the_picture_cap_evidence_is_compact(pytester: pytest.Pytester, sit
     inlinks = weak.partition("<h4>Add a link to it on one of these pages")[0]
     assert re.findall(r"<tr><td><code>(/[^<]*)</code></td>", inlinks) == ["/guides/", "/lost/"]
     assert "<b>Fix:</b>" in weak
+
+
+def test_past_the_evidence_cap_a_failure_keeps_its_row_and_text(pytester: pytest.Pytester, site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    html_report = importlib.import_module("pytest_linkrules.report.html")
+    monkeypatch.setattr(html_report, "MAX_EVIDENCE_PER_RULE", 0)
+    pytester.runpytest("--linkrules", "--html=report.html")
+    data = report_data(site / "report.html")
+    assert not any(html_extras(data, nodeid) for nodeid in FAILING)
+    assert FAILING <= set(data["tests"])  # every failing page has its row, with its text in the log
+    text = (site / "report.html").read_text(encoding="utf-8")
+    assert "Evidence tables for the first 0 failing pages of each rule (max-depth, min-inlinks, no-orphans have more)" in text

@@ -9,7 +9,9 @@ Sizes are capped so a report of a 10k-page site with thousands of failures
 stays openable with ``--self-contained-html``: at most ``MAX_INLINK_ROWS``
 linking pages per failure, and pictures for the first ``MAX_PICTURES_PER_RULE``
 failing pages of each rule only; later ones get compact evidence (no picture,
-no titles, ``COMPACT_INLINK_ROWS`` linking pages).
+no titles, ``COMPACT_INLINK_ROWS`` linking pages), and past
+``MAX_EVIDENCE_PER_RULE`` only the row and the failure's text, which holds the
+same evidence (a report of 44,000 failing pages was 227 MB).
 
 Every string from the site is escaped with ``html.escape``; pytest-html itself
 puts the test id into the page unescaped, so ``pytest_html_results_table_row``
@@ -38,6 +40,7 @@ MAX_PICTURES_PER_RULE = 100
 # Past the first MAX_PICTURES_PER_RULE failures of a rule, evidence is compact:
 # no picture, no page titles, fewer linking pages (~1 KB instead of ~5 KB).
 COMPACT_INLINK_ROWS = 5
+MAX_EVIDENCE_PER_RULE = 1_000
 
 CSS = """
 .linkrules-evidence{font-family:sans-serif;font-size:13px;margin:6px 0 12px;padding:8px 12px;border-left:4px solid #c62828;background:#fffafa}
@@ -215,6 +218,8 @@ class HtmlReport:
         from pytest_html import extras
 
         self.pictures[failure.rule or ""] += 1
+        if self.pictures[failure.rule or ""] > MAX_EVIDENCE_PER_RULE:
+            return
         picture = self.pictures[failure.rule or ""] <= MAX_PICTURES_PER_RULE
         rule = self.rules.get(id(failure.outcome))
         if rule is None:
@@ -244,6 +249,12 @@ class HtmlReport:
         prefix.append(f"<style>{CSS}</style>")
         for path, analysis in analyses.items():
             prefix.append(summary_html(analysis, self.failing.get(path, Counter())))
+        capped = sorted(rule for rule, n in self.pictures.items() if n > MAX_EVIDENCE_PER_RULE)
+        if capped:
+            prefix.append(
+                f'<p class="linkrules-summary">Evidence tables for the first {MAX_EVIDENCE_PER_RULE:,} failing pages of each rule '
+                f"({', '.join(e(r) for r in capped)} have more): the others show their failure text, which holds the same evidence.</p>"
+            )
             if analysis.change is not None:
                 from .change import html_section
 

@@ -237,6 +237,14 @@ class PageSet:
     def __call__(self, url: str) -> bool:
         return url in self._members or self._globs(url)
 
+    def matching(self, urls: list[str]) -> list[str]:
+        """The urls in the set, in their order."""
+        found = self._globs.matching(urls)
+        if not self._members:
+            return found
+        chosen = self._members.union(found)
+        return [u for u in urls if u in chosen]
+
     def mask(self, graph: SiteGraph) -> Any:
         """Which of ``graph.urls`` are in the set, as a numpy bool array.
 
