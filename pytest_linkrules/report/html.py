@@ -249,13 +249,13 @@ class HtmlReport:
         prefix.append(f"<style>{CSS}</style>")
         for path, analysis in analyses.items():
             prefix.append(summary_html(analysis, self.failing.get(path, Counter())))
+            if analysis.change is not None:
+                from .change import html_section
+
+                prefix.append(html_section(analysis.change, analysis.config.display))
         capped = sorted(rule for rule, n in self.pictures.items() if n > MAX_EVIDENCE_PER_RULE)
         if capped:
             prefix.append(
                 f'<p class="linkrules-summary">Evidence tables for the first {MAX_EVIDENCE_PER_RULE:,} failing pages of each rule '
                 f"({', '.join(e(r) for r in capped)} have more): the others show their failure text, which holds the same evidence.</p>"
             )
-            if analysis.change is not None:
-                from .change import html_section
-
-                prefix.append(html_section(analysis.change, analysis.config.display))
