@@ -245,3 +245,25 @@ def test_a_family_its_model_does_not_reproduce_is_sampled_again_template_by_temp
     assert notes[0].endswith("; its templates were sampled one by one")
     assert len(notes) == 5  # then each of the 4 templates on its own
     assert_same_graph(auto, crawl_site(SiteConfig(root=root, start=("/core/",), render="always")))
+
+
+def test_links_a_script_writes_from_the_root_get_each_pages_own_href_and_its_ids(tmp_path: Path) -> None:
+    """A source view's sidebar (rustdoc's, mdBook's): hrefs that climb to the root ("../" per folder), then go down."""
+    script = (
+        "const up = '../'.repeat(location.pathname.split('/').length - 2);"
+        "document.body.insertAdjacentHTML('beforeend', `<nav id=\"tree\"><a href=\"${up}src/lib.html\">lib</a></nav>`);"
+    )
+    (tmp_path / "js").mkdir()
+    (tmp_path / "js" / "tree.js").write_text(script)
+    pages = ["src/lib.html", "src/a/one.html", "src/a/two.html", "src/a/b/three.html", "src/a/b/four.html", "src/a/b/c/five.html"]
+    for page in pages:
+        depth = page.count("/")
+        (tmp_path / page).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / page).write_text(f'<title>{page}</title><a href="{"../" * depth}index.html">home</a><script src="{"../" * depth}js/tree.js"></script>')
+    (tmp_path / "index.html").write_text("".join(f'<a href="{p}">{p}</a>' for p in pages))
+    auto, full = crawl_site(SiteConfig(root=tmp_path)), crawl_site(SiteConfig(root=tmp_path, render="always"))
+    assert sum(p.inferred for p in auto.pages.values()) == 3
+    assert_same_graph(auto, full)
+    for url, page in full.pages.items():
+        assert sorted(l.href for l in auto.pages[url].links) == sorted(l.href for l in page.links)  # not the sampled page's href
+        assert set(auto.pages[url].ids.split()) == set(page.ids.split())  # "tree", made by the script

@@ -31,6 +31,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
+from ..fragments import pack_ids, unpack_ids
 from ..model import JS_ONLY, Link, Page
 
 
@@ -199,27 +200,80 @@ class Delta:
 Predict = Callable[[Page], "Page | None"]
 
 
-def delta_predictor(delta: Delta, examples: Mapping[LinkKey, Link], resolve: Callable[[Page, list[Link]], tuple[list[Link], list[Link]]]) -> Predict:
+def delta_predictor(
+    delta: Delta,
+    examples: Mapping[LinkKey, Link],
+    resolve: Callable[[Page, list[Link]], tuple[list[Link], list[Link]]],
+    rooted: Mapping[LinkKey, str] = {},
+    ids: Sequence[str] = (),
+) -> Predict:
     """Applies one Delta to any page of the group.
 
     ``examples`` holds a rendered Link for each added key, so inferred pages
     share those Link objects (memory stays that of one page's links). For a
     delta by href, ``resolve(page, links)`` resolves the added links' hrefs
-    against the page and sorts them into (links, broken).
+    against the page and sorts them into (links, broken). ``rooted``
+    (root_relative_hrefs) gives the href below the root of the added links
+    whose href climbs to the root from each page: theirs is made per depth.
+    ``ids`` are added to each page's ids (_ids_added).
     """
+    made: dict[tuple[int, LinkKey], Link] = {}
+
+    def added(key: LinkKey, depth: int) -> Link:
+        tail = rooted.get(key)
+        if tail is None:
+            return examples[key]
+        link = made.get((depth, key))
+        if link is None:
+            link = made[(depth, key)] = dataclasses.replace(examples[key], href="../" * depth + tail)
+        return link
 
     def apply(page: Page) -> Page | None:
         links = _remove(page.links, delta.removed, delta.by_href)
         broken = _remove(page.broken, delta.removed_broken, delta.by_href)
         if links is None or broken is None:
             return None  # it lacks a link the others lost: not like them
-        more = [examples[key] for key, n in delta.added for _ in range(n)]
-        more_broken = [examples[key] for key, n in delta.added_broken for _ in range(n)]
+        depth = _depth(page.url)
+        more = [added(key, depth) for key, n in delta.added for _ in range(n)]
+        more_broken = [added(key, depth) for key, n in delta.added_broken for _ in range(n)]
         if delta.by_href:  # the same hrefs, which may name other pages from here
             more, more_broken = resolve(page, more + more_broken)
-        return dataclasses.replace(page, links=tuple(links) + tuple(more), broken=tuple(broken) + tuple(more_broken))
+        page_ids = page.ids
+        if ids:
+            own = unpack_ids(page.ids)
+            have = set(own)
+            page_ids = pack_ids(own + [i for i in ids if i not in have])
+        return dataclasses.replace(page, links=tuple(links) + tuple(more), broken=tuple(broken) + tuple(more_broken), ids=page_ids)
 
     return apply
+
+
+def _depth(url: str) -> int:
+    """Folders between the site's root and a page: "../" climbs to the root from it that many times."""
+    return max(url.count("/") - 1, 0)
+
+
+def root_relative_hrefs(rendered: Mapping[str, Page], keys: Iterable[LinkKey]) -> dict[LinkKey, str]:
+    """For added links (keys by target) whose href differs between the sampled pages, the part below the root,
+    where every sampled page reaches the target by climbing to the root first ("../" per folder, as rustdoc's
+    rootPath and mdBook's path_to_root write them). A delta by target alone would give every page the href
+    of the page it was learned on: the right target, but ``../../x`` where the page has ``../../../x``."""
+    wanted = set(keys)
+    seen: dict[LinkKey, set[tuple[int, str]]] = defaultdict(set)
+    for url, page in rendered.items():
+        depth = _depth(url)
+        for link in page.links + page.broken:
+            key = _key(link, False)
+            if key in wanted:
+                seen[key].add((depth, link.href))
+    out = {}
+    for key, pairs in seen.items():
+        if len({href for _, href in pairs}) < 2:
+            continue  # one href on every sampled page: the example's
+        tails = {href[3 * depth :] if href.startswith("../" * depth) and not href[3 * depth :].startswith("../") else None for depth, href in pairs}
+        if len(tails) == 1 and None not in tails:
+            out[key] = tails.pop()
+    return out
 
 
 def _remove(links: Sequence[Link], removed: Sequence[tuple[LinkKey, int]], by_href: bool) -> list[Link] | None:
@@ -262,10 +316,12 @@ def learn_delta(
         for page in rendered.values():
             for link in page.links + page.broken:
                 examples.setdefault(_key(link, by_href), link)
-        apply = delta_predictor(delta, examples, resolve)
+        rooted = {} if by_href else root_relative_hrefs(rendered, (k for k, _ in delta.added + delta.added_broken))
+        ids = _ids_added(before, rendered)
+        apply = delta_predictor(delta, examples, resolve, rooted, ids)
         if base is None:
             predict = apply
-        elif delta.empty:
+        elif delta.empty and not ids:
             predict = base  # the model's pages as they are (a model may number their links: crawl/rustdoc.py)
         else:
             model = base
@@ -277,6 +333,19 @@ def learn_delta(
         if all(_predicts(predict, static[u], rendered[u]) for u in rendered):
             return predict, delta
     return None
+
+
+def _ids_added(before: Mapping[str, Page], rendered: Mapping[str, Page]) -> tuple[str, ...]:
+    """Ids rendering added on every sampled page (the source view's "source-sidebar", say), which inferred pages get too.
+
+    Ids don't decide an inference (fragment links into a page are checked
+    against them later), so only those every sample agrees on are added.
+    """
+    common: set[str] | None = None
+    for url, page in rendered.items():
+        new = set(unpack_ids(page.ids)) - set(unpack_ids(before[url].ids))
+        common = new if common is None else common & new
+    return tuple(sorted(common or ()))
 
 
 def _predicts(predict: Predict, static: Page, rendered: Page) -> bool:
