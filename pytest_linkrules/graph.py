@@ -37,6 +37,9 @@ if TYPE_CHECKING:
     from .architecture import Cluster
 
 UNREACHABLE = -1
+# Page numbers in the edge arrays: 4 bytes an edge, not 8 (75M edges on the Rust
+# docs: 0.3 GB an array). Arithmetic that could pass 2**31 casts to int64 first.
+_PAGE_NUMBER = np.int32
 # Linking pages past which a report's first inlinks are picked on arrays,
 # without an Inlink object for each of the page's links (each failure on the
 # Rust docs has thousands: their sidebars list every item of a module).
@@ -309,9 +312,9 @@ class SiteGraph:
             starts = np.flatnonzero(first)
             key = key[first]
             del first
-            self.edge_src = key >> bits
+            self.edge_src = (key >> bits).astype(_PAGE_NUMBER)
             key &= (1 << bits) - 1
-            self.edge_dst = key
+            self.edge_dst = key.astype(_PAGE_NUMBER)
         else:
             keep = ~drop
             src, dst, flags = src[keep], dst[keep], flags[keep]
@@ -327,8 +330,9 @@ class SiteGraph:
             starts = np.flatnonzero(first)
             key = key[first]
             del first
-            self.edge_src = key // max(n, 1)
-            self.edge_dst = key - self.edge_src * max(n, 1)
+            edge_src = key // max(n, 1)
+            self.edge_dst = (key - edge_src * max(n, 1)).astype(_PAGE_NUMBER)
+            self.edge_src = edge_src.astype(_PAGE_NUMBER)
         del key
         if len(starts):
             self.edge_content = np.logical_or.reduceat((flags & CONTENT) != 0, starts)
@@ -353,6 +357,8 @@ class SiteGraph:
 
     @cached_property
     def _follow_matrix(self) -> Adjacency:
+        if self.edge_followed.all():  # no nofollow link: the same arrays, not a copy of them
+            return self._outgoing
         return self._matrix(self.edge_followed)
 
     @cached_property
@@ -370,7 +376,7 @@ class SiteGraph:
         n = len(self.urls)
         if len(self.edge_dst) > INCOMING_BY_SORT:
             csc = self._outgoing.to_scipy().tocsc()
-            return Adjacency(csc.indptr.astype(np.int64), csc.indices.astype(np.int64))
+            return Adjacency(csc.indptr.astype(np.int64), csc.indices.astype(_PAGE_NUMBER, copy=False))
         order = np.argsort(self.edge_dst, kind="stable")  # edges are sorted by source already
         indptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(self.edge_dst, minlength=n), out=indptr[1:])
@@ -393,7 +399,7 @@ class SiteGraph:
         if not self.starts or n == 0:
             return depth, pred
         indptr = matrix.indptr.astype(np.int64)
-        indices = matrix.indices.astype(np.int64)
+        indices = matrix.indices  # int32 page numbers index as well as int64 ones, without a copy of every edge
         frontier = _first_occurrences(np.array([self.index[s] for s in self.starts], dtype=np.int64))
         depth[frontier] = 0
         level = 0

@@ -92,7 +92,7 @@ class GraphSnapshot:
             titles=list(map(attrgetter("title"), graph.pages.values())),  # pages are in urls' order
             starts=tuple(graph.starts),
             indptr=indptr,
-            dst=graph.edge_dst.astype(np.int32),
+            dst=graph.edge_dst.astype(np.int32, copy=False),
             bits=bits,
             depth=graph.depths.astype(np.int32),
             inlinks=unique.astype(np.int32),

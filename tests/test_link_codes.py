@@ -59,8 +59,9 @@ def old_edges(pages: dict[str, Page]) -> dict[str, np.ndarray]:
     first[1:] = key[1:] != key[:-1]
     starts = np.flatnonzero(first)
     key = key[first]
-    out["edge_src"] = key // max(n, 1)
-    out["edge_dst"] = key - out["edge_src"] * max(n, 1)
+    src = key // max(n, 1)
+    out["edge_dst"] = (key - src * max(n, 1)).astype(np.int32)  # page numbers are int32 in the graph
+    out["edge_src"] = src.astype(np.int32)
     if len(starts):
         out["edge_content"] = np.logical_or.reduceat((flags & CONTENT) != 0, starts)
         out["edge_followed"] = np.logical_or.reduceat((flags & NOFOLLOW) == 0, starts)
