@@ -793,7 +793,9 @@ class Suggester:
     def _links_from(self, t: int) -> np.ndarray:
         """Pages the page itself links to (followed links)."""
         g = self.graph
-        lo, hi = np.searchsorted(g.edge_src, [t, t + 1])
+        # Edges are sorted by source: the CSR row, not a search of edge_src (a
+        # search with int64 keys would copy the int32 array: 30M edges a call).
+        lo, hi = g._outgoing.indptr[t : t + 2].tolist()
         return g.edge_dst[lo:hi][g.edge_followed[lo:hi]]
 
     def _shared_prefix(self, t: int) -> np.ndarray:
