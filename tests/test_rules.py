@@ -127,6 +127,20 @@ CASES = [
         id="no-orphans-nofollow-does-not-count-redirect-does",
     ),
     pytest.param("no-orphans", {}, {"/": ["/a/"], "/a/": ["/"]}, [], id="no-orphans-passes"),
+    pytest.param(
+        "no-orphans",
+        {},
+        {"/": ["/new/"], "/new/": [], "/old/": [redirect("/new/")], "/gone/": [redirect("/missing/")], "/lost/": []},
+        ["/lost/ is not reachable from any start page (no-orphans)"],
+        id="no-orphans-leaves-unreachable-redirect-stubs-alone",
+    ),
+    pytest.param(
+        "no-orphans",
+        {"redirects": True},
+        {"/": ["/new/"], "/new/": [], "/old/": [redirect("/new/")]},
+        ["/old/ is not reachable from any start page (no-orphans)"],
+        id="no-orphans-redirects-true-reports-them",
+    ),
     # --- no-archive-only ----------------------------------------------------
     pytest.param(
         "no-archive-only",
