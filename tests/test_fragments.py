@@ -194,12 +194,12 @@ def test_a_marked_box_counts_whatever_the_case_of_its_attribute(encoding):
     assert [(link.href, link.ignored) for link in raw.links] == [("/x/", True), ("/y/", False), ("/z/", True)]
 
 
-def _listing_site(fragments: list[str]) -> "SiteGraph":
+def _listing_site(fragments: list[str], scripts: bool = False) -> "SiteGraph":
     """A source listing with a line id each (as rustdoc writes them), and a page linking into it."""
     from pytest_linkrules.graph import SiteGraph
     from pytest_linkrules.model import CONTENT, FRAGMENT, Link, Page
 
-    listing = Page(url="/src/lib.rs.html", source="src/lib.rs.html", ids=pack_ids(str(n) for n in range(1, 401)))
+    listing = Page(url="/src/lib.rs.html", source="src/lib.rs.html", ids=pack_ids(str(n) for n in range(1, 401)), has_scripts=scripts)
     links = tuple(Link("/src/lib.rs.html", f"src/lib.rs.html#{f}", "source", CONTENT | FRAGMENT) for f in fragments)
     page = Page(url="/", source="index.html", links=links + (Link("/src/lib.rs.html", "src/lib.rs.html", "code", CONTENT),))
     return SiteGraph({"/": page, "/src/lib.rs.html": listing}, ["/"])
@@ -214,15 +214,20 @@ def _notes(graph: "SiteGraph") -> list[str]:
     return [line for line in violation.details if line.startswith("  ")]
 
 
-def test_a_range_of_line_ids_is_named_as_such_not_given_nearest_ids() -> None:
+def test_a_range_of_line_ids_on_a_page_without_scripts_is_broken_and_named_as_a_range() -> None:
     notes = _notes(_listing_site(["12-20", "12-900", "L3-L9"]))
     assert notes[0] == (
         '  /src/lib.rs.html#12-20  (href="src/lib.rs.html#12-20", anchor "source"): no element with id "12-20" on '
-        "/src/lib.rs.html (a range of lines: the page has #12 and #20, and a script may select the lines between, "
-        "which no element names; skip_fragments leaves such pages out)"
+        "/src/lib.rs.html (a range of lines: the page has #12 and #20, but no script to select the lines "
+        "between, and no element names the range)"
     )
     assert "did you mean" in notes[1] and "range of lines" not in notes[1]  # line 900 is not on the page
     assert "range of lines" not in notes[2]
+
+
+def test_a_range_of_line_ids_on_a_page_with_scripts_works_as_a_source_view_selects_it() -> None:
+    notes = _notes(_listing_site(["12-20", "12-900", "L3-L9", "20-12x"], scripts=True))
+    assert [n.split("  ")[1] for n in notes] == ["/src/lib.rs.html#12-900", "/src/lib.rs.html#L3-L9", "/src/lib.rs.html#20-12x"]
 
 
 def test_nearest_ids_are_searched_for_the_first_missing_fragments_only(monkeypatch: pytest.MonkeyPatch) -> None:
