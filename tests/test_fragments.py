@@ -237,3 +237,38 @@ def test_nearest_ids_are_searched_for_the_first_missing_fragments_only(monkeypat
     notes = _notes(_listing_site(["x1", "x2", "x3", "x1"]))
     assert ["did you mean #" in n for n in notes] == [True, True, False, True]  # x1 again: said once, repeated
     assert notes[2].endswith("no element with id \"x3\" on /src/lib.rs.html; nearest ids not searched (over 2 missing fragments)")
+
+
+def _stub_site(scripts: bool, fragments: list[str]) -> "SiteGraph":
+    """A page linking with fragments into a redirect stub (rustdoc writes one per moved item) and a loop."""
+    from pytest_linkrules.graph import SiteGraph
+    from pytest_linkrules.model import CONTENT, FRAGMENT, REDIRECT, Link, Page
+
+    def refresh(to: str) -> tuple[Link, ...]:
+        return (Link(to, to, "(meta refresh)", CONTENT | REDIRECT),)
+
+    links = tuple(Link("/old/", f"/old/#{f}", "moved", CONTENT | FRAGMENT) for f in fragments)
+    links += (Link("/loop-a/", "/loop-a/#x", "loop", CONTENT | FRAGMENT),)
+    pages = {
+        "/": Page(url="/", source="index.html", links=links),
+        "/old/": Page(url="/old/", source="old/index.html", links=refresh("/new/"), has_scripts=scripts),
+        "/new/": Page(url="/new/", source="new/index.html", ids=pack_ids(["method.peek", "impl-Iterator"])),
+        "/loop-a/": Page(url="/loop-a/", source="loop-a/index.html", links=refresh("/loop-b/"), has_scripts=True),
+        "/loop-b/": Page(url="/loop-b/", source="loop-b/index.html", links=refresh("/loop-a/"), has_scripts=True),
+    }
+    return SiteGraph(pages, ["/"])
+
+
+def test_a_fragment_into_a_redirect_page_whose_script_passes_it_on_is_looked_for_where_it_lands() -> None:
+    notes = _notes(_stub_site(True, ["method.peek", "method.peak"]))
+    assert [n.split("): ")[1] for n in notes] == [
+        'no element with id "method.peak" on /new/ (where /old/ redirects); did you mean #method.peek?',
+        'no element with id "x" on /loop-a/ (it redirects to /loop-b/, and its redirects loop or reach no page of the site)',
+    ]
+
+
+def test_a_plain_meta_refresh_drops_the_fragment_so_the_link_is_broken_and_told_where_to_point() -> None:
+    notes = _notes(_stub_site(False, ["method.peek"]))
+    assert notes[0].split("): ")[1] == (
+        'no element with id "method.peek" on /old/ (a meta refresh to /new/ drops the #fragment: link there)'
+    )

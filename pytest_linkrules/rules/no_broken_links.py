@@ -30,8 +30,9 @@ class NoBrokenLinks(Rule):
     Fragments are checked as HTML resolves them, and as htmltest and
     html-proofer check them by default: the target page must have an element
     with that ``id`` (or an ``<a name>``), compared case-sensitively, as
-    written or percent-decoded. An empty fragment (``#``) and ``#top`` always
-    work. Ids that scripts create count when the page was rendered. A range
+    written or percent-decoded, on the page the link lands on (through a
+    redirect page whose script passes the fragment on, as rustdoc's do; a
+    plain meta refresh drops it). An empty fragment (``#``) and ``#top`` always work. Ids that scripts create count when the page was rendered. A range
     of lines, ``#132-137`` or ``#L10-L20``, works when the page has both line
     ids and runs scripts: source views (rustdoc's, GitHub-style ones)
     select the lines between in a script, and no element is named for the
@@ -74,12 +75,13 @@ class NoBrokenLinks(Rule):
         if fragments:
             pages = graph.pages
             for url, link in graph.fragment_links():
-                target = pages.get(link.target)
+                lands = landing(graph, link.target)
+                target = pages.get(lands)
                 if target is None or target.error or not scope(url) or skip(link.target):
                     continue  # an unreadable page fails the crawl item instead
-                found = ids.get(link.target)
+                found = ids.get(lands)
                 if found is None:
-                    found = ids[link.target] = PageIds(target.ids)
+                    found = ids[lands] = PageIds(target.ids)
                 fragment = fragment_of(link.href) or ""
                 if not found.names(fragment) and not (target.has_scripts and _line_range(found, fragment)):
                     by_page[url].append(link)
@@ -109,6 +111,38 @@ class NoBrokenLinks(Rule):
 MAX_HINTS = 500
 # rustdoc's source links ("#132-137") and GitHub-style ones ("#L10-L20") name two line ids.
 _LINE_RANGE = re.compile(r"(L?[0-9]+)-(L?[0-9]+)\Z")
+
+
+# Redirects followed to find the page a fragment is looked for on, as a browser
+# would (it stops at 20 too); a loop is left where it was found.
+MAX_REDIRECTS = 20
+
+
+def landing(graph: SiteGraph, url: str) -> str:
+    """The page a link to ``url#fragment`` ends on with the fragment: redirects that carry it, followed.
+
+    A page that only redirects has none of the ids of the page it sends to.
+    A meta refresh drops the fragment (HTML gives the new URL its own), so a
+    fragment is looked for on a scriptless refresh page itself; a redirect
+    page that runs scripts is followed, as those scripts pass
+    ``location.hash`` on (rustdoc's stubs for moved items:
+    ``location.replace(target + location.hash)``). A link whose href
+    answered an HTTP redirect already targets where it ended (the browser
+    carries the fragment over). A loop, or a redirect to no page of the
+    site, leaves ``url``.
+    """
+    redirects, pages = graph.redirects, graph.pages
+    seen = url
+    for _ in range(MAX_REDIRECTS):
+        nxt = redirects.get(seen)
+        if nxt is None or nxt not in pages or not pages[seen].has_scripts:
+            break
+        if nxt == url:
+            return url
+        seen = nxt
+    else:
+        return url
+    return seen
 
 
 def _line_range(ids: PageIds, fragment: str) -> bool:
@@ -143,9 +177,16 @@ class _Notes:
             note = self.said[key] = self._fragment_note(link.target, fragment)
         return note
 
-    def _fragment_note(self, target: str, fragment: str) -> str:
+    def _fragment_note(self, linked: str, fragment: str) -> str:
+        target = landing(self.graph, linked)
         page = self.graph.pages.get(target)
         note = f': no element with id "{fragment}" on {target}'
+        if target != linked:
+            note += f" (where {linked} redirects)"
+        elif target in self.graph.redirects:  # a redirect not followed: its ids are no clue
+            if page is not None and page.has_scripts:
+                return note + f" (it redirects to {self.graph.redirects[target]}, and its redirects loop or reach no page of the site)"
+            return note + f" (a meta refresh to {self.graph.redirects[target]} drops the #fragment: link there)"
         ids = None if page is None else self.ids.get(target) or self.ids.setdefault(target, PageIds(page.ids))
         lines = _LINE_RANGE.match(fragment)
         if ids is not None and lines is not None and _line_range(ids, fragment):  # the page runs no script
