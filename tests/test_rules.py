@@ -359,3 +359,24 @@ def test_click_path_counts_clicks() -> None:
         "Click path (1 click): / -> /a/",
         "Click path (2 clicks): / -> /a/ -> /b/",
     ]
+
+
+def test_a_broken_link_climbing_above_the_root_says_so_and_asks_about_site_root(tmp_path) -> None:
+    """Boost's docs from Debian, checked from doc/html: 7,812 links reach ../../libs/ beside it."""
+    from helpers.graphs import rule_config
+
+    from pytest_linkrules.crawl.folder import crawl_folder
+
+    (tmp_path / "guide").mkdir()
+    (tmp_path / "index.html").write_text('<a href="guide/">Guide</a> <a href="../../libs/libraries.htm">Libraries</a>')
+    (tmp_path / "guide" / "index.html").write_text('<a href="../">Home</a> <a href="../gone.html">Gone</a> <a href="../../index.html">Up</a>')
+    found, _ = crawl_folder(tmp_path, workers=1)
+    g = SiteGraph(found, ["/"])
+    notes = {v.page: [d for d in v.details if d.startswith("  ")] for v in run_rule(rule_config("no-broken-links"), g).violations}
+    assert notes == {
+        "/": [
+            '  /libs/libraries.htm  (href="../../libs/libraries.htm", anchor "Libraries"): its href climbs 2 folder(s) '
+            "above the site's root from /: is site.root the top folder of the site?"
+        ],
+        "/guide/": ['  /gone.html  (href="../gone.html", anchor "Gone")'],  # "../../index.html" is clamped to /index.html: not broken
+    }

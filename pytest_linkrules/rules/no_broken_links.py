@@ -87,7 +87,7 @@ class NoBrokenLinks(Rule):
                     by_page[url].append(link)
         note_of = _Notes(graph, ids)
         for url, links in by_page.items():
-            notes = {id(link): note_of(link) for link in links}
+            notes = {id(link): note_of(link, url) for link in links}
             shown = {id(link): _shown(link) for link in links}
             targets = sorted({shown[id(link)] for link in links})
             first = targets[0]
@@ -145,6 +145,27 @@ def landing(graph: SiteGraph, url: str) -> str:
     return seen
 
 
+def _climbs_above_root(source: str, href: str) -> int:
+    """How many folders a relative href's ``../`` climbs above the site's root from the page at ``source``.
+
+    A browser stops at the root (``/../x`` is ``/x``), so such a link is
+    resolved, and broken, at the root; but many of them usually mean the
+    folder checked is one level of a larger site (a package's docs whose
+    links reach its siblings), which the user can fix in site.root.
+    """
+    if not href.startswith("../"):
+        return 0
+    level = source.count("/") - 1  # folders between the root and the page: "/a/b.html" -> 1, "/a/" -> 1
+    lowest = level
+    for part in href.split("#")[0].split("?")[0].split("/")[:-1]:
+        if part == "..":
+            level -= 1
+            lowest = min(lowest, level)
+        elif part not in ("", "."):
+            level += 1
+    return max(0, -lowest)
+
+
 def _line_range(ids: PageIds, fragment: str) -> bool:
     """Whether the fragment names a range of two line ids the page has."""
     lines = _LINE_RANGE.match(fragment)
@@ -166,9 +187,15 @@ class _Notes:
         self.ids = ids
         self.said: dict[tuple[str, str], str] = {}
 
-    def __call__(self, link: Link) -> str:
+    def __call__(self, link: Link, source: str) -> str:
         if not link.flags & FRAGMENT:
             reason = self.graph.broken_reasons.get(link.target)
+            above = _climbs_above_root(source, link.href)
+            if above:
+                reason = (f"{reason}; " if reason else "") + (
+                    f"its href climbs {above} folder(s) above the site's root from {source}: "
+                    "is site.root the top folder of the site?"
+                )
             return f": {reason}" if reason else ""
         fragment = fragment_of(link.href) or ""
         key = (link.target, fragment)
