@@ -218,7 +218,7 @@ CASES = [
     Case(
         "option-on-rule-without-options",
         SITE + "[rules.no-orphans]\nstrict = true\n",
-        "linkrules.toml: rules.no-orphans.strict: unknown option (options: pages, include, exclude, severity)",
+        "linkrules.toml: rules.no-orphans.strict: unknown option (options: pages, redirects, include, exclude, severity)",
     ),
     Case(
         "required-option-missing",

@@ -80,5 +80,5 @@ def test_custom_rules_are_allowed() -> None:
 
 def test_schema_lists_every_rule_and_its_common_options() -> None:
     rules = build_schema()["properties"]["rules"]["properties"]
-    assert set(rules["no-orphans"]["properties"]) == {"pages", "include", "exclude", "severity"}
+    assert set(rules["no-orphans"]["properties"]) == {"pages", "redirects", "include", "exclude", "severity"}
     assert rules["link-score"]["properties"]["top_percent"]["maximum"] == 100
