@@ -143,6 +143,10 @@ class Violation:
     figures: Tuple[Tuple[str, object], ...] = field(default=())
     # Pages where a link would fix it, best first (suggest.py adds them).
     suggestions: Tuple[Suggestion, ...] = field(default=())
+    # What it may share with other failing pages of the rule, as a phrase
+    # ("link to /legal/copyright.html (no such page)"): one missing page linked
+    # from a template fails every page, and the run says so once (runner.common_causes).
+    causes: Tuple[str, ...] = field(default=())
 
     def __repr__(self) -> str:
         return f"<Violation {self.rule} {self.page!r}: {self.message}>"

@@ -42,7 +42,7 @@ _import_without_assert_rewriting()
 # Each import below comes after the rewriter lets the package go. An ordinary test run (no
 # --linkrules) imports only these; config, rules and items wait for the hooks that use them.
 from . import hooks  # noqa: E402
-from .report.text import MAX_SHOWN_PER_RULE, cap_per_rule, per_rule_lines, plural  # noqa: E402
+from .report.text import MAX_SHOWN_PER_RULE, cap_per_rule, causes_by_rule, per_rule_lines, plural  # noqa: E402
 from .stash import STATE_KEY  # noqa: E402
 
 if TYPE_CHECKING:
@@ -674,7 +674,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         state.failed_per_rule, state.hidden_per_rule = cap_per_rule(stats.get("failed", []), _page_rule, None)[1:]
     if state.failed_per_rule:
         terminalreporter.section("linkrules: failing pages per rule", sep="-")
-        for line in per_rule_lines(state.failed_per_rule, state.hidden_per_rule):
+        for line in per_rule_lines(state.failed_per_rule, state.hidden_per_rule, causes_by_rule(state.analyses.values())):
             terminalreporter.line(line)
         if state.hidden_per_rule:
             _where_the_rest_is(terminalreporter, config, state)

@@ -6,6 +6,7 @@ read by every test item, as pytest-mypy shares one mypy run.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable
 import traceback
@@ -28,6 +29,7 @@ class RuleOutcome:
     checked: int  # pages in the rule's scope
     error: str = ""  # the rule could not run (missing data, a bug in a custom rule)
     skipped: str = ""  # the rule does not apply to this run (a change rule without a base), and why
+    causes: list[str] = field(default_factory=list)  # what many of its failing pages share (common_causes)
 
     @property
     def severity(self) -> str:
@@ -120,6 +122,9 @@ def analyze(
     # preset) are left out of every rule, as if each rule excluded them.
     excluded = GlobSet(config.site.excluded_pages) if config.site.excluded_pages else None
     outcomes = [run_rule(rc, graph, excluded) for rc in config.rules]
+    for o in outcomes:
+        o.causes = common_causes(o)
+        crawl.notes.extend(f"{o.config.id}: {cause}" for cause in o.causes)
     if suggest and any(o.violations for o in outcomes):
         from .suggest import MAX_SUGGESTED_PAGES, attach_suggestions, budget_from
 
@@ -171,7 +176,10 @@ def run_rule(rc: RuleConfig, graph: SiteGraph, excluded: Callable[[str], bool] |
             # One item per page and rule: a rule yielding a page twice is merged.
             if v.page in merged:
                 old = merged[v.page]
-                v = Violation(old.rule, old.page, old.message, old.details + (v.message,) + v.details, old.hint, old.figures)
+                v = Violation(
+                    old.rule, old.page, old.message, old.details + (v.message,) + v.details, old.hint, old.figures,
+                    causes=old.causes + tuple(c for c in v.causes if c not in old.causes),
+                )
             merged[v.page] = v
     except RuleCannotRun as exc:
         return RuleOutcome(rc, [], 0, f"{rc.id}: {exc}")
@@ -182,6 +190,27 @@ def run_rule(rc: RuleConfig, graph: SiteGraph, excluded: Callable[[str], bool] |
         error = f"rule {rc.id} raised an error while checking the site ({rc.rule.__module__}.{rc.rule.__name__})\n"
         return RuleOutcome(rc, [], 0, error + traceback.format_exc())
     return RuleOutcome(rc, list(merged.values()), _count_in_scope(rule, graph, include, exclude, excluded))
+
+
+# A cause is named when it is behind at least this many failing pages of a
+# rule and this share of them; at most MAX_CAUSES per rule.
+CAUSE_MIN_PAGES = 10
+CAUSE_MIN_SHARE = 0.1
+MAX_CAUSES = 3
+
+
+def common_causes(outcome: RuleOutcome) -> list[str]:
+    """What many failing pages of a rule share: "10,138 of 10,138 failing pages link to /legal/copyright.html ...".
+
+    A first run on a real site can fail every page for one reason (Debian's
+    JDK docs: a footer link to a copyright page the package leaves out): the
+    fix is one page or one template, and the run says so at the top.
+    """
+    if len(outcome.violations) < CAUSE_MIN_PAGES:
+        return []
+    counts = Counter(c for v in outcome.violations for c in v.causes)
+    need = max(CAUSE_MIN_PAGES, CAUSE_MIN_SHARE * len(outcome.violations))
+    return [f"{n:,} of {len(outcome.violations):,} failing pages {cause}" for cause, n in counts.most_common(MAX_CAUSES) if n >= need]
 
 
 def _count_in_scope(rule: Rule, graph: SiteGraph, include: Any, exclude: Any, excluded: Callable[[str], bool] | None) -> int:

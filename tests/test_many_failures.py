@@ -325,3 +325,28 @@ def test_a_job_summary_past_githubs_limit_lists_what_fits_and_says_how_many_more
     assert text.count("<details>") == text.count("</details>")
     # The terminal does not count the cut summary among the complete reports.
     result.stdout.fnmatch_lines(["linkrules: every failing page is in report.xml (JUnit XML)"])
+
+
+def test_a_missing_page_that_fails_most_pages_is_named_once_in_each_report(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Debian's JDK docs: every page's footer links to a copyright page the package leaves out."""
+    site = pytester.path / "public"
+    site.mkdir()
+    footer = '<footer><a href="/legal/copyright.html">Copyright</a></footer>'
+    links = "".join(f'<a href="/p{i}.html">p{i}</a>' for i in range(14))
+    (site / "index.html").write_text(PAGE.format(title="Home", href="/p0.html").replace("</main>", links + "</main>" + footer))
+    for i in range(14):
+        odd = '<a href="/gone.html">gone</a>' if i == 3 else ""  # one page's own broken link: not a shared cause
+        (site / f"p{i}.html").write_text(PAGE.format(title=f"P {i}", href="/").replace("</main>", odd + "</main>" + footer))
+    (pytester.path / "linkrules.toml").write_text('[site]\nroot = "public"\nstart = ["/"]\nrender = "never"\n\n[rules.no-broken-links]\n')
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(pytester.path / "summary.md"))
+    result = pytester.runpytest("--linkrules", "-p", "no:cacheprovider", *QUIET, "--html=report.html")
+    assert result.ret == 1
+    cause = "15 of 15 failing pages link to /legal/copyright.html (no such page)"
+    at = result.outlines.index("no-broken-links: 15 pages (10 shown, 5 not)")
+    assert result.outlines[at + 1] == f"  {cause}"
+    assert f"linkrules: note: no-broken-links: {cause}" in result.outlines  # the report header
+    assert not any("gone.html (no such page)" in line for line in result.outlines)
+    escaped = cause.replace(".", "\\.").replace("(", "\\(").replace(")", "\\)")  # Markdown: page text stays text
+    assert f"| no\\-broken\\-links | 15 | {escaped} |" in (pytester.path / "summary.md").read_text(encoding="utf-8")
+    assert f"<td>15</td><td>{cause}</td>" in (pytester.path / "report.html").read_text(encoding="utf-8")

@@ -25,6 +25,7 @@ from ..runner import Analysis
 from .escape import workflow_data, workflow_property
 from .failures import Failure
 from .source_lines import link_line
+from .text import causes_by_rule
 
 MAX_ANNOTATIONS = 50
 MAX_SUMMARY_ROWS = 100  # failures shown with their problem in the job summary's table; every one is listed below it
@@ -206,8 +207,11 @@ def summary_of(
     per_rule: dict[str, int] = {}
     for f in ours:
         per_rule[f.rule or "(crawl)"] = per_rule.get(f.rule or "(crawl)", 0) + 1
-    out += ["| Rule | Failures |", "|---|---:|"]
-    out += [f"| {md(r)} | {c:,} |" for r, c in sorted(per_rule.items(), key=lambda kv: (-kv[1], kv[0]))]
+    causes = causes_by_rule(analyses.values())
+    out += ["| Rule | Failures | Shared by many |", "|---|---:|---|"]
+    out += [
+        f"| {md(r)} | {c:,} | {md('; '.join(causes.get(r, ())))} |" for r, c in sorted(per_rule.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
     budget = _Budget(limit)
     note_room = 1_024 + sum(len(k.encode("utf-8")) for k in kept_in)  # the closing line, always kept free
     head = budget.add(*out, keep=note_room)  # the figures and counts per rule

@@ -32,6 +32,7 @@ from ..graph import UNREACHABLE, SiteGraph
 from ..runner import Analysis, RuleOutcome
 from ..model import Violation
 from .failures import ViolationIndex, is_ours, is_warning
+from .text import causes_by_rule
 from .svg import depth_histogram_svg, neighbourhood_svg
 
 MAX_INLINK_ROWS = 15
@@ -173,9 +174,11 @@ def summary_html(analysis: Analysis, failing: Mapping[str, int]) -> str:
     out += [f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows]
     out.append("</table>")
     if failing:
-        out.append("<table><tr><th>Rule</th><th>Failing pages</th></tr>")
+        causes = causes_by_rule([analysis])
+        out.append("<table><tr><th>Rule</th><th>Failing pages</th><th>Shared by many</th></tr>")
         for rule, n in sorted(failing.items(), key=lambda kv: (-kv[1], kv[0])):
-            out.append(f"<tr><td><code>{e(rule)}</code></td><td>{n:,}</td></tr>")
+            shared = "<br>".join(e(c) for c in causes.get(rule, ()))
+            out.append(f"<tr><td><code>{e(rule)}</code></td><td>{n:,}</td><td>{shared}</td></tr>")
         out.append("</table>")
     else:
         out.append("<p>No failing pages.</p>")

@@ -12,6 +12,7 @@ from .escape import terminal
 if TYPE_CHECKING:  # the graph module imports scipy: not needed to format text
     from ..graph import SiteGraph
     from ..model import Violation
+    from ..runner import Analysis
 
 MAX_INLINKS_SHOWN = 15
 MAX_SHOWN_PER_RULE = 10  # failing pages printed in full per rule; the rest are counted
@@ -116,12 +117,27 @@ def plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
-def per_rule_lines(total: dict[str, int], hidden: dict[str, int]) -> list[str]:
-    """One line per rule, most failures first: "no-orphans: 30,000 pages (10 shown, 29,990 not)"."""
+def causes_by_rule(analyses: Iterable[Analysis]) -> dict[str, list[str]]:
+    """What many failing pages of each rule share (runner.common_causes), over every config."""
+    out: dict[str, list[str]] = {}
+    for analysis in analyses:
+        for outcome in analysis.outcomes:
+            if outcome.causes:
+                out.setdefault(outcome.config.id, []).extend(outcome.causes)
+    return out
+
+
+def per_rule_lines(total: dict[str, int], hidden: dict[str, int], causes: dict[str, list[str]] | None = None) -> list[str]:
+    """One line per rule, most failures first: "no-orphans: 30,000 pages (10 shown, 29,990 not)".
+
+    Under a rule, what many of its failing pages share (runner.common_causes),
+    indented: one missing page can fail every page of a site.
+    """
     lines = []
     for rule, n in sorted(total.items(), key=lambda kv: (-kv[1], kv[0])):
         line = f"{rule}: {plural(n, 'page')}"
         if hidden.get(rule):
             line += f" ({n - hidden[rule]:,} shown, {hidden[rule]:,} not)"
         lines.append(line)
+        lines.extend(f"  {terminal(cause)}" for cause in (causes or {}).get(rule, ()))
     return lines

@@ -104,6 +104,7 @@ class NoBrokenLinks(Rule):
                 hint="Point each link at the page's current URL and an id it has, or restore the missing page "
                 "(or a redirect to its replacement) or heading.",
                 figures=(("broken", len(targets)),),
+                causes=tuple(f"link to {t}" + (", an id that page lacks" if "#" in t else " (no such page)") for t in targets),
             )
 
 
