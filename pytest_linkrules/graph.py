@@ -97,7 +97,7 @@ def _stable_order(keys: np.ndarray, n: int) -> np.ndarray:
     return order
 
 
-def _first_positions(values: np.ndarray, n: int) -> np.ndarray:
+def first_positions(values: np.ndarray, n: int) -> np.ndarray:
     """Ascending positions where each distinct value (0 <= value < n) first appears."""
     if len(values) * 8 < n:  # few values: sorting them beats touching an array of n
         return np.sort(np.unique(values, return_index=True)[1])
@@ -416,7 +416,7 @@ class SiteGraph:
             targets, sources = targets[new], sources[new]
             if not targets.size:
                 break
-            first = _first_positions(targets, n)
+            first = first_positions(targets, n)
             frontier = targets[first]
             level += 1
             depth[frontier] = level

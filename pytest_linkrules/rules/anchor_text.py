@@ -104,9 +104,10 @@ class AnchorText(Rule):
         else:
             anchors = map(attrgetter("anchor"), graph.links_at(pos))
             is_generic = np.fromiter(map(verdict.__getitem__, anchors), dtype=bool, count=len(pos))
+        from ..graph import first_positions
+
         dst = graph.link_dst[pos]
-        distinct, first_at = np.unique(dst, return_index=True)
-        order = distinct[np.argsort(first_at, kind="stable")]  # targets by their first link, as links_to gives them
+        order = dst[first_positions(dst, len(graph.urls))]  # targets by their first link, as links_to gives them
         bad = pos[is_generic & ((graph.link_flags[pos] & REDIRECT) == 0)]
         bad_dst = graph.link_dst[bad]
         by = np.argsort(bad_dst, kind="stable")  # positions stay ascending within a target

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
-from ..model import Violation
+from ..model import NOFOLLOW, Violation
 from .base import GLOBS, Option, Rule
 
 if TYPE_CHECKING:  # graph imports scipy: loaded when a site is checked, not when pytest starts
@@ -44,8 +44,12 @@ class NoArchiveOnly(Rule):
         archives = self.select("archives", graph)
         scope = self.select("pages", graph)
         found = [url for url in graph.archive_only(archives) if scope(url)]
+        # Their linking pages on the link arrays, all at once (an Inlink per
+        # link took 1.8 s for 4,500 pages at 1M pages).
+        sources = graph.linking_pages(found, skip_flags=NOFOLLOW, reachable=True)
+        urls = graph.urls
         for url in found:
-            via = sorted({i.source for i in graph.inlinks(url) if i.reachable and i.followed})
+            via = sorted(urls[i] for i in sources[url].tolist()) if url in sources else []
             yield self.violation(
                 url,
                 f"{url} is reachable only through archive pages",
