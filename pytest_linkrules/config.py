@@ -81,7 +81,8 @@ class SiteConfig:
     # A generator preset (presets.py) and what the user adds to it: selectors
     # of navigation besides nav/header/footer/aside, pages no rule reports.
     generator: str = ""  # a PRESETS name; "auto" is resolved at load time
-    generator_detected: str = ""  # how "auto" told it, for the report header
+    generator_detected: str = ""  # how "auto" told it (or told the preset suggested), for the report header
+    generator_suggested: str = ""  # generator not set: the preset the folder looks made for (a note says so)
     chrome: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
 

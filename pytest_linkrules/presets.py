@@ -237,6 +237,13 @@ def load_site_keys(table: dict, root: Path | None, problem) -> dict:
                 out["generator_detected"] = how
         else:
             out["generator"] = value
+    elif root is not None and root.is_dir():
+        # Not set: a first run on a generator's output would report its 404 and
+        # search pages, so say which preset fits (three files read at most).
+        name, how = detect(root)
+        if name:
+            out["generator_detected"] = how
+            out["generator_suggested"] = name
     for key, what in (("chrome", "CSS selectors"), ("exclude", "URL globs")):
         if key not in table:
             continue

@@ -18,6 +18,7 @@ from .config import ConfigError, LinkrulesConfig, RuleConfig, unmatched_globs
 from .crawl import CrawlError, CrawlResult, crawl_site
 from .graph import SiteGraph
 from .model import Violation
+from .presets import PRESETS
 from .rules.base import Rule, RuleCannotRun, RuleSkipped
 from .waivers import Waiver, WaiverBook
 
@@ -105,7 +106,13 @@ def analyze(
     if problems:
         raise ConfigError(problems)
     crawl.notes.extend(notes)
-    if config.site.generator_detected:  # generator = "auto": say what it found
+    suggested = PRESETS.get(config.site.generator_suggested)
+    if suggested is not None:  # generator not set, and the folder is a known generator's output
+        crawl.notes.append(
+            f"{config.display}: the folder looks like {suggested.title} output ({config.site.generator_detected}); "
+            f'site.generator = "{suggested.name}" (or "auto") would apply its preset: {suggested.note}'
+        )
+    elif config.site.generator_detected:  # generator = "auto": say what it found
         found = f'the {config.site.generator} preset' if config.site.generator else "no preset"
         crawl.notes.append(f'{config.display}: site.generator = "auto": {found} ({config.site.generator_detected})')
     crawl.notes.extend(f"{config.display}: roles.{name}: matches no page" for name, urls in roles.items() if not urls)

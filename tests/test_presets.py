@@ -118,6 +118,26 @@ def test_excluded_pages_are_left_out_of_every_rule(tmp_path: Path) -> None:
     assert [o.checked for o in after.outcomes] == [1, 1]  # the excluded pages are not counted as checked
 
 
+def test_a_folder_made_by_a_known_generator_without_site_generator_gets_a_note_naming_the_preset(tmp_path: Path) -> None:
+    """A first run on MkDocs output reports its 404 page as an orphan: the note says which preset leaves it out."""
+    (tmp_path / "public").mkdir()
+    (tmp_path / "public" / "index.html").write_text('<!-- MkDocs version : 1.6.1 --><a href="/a/">A</a>')
+    (tmp_path / "public" / "404.html").write_text('<a href="/">home</a>')
+    path = tmp_path / "linkrules.toml"
+    path.write_text('[site]\nroot = "public"\n[rules.no-orphans]\n')
+    config = load_config(path, builtin_registry())
+    assert (config.site.generator, config.site.generator_suggested) == ("", "mkdocs")  # nothing applied unasked
+    analysis = analyze(config)
+    assert ("no-orphans", "/404.html") in {(v.rule, v.page) for v in analysis.violations}
+    assert (
+        'linkrules.toml: the folder looks like MkDocs output (MkDocs markup in index.html); site.generator = "mkdocs" '
+        '(or "auto") would apply its preset: 404 and search pages are not reported; the themes\' navbars and sidebars '
+        "count as navigation"
+    ) in analysis.crawl.notes
+    path.write_text('[site]\nroot = "public"\ngenerator = "mkdocs"\n[rules.no-orphans]\n')
+    assert not any("looks like" in n for n in analyze(load_config(path, builtin_registry())).crawl.notes)
+
+
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs the system Chromium (scripts/install.sh installs it)")
 def test_rendered_pages_read_chrome_as_the_static_extraction_does(tmp_path: Path) -> None:
     (tmp_path / "index.html").write_text(PAGE + "<script>var x = 1;</script>")
