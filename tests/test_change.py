@@ -157,6 +157,18 @@ def test_new_orphans_name_the_removed_link() -> None:
     assert found[0].details == ("Links to it that this change removed:", '  link removed: / -> /a/  "to /a/"')
 
 
+def test_a_page_moved_with_a_redirect_left_at_its_old_url_is_not_a_new_orphan() -> None:
+    from helpers.graphs import redirect
+
+    change, head = change_of(
+        {"/": ["/old/"], "/old/": []},
+        {"/": ["/new/"], "/new/": [], "/old/": [redirect("/new/")], "/lost/": []},
+    )
+    head.change = change
+    assert [v.page for v in run_rule(rule("no-new-orphans"), head).violations] == ["/lost/"]
+    assert [v.page for v in run_rule(rule("no-new-orphans", redirects=True), head).violations] == ["/old/", "/lost/"]
+
+
 HOSTILE = '<img src=x onerror=alert(1)> | **bold** \x1b[31m'
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator
 
 from ..model import Violation
-from .base import GLOBS, Option, Rule
+from .base import BOOL, GLOBS, Option, Rule
 
 if TYPE_CHECKING:  # graph imports scipy: loaded when a site is checked, not when pytest starts
     from ..graph import SiteGraph
@@ -23,7 +23,12 @@ class NoNewOrphans(Rule):
     edit that drops its only link. Caught in the pull request that does it,
     the fix is one line; found months later, nobody remembers where the link was.
 
+    A page that now only redirects is not reported, as in ``no-orphans``:
+    moving a page and leaving a redirect at its old URL is the way to move
+    it, and nothing should link to the redirect.
+
     **Options:** ``pages`` (globs, default all): the pages to check.
+    ``redirects`` (default false): report pages that only redirect too.
 
     **Example:**
 
@@ -33,14 +38,18 @@ class NoNewOrphans(Rule):
     """
 
     id = "no-new-orphans"
-    options = (Option("pages", GLOBS, default=("/**",), help="which pages to check"),)
+    options = (
+        Option("pages", GLOBS, default=("/**",), help="which pages to check"),
+        Option("redirects", BOOL, default=False, help="also report pages that only redirect (meta refresh, HTTP redirect)"),
+    )
 
     def check(self, graph: SiteGraph) -> Iterator[Violation]:
         change = self.change_of(graph)
         scope = self.select("pages", graph)
+        redirects = {} if self.opts.get("redirects", False) else graph.redirects
         for i in change.new_orphans.tolist():
             url = graph.urls[i]
-            if not scope(url):
+            if not scope(url) or url in redirects:
                 continue
             before = change.page_of(url)
             if before is None:
