@@ -475,7 +475,7 @@ class Suggester:
         g = self.graph
         edges = len(g.edge_dst)
         dtype = np.int32 if edges < 2**31 - 1 else np.int64
-        if edges > 2_000_000:  # scipy's CSC conversion is ~7x a stable sort at this size (graph._incoming)
+        if edges > 2_000_000:  # scipy's CSC conversion is ~7x a stable sort at this size
             from scipy import sparse
 
             out = g._outgoing

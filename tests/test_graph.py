@@ -268,25 +268,3 @@ def test_depths_and_click_paths_equal_a_queue_breadth_first_search() -> None:
         assert pred.tolist() == want_pred.tolist()
 
 
-def test_inlinks_by_target_are_the_same_sorted_here_or_by_scipy(monkeypatch):
-    # Small graphs sort their edges by target themselves; large ones ask scipy.
-    import random
-
-    import numpy as np
-
-    import pytest_linkrules.graph as graph_module
-
-    rng = random.Random(7)
-    for _ in range(50):
-        n = rng.randint(1, 40)
-        urls = [f"/{i}/" for i in range(n)]
-        m = rng.randint(0, n * 4)
-        src = np.array([rng.randrange(n) for _ in range(m)], dtype=np.int64)
-        dst = np.array([rng.randrange(n) for _ in range(m)], dtype=np.int64)
-        flags = np.zeros(m, dtype=np.uint8)
-        mine = SiteGraph.from_edges(urls, src, dst, flags, urls[:1])._incoming
-        monkeypatch.setattr(graph_module, "INCOMING_BY_SORT", -1)
-        theirs = SiteGraph.from_edges(urls, src, dst, flags, urls[:1])._incoming
-        monkeypatch.undo()
-        assert mine.indptr.tolist() == theirs.indptr.tolist()
-        assert mine.indices.tolist() == theirs.indices.tolist()

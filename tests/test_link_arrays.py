@@ -291,11 +291,10 @@ def old_inlinks(g: SiteGraph, url: str) -> list[Any]:
     """inlinks() as it was: each linking page's links compared with url, then sorted."""
     from pytest_linkrules.graph import _INLINK_ORDER, UNREACHABLE, Inlink
 
-    col = g._incoming
-    j = g.index[url]
     out = []
-    for i in col.indices[col.indptr[j] : col.indptr[j + 1]].tolist():
-        src = g.urls[i]
+    for i, src in enumerate(g.urls):
+        if src == url:
+            continue  # a page's links to itself are no inlinks
         for link in g.pages[src].links:
             if link.target == url:
                 out.append(Inlink(src, link.anchor, link.in_content, not link.nofollow, bool(g.depths[i] != UNREACHABLE), link.is_redirect))
