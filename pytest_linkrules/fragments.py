@@ -78,8 +78,8 @@ def decoded(fragment: str) -> str:
 
 
 def has_id(packed: str, fragment: str) -> bool:
-    """Whether the fragment names an element of a page whose packed ids are ``packed``."""
-    return _names(lambda value: f"{SEP}{value}{SEP}" in packed, fragment)
+    """Whether the fragment names an element of a page whose packed ids are ``packed`` (PageIds.names)."""
+    return PageIds(packed).names(fragment)
 
 
 def _names(contains: Callable[[str], bool], fragment: str) -> bool:

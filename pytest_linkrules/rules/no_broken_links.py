@@ -32,11 +32,12 @@ class NoBrokenLinks(Rule):
     with that ``id`` (or an ``<a name>``), compared case-sensitively, as
     written or percent-decoded, on the page the link lands on (through a
     redirect page whose script passes the fragment on, as rustdoc's do; a
-    plain meta refresh drops it). An empty fragment (``#``) and ``#top`` always work. Ids that scripts create count when the page was rendered. A range
-    of lines, ``#132-137`` or ``#L10-L20``, works when the page has both line
-    ids and runs scripts: source views (rustdoc's, GitHub-style ones)
-    select the lines between in a script, and no element is named for the
-    range (the Rust docs' source links are 17,840 of them). A link
+    plain meta refresh drops it). An empty fragment (``#``) and ``#top``
+    always work. Ids that scripts create count when the page was rendered.
+    A range of lines, ``#132-137`` or ``#L10-L20``, works when the page has
+    both line ids and runs scripts: source views (rustdoc's, GitHub-style
+    ones) select the lines between in a script, and no element is named for
+    the range (the Rust docs' source links are 17,840 of them). A link
     marked ``data-proofer-ignore`` or ``data-linkrules-ignore`` (on it or an
     element around it) is never reported (docs/urls.md).
 
@@ -216,10 +217,10 @@ class _Notes:
                 return note + f" (it redirects to {self.graph.redirects[target]}, and its redirects loop or reach no page of the site)"
             return note + f" (a meta refresh to {self.graph.redirects[target]} drops the #fragment: link there)"
         ids = None if page is None else self.ids.get(target) or self.ids.setdefault(target, PageIds(page.ids))
-        lines = _LINE_RANGE.match(fragment)
-        if ids is not None and lines is not None and _line_range(ids, fragment):  # the page runs no script
+        if ids is not None and _line_range(ids, fragment):  # the page runs no script
+            first, last = fragment.split("-")
             return note + (
-                f" (a range of lines: the page has #{lines[1]} and #{lines[2]}, but no script to select the lines "
+                f" (a range of lines: the page has #{first} and #{last}, but no script to select the lines "
                 "between, and no element names the range)"
             )
         if ids is not None and len(self.said) < MAX_HINTS:
