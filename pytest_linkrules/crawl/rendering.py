@@ -22,8 +22,8 @@ from .folder import list_files
 from .linktable import carry_codes
 from .pipeline import page_with_links
 from .templates import (
-    MIN_AGREEING, Group, choose_group_sample, group_pages, learn_delta, nothing_to_render, renderable, same_page, with_html_facts,
-    with_js_only,
+    MIN_AGREEING, Group, choose_group_sample, group_pages, largest_first, learn_delta, nothing_to_render, renderable, same_page,
+    with_html_facts, with_js_only,
 )
 from .remote import open_renderer
 from .render import RenderOptions, Rendered, render_batch, run_async
@@ -411,7 +411,7 @@ class RenderPlan:
             family.sample = model.choose_sample(family, self.pages, self.starts)
             joined = {id(g) for g in members}
             self.groups = [g for g in self.groups if id(g) not in joined] + [family]
-        self.groups.sort(key=lambda g: (-len(g.urls), g.urls[0]))
+        self.groups.sort(key=largest_first)
 
     def render_all(self) -> None:
         for group in self.groups:
@@ -436,7 +436,7 @@ class RenderPlan:
         for member in family.members:
             member.sample = []  # sample_more() chooses one; what was rendered for the family counts towards it
             self.groups.append(member)
-        self.groups.sort(key=lambda g: (-len(g.urls), g.urls[0]))
+        self.groups.sort(key=largest_first)
 
     def _infer(self, group: Group, static: Mapping[str, Page], ok: Mapping[str, Page]) -> None:
         model = None

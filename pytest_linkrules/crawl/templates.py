@@ -107,14 +107,17 @@ class Group:
         return self.urls[0]
 
 
+def largest_first(group: Group) -> tuple[int, str]:
+    """The order groups are sampled in: largest first, ties by first URL."""
+    return -len(group.urls), group.urls[0]
+
+
 def group_pages(pages: Mapping[str, Page], urls: Iterable[str]) -> list[Group]:
     """Groups of the given pages by template, largest first (ties by first URL)."""
     by_template: dict[int, list[str]] = defaultdict(list)
     for url in urls:
         by_template[pages[url].template].append(url)
-    groups = [Group(t, sorted(us)) for t, us in by_template.items()]
-    groups.sort(key=lambda g: (-len(g.urls), g.urls[0]))
-    return groups
+    return sorted((Group(t, sorted(us)) for t, us in by_template.items()), key=largest_first)
 
 
 def sample_size(n: int) -> int:

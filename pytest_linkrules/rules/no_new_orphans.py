@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator
 
 from ..model import Violation
-from .base import BOOL, GLOBS, Option, Rule
+from .base import GLOBS, Option, Rule
+from .no_orphans import REDIRECTS, redirects_left_out
 
 if TYPE_CHECKING:  # graph imports scipy: loaded when a site is checked, not when pytest starts
     from ..graph import SiteGraph
@@ -38,15 +39,12 @@ class NoNewOrphans(Rule):
     """
 
     id = "no-new-orphans"
-    options = (
-        Option("pages", GLOBS, default=("/**",), help="which pages to check"),
-        Option("redirects", BOOL, default=False, help="also report pages that only redirect (meta refresh, HTTP redirect)"),
-    )
+    options = (Option("pages", GLOBS, default=("/**",), help="which pages to check"), REDIRECTS)
 
     def check(self, graph: SiteGraph) -> Iterator[Violation]:
         change = self.change_of(graph)
         scope = self.select("pages", graph)
-        redirects = {} if self.opts.get("redirects", False) else graph.redirects
+        redirects = redirects_left_out(self, graph)
         for i in change.new_orphans.tolist():
             url = graph.urls[i]
             if not scope(url) or url in redirects:

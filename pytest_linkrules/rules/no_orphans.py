@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterator, Mapping
 
 from ..model import Violation
 from .base import BOOL, GLOBS, Option, Rule
 
 if TYPE_CHECKING:  # graph imports scipy: loaded when a site is checked, not when pytest starts
     from ..graph import SiteGraph
+
+
+# Shared with no-new-orphans: both leave out pages that only redirect unless asked.
+REDIRECTS = Option("redirects", BOOL, default=False, help="also report unreachable pages that only redirect (meta refresh, HTTP redirect)")
+
+
+def redirects_left_out(rule: Rule, graph: SiteGraph) -> Mapping[str, str]:
+    """The redirecting pages an orphan rule does not report: all of them, or none with ``redirects = true``."""
+    return {} if rule.opts.get("redirects", False) else graph.redirects
 
 
 class NoOrphans(Rule):
@@ -39,14 +48,11 @@ class NoOrphans(Rule):
     """
 
     id = "no-orphans"
-    options = (
-        Option("pages", GLOBS, default=("/**",), help="which pages to check", must_match=True),
-        Option("redirects", BOOL, default=False, help="also report unreachable pages that only redirect (meta refresh, HTTP redirect)"),
-    )
+    options = (Option("pages", GLOBS, default=("/**",), help="which pages to check", must_match=True), REDIRECTS)
 
     def check(self, graph: SiteGraph) -> Iterator[Violation]:
         scope = self.select("pages", graph)
-        redirects = {} if self.opts.get("redirects", False) else graph.redirects
+        redirects = redirects_left_out(self, graph)
         for url in graph.orphans:
             if not scope(url) or url in redirects:
                 continue
