@@ -109,7 +109,7 @@ def render_and_compare(root: Path, pages: dict, n: int) -> dict:
     from collections import Counter
     from urllib.parse import quote
 
-    from pytest_linkrules.crawl.folder import list_files
+    from pytest_linkrules.crawl.folder import crawl_folder, list_files
     from pytest_linkrules.crawl.remote import open_renderer
     from pytest_linkrules.crawl.render import RenderOptions, render_batch, run_async
     from pytest_linkrules.crawl.rendering import page_from_rendered
@@ -119,7 +119,7 @@ def render_and_compare(root: Path, pages: dict, n: int) -> dict:
 
     inferred = sorted(u for u, p in pages.items() if p.inferred)
     urls = random.Random(1).sample(inferred, min(n, len(inferred)))
-    static, _ = _static_pages(root)
+    static, _ = crawl_folder(root)
     resolver = FolderResolver(list_files(root)[0], ())
     rendered: dict = {}
 
@@ -150,12 +150,6 @@ def render_and_compare(root: Path, pages: dict, n: int) -> dict:
         elif set(got.ids.split()) != set(want.ids.split()):
             differ.append(f"{url}: ids differ")
     return {"checked": len(urls), "differ": differ}
-
-
-def _static_pages(root: Path):
-    from pytest_linkrules.crawl.folder import crawl_folder
-
-    return crawl_folder(root)
 
 
 def run_crawl(root: Path, mode: str, start: str, detail: str = "") -> dict:
