@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from .graph import UNREACHABLE, SiteGraph
+from .graph import UNREACHABLE, SiteGraph, group_by
 from .model import Suggestion, Violation
 
 if TYPE_CHECKING:
@@ -472,20 +472,8 @@ class Suggester:
     @cached_property
     def _in_edges(self) -> tuple[np.ndarray, np.ndarray]:
         """Every edge by target: indptr, and the edge numbers (sources ascending), to read an inlink's flags."""
-        g = self.graph
-        edges = len(g.edge_dst)
-        dtype = np.int32 if edges < 2**31 - 1 else np.int64
-        if edges > 2_000_000:  # scipy's CSC conversion is ~7x a stable sort at this size
-            from scipy import sparse
-
-            out = g._outgoing
-            csr = sparse.csr_matrix((np.arange(1, edges + 1, dtype=dtype), out.indices, out.indptr), shape=(self.n, self.n))
-            csc = csr.tocsc()
-            return csc.indptr.astype(np.int64), csc.data - 1
-        order = np.argsort(g.edge_dst, kind="stable").astype(dtype)
-        indptr = np.zeros(self.n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(g.edge_dst, minlength=self.n), out=indptr[1:])
-        return indptr, order
+        order, starts = group_by(self.graph.edge_dst, self.n)
+        return starts, order
 
     def _inlink_edges(self, pages: np.ndarray, cap: int | None = None) -> np.ndarray:
         """The edge numbers of the links into ``pages``, page by page; with ``cap``, only as many pages as keep it under cap."""
@@ -500,10 +488,7 @@ class Suggester:
     @cached_property
     def _folder_members(self) -> tuple[np.ndarray, np.ndarray]:
         """Pages grouped by folder (page order within each) and where each folder's group starts."""
-        order = np.argsort(self.folder, kind="stable")
-        starts = np.zeros(len(self.folder_names) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(self.folder, minlength=len(self.folder_names)), out=starts[1:])
-        return order, starts
+        return group_by(self.folder, len(self.folder_names))
 
     def _folder_window(self, t: int, size: int) -> np.ndarray:
         """The pages of t's folder, or the ``size`` nearest to t in page order when it has more."""
