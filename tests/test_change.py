@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -84,6 +85,7 @@ def test_snapshot_file_round_trip_keeps_anchors_and_metrics(tmp_path: Path) -> N
     assert np.allclose(loaded.score, g.pagerank)
     change = compare(loaded, GraphSnapshot.from_graph(graph(HEAD)))
     assert [x.anchor for x in change.removed_links()] == ["Guides", "guide A"]
+    assert list(loaded.titles) == [p.title for p in g.pages.values()] and loaded.titles[-1] == g.pages[g.urls[-1]].title
     # Nothing in the file is a pickle: numpy refuses object arrays with allow_pickle=False.
     with zipfile.ZipFile(path) as z:
         assert all(name.endswith(".npy") for name in z.namelist())
@@ -113,6 +115,30 @@ def test_a_snapshot_whose_arrays_disagree_is_refused(tmp_path: Path) -> None:
     arrays["c0_dst"] = arrays["c0_dst"] + 1000  # edge targets past the last page
     np.savez(path, **arrays)
     with pytest.raises(SnapshotError, match="edge numbers out of range"):
+        load_graphs(path)
+
+
+@pytest.mark.parametrize(
+    "damage, problem",
+    [
+        (lambda a: a.__setitem__("c0_titles_offsets", a["c0_titles_offsets"][:-1]), "don't fit their blob"),
+        (lambda a: a.__setitem__("c0_anchors", np.frombuffer(b"\xff" * len(a["c0_anchors"]), dtype=np.uint8)), "can't decode"),
+        (lambda a: a.__setitem__("c0_titles", np.frombuffer("aéb".encode(), dtype=np.uint8)), "inside a UTF-8 character"),
+    ],
+)
+def test_a_snapshot_whose_text_is_damaged_is_refused_when_loaded(tmp_path: Path, damage: Any, problem: str) -> None:
+    """Titles and anchor texts are decoded only when a report reads one; the whole blob is checked at load."""
+    path = tmp_path / "base.npz"
+    pages = {"/": ["/a.html"], "/a.html": []}
+    g = graph(pages)
+    for page in g.pages.values():
+        object.__setattr__(page, "title", "ab")  # "abab" at offsets 0, 2, 4; "aéb" puts offset 2 inside the é
+    save_graphs(path, {"k": GraphSnapshot.from_graph(g)})
+    with np.load(path) as data:
+        arrays = dict(data)
+    damage(arrays)
+    np.savez(path, **arrays)
+    with pytest.raises(SnapshotError, match=problem):
         load_graphs(path)
 
 
