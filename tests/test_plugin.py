@@ -202,6 +202,13 @@ def test_failures_point_at_the_rules_line(pytester: pytest.Pytester, blog: Path)
     assert reports["linkrules.toml::crawl"].location[:2] == ("linkrules.toml", 0)
 
 
+def test_each_config_file_is_named_in_its_own_items_locations(pytester: pytest.Pytester, blog: Path) -> None:
+    shutil.copytree(SITES / "blog", pytester.path / "site")
+    reprec = pytester.inline_run("--linkrules", "--linkrules-config=linkrules.toml", "--linkrules-config=site/linkrules.toml", *QUIET)
+    files = {(r.nodeid.split("::")[0], r.location[0]) for r in reprec.getreports("pytest_runtest_logreport")}
+    assert files == {("linkrules.toml", "linkrules.toml"), ("site/linkrules.toml", "site/linkrules.toml")}
+
+
 def test_junit_xml_has_rule_and_page_properties(pytester: pytest.Pytester, blog: Path) -> None:
     result = run(pytester, "--linkrules", "--junitxml=report.xml")
     assert "PytestWarning" not in result.stdout.str()
