@@ -37,6 +37,9 @@ if TYPE_CHECKING:
     from .architecture import Cluster
 
 UNREACHABLE = -1
+# Links handled at once where a step over all of them would need int64 copies
+# (a breadth-first round, the edge build): bounds those temporary arrays at ~100 MB.
+BLOCK = 1 << 22
 # Page numbers in the edge arrays: 4 bytes an edge, not 8 (75M edges on the Rust
 # docs: 0.3 GB an array). Arithmetic that could pass 2**31 casts to int64 first.
 _PAGE_NUMBER = np.int32
@@ -143,11 +146,15 @@ def _link_targets(pages: Sequence[Page], counts: np.ndarray, index: Mapping[str,
         targets = table.targets  # one list for all tables of a crawl
         known = page_of.get(id(targets))
         if known is None or len(known) < len(targets):
-            known = page_of[id(targets)] = np.fromiter(map(index.get, targets, repeat(-1)), dtype=np.int64, count=len(targets))
+            known = page_of[id(targets)] = np.fromiter(map(index.get, targets, repeat(-1)), dtype=_PAGE_NUMBER, count=len(targets))
         table_dst.append(known[np.frombuffer(table.target_numbers, dtype=np.intc).copy()])
         table_flags.append(np.frombuffer(table.flags, dtype=np.uint8).copy())
-    first = np.zeros(len(table_list), dtype=np.int64)
+    # Link numbers into the tables laid end to end: int32 unless they hold 2**31 links
+    # (the Rust docs' 70M links: 280 MB a copy, where int64 doubled the graph build's peak).
+    width = np.int32 if sum(len(d) for d in table_dst) < 2**31 else np.int64
+    first = np.zeros(len(table_list), dtype=width)
     np.cumsum([len(d) for d in table_dst[:-1]], out=first[1:])
+    numbers = numbers.astype(width)
     numbers += np.repeat(first[page_table[coded]], counts[coded])
     all_dst, all_flags = np.concatenate(table_dst), np.concatenate(table_flags)
     del table_dst, table_flags
@@ -156,7 +163,7 @@ def _link_targets(pages: Sequence[Page], counts: np.ndarray, index: Mapping[str,
     rest = [p for p, c in zip(pages, coded.tolist()) if not c]
     rest_dst, rest_flags = _links_read_one_by_one(rest, total - len(numbers), index)
     at_coded = np.repeat(coded, counts)
-    dst = np.empty(total, dtype=np.int64)
+    dst = np.empty(total, dtype=_PAGE_NUMBER)
     flags = np.empty(total, dtype=np.uint8)
     dst[at_coded], flags[at_coded] = all_dst[numbers], all_flags[numbers]
     dst[~at_coded], flags[~at_coded] = rest_dst, rest_flags
@@ -166,8 +173,8 @@ def _link_targets(pages: Sequence[Page], counts: np.ndarray, index: Mapping[str,
 def _coded(pages: Sequence[Page]) -> tuple[list[Any], np.ndarray, np.ndarray]:
     """The crawl's link tables the pages' links are numbered in, each page's table (-1: none), the numbers.
 
-    The numbers (int64) are those of every page with a table, one page after
-    the other, each in its own table.
+    The numbers (uint32, read-only) are those of every page with a table, one
+    page after the other, each in its own table.
     """
     tables: dict[int, int] = {}
     table_list: list[Any] = []
@@ -187,14 +194,14 @@ def _coded(pages: Sequence[Page]) -> tuple[list[Any], np.ndarray, np.ndarray]:
             table_list.append(table)
         page_table[i] = k
         parts.append(numbers)
-    numbers = np.frombuffer(b"".join(parts), dtype=np.uintc).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
+    numbers = np.frombuffer(b"".join(parts), dtype=np.uintc) if parts else np.zeros(0, dtype=np.uintc)
     return table_list, page_table, numbers
 
 
 def _links_read_one_by_one(pages: Iterable[Page], total: int, index: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray]:
     """Target page numbers and flags of the pages' links, read from each Link object (map() runs in C)."""
     links = list(chain.from_iterable(p.links for p in pages))
-    dst = np.fromiter(map(index.get, map(attrgetter("target"), links), repeat(-1)), dtype=np.int64, count=total)
+    dst = np.fromiter(map(index.get, map(attrgetter("target"), links), repeat(-1)), dtype=_PAGE_NUMBER, count=total)
     flags = np.fromiter(map(attrgetter("flags"), links), dtype=np.uint8, count=total)
     return dst, flags
 
@@ -257,7 +264,6 @@ class SiteGraph:
         pages = list(self.pages.values())
         counts = np.fromiter((len(p.links) for p in pages), dtype=np.int64, count=len(pages))
         dst, flags = _link_targets(pages, counts, self.index)
-        src = np.repeat(np.arange(len(self.urls), dtype=np.int64), counts)
         # Every link, in page order (before parallel links are merged), for the
         # rules that ask about links rather than edges (anchors, flags): they
         # find the few pages concerned here instead of walking 30M Link objects.
@@ -266,13 +272,14 @@ class SiteGraph:
         # Links whose #fragment must name an element of their target: found
         # here, from arrays already built, instead of a Python pass over every link.
         at = np.flatnonzero(flags & FRAGMENT)
+        on = np.searchsorted(self.link_offsets, at, side="right") - 1  # the page each link is on
         self._fragment_links = [
-            (self.urls[i], pages[i].links[k - o])
-            for i, k, o in zip(src[at].tolist(), at.tolist(), self.link_offsets[src[at]].tolist())
+            (self.urls[i], pages[i].links[k - o]) for i, k, o in zip(on.tolist(), at.tolist(), self.link_offsets[on].tolist())
         ]
-        self.link_dst = dst.astype(np.int32)
+        self.link_dst = dst
         self.link_flags = flags
-        self._set_edges(src, dst, flags)
+        # Each link's source page, made in the call so _set_edges can free it (280 MB on the Rust docs).
+        self._set_edges(np.repeat(np.arange(len(self.urls), dtype=_PAGE_NUMBER), counts), dst, flags)
 
     @classmethod
     def from_edges(
@@ -308,49 +315,75 @@ class SiteGraph:
             # dropped get the largest key and are cut off the end, rather than
             # compressing three arrays; shifts take the parts apart much faster
             # than an int64 division.
-            key = src << (bits + 7)
-            key |= dst << 7
+            key = src.astype(np.int64)
+            key <<= bits + 7
+            wide = dst.astype(np.int64)
+            wide <<= 7
+            key |= wide
+            del src, dst, wide
             key |= flags
-            del src, dst
             key[drop] = np.iinfo(np.int64).max
             key.sort(kind="stable")
             key = key[: len(key) - int(np.count_nonzero(drop))]
             del drop
-            flags = (key & 127).astype(np.uint8)
+            flags = key.astype(np.uint8)  # the low byte, without an int64 copy of every link
+            flags &= 127
             key >>= 7
-            first = np.ones(len(key), dtype=bool)
-            np.not_equal(key[1:], key[:-1], out=first[1:])
-            starts = np.flatnonzero(first)
-            key = key[first]
-            del first
-            self.edge_src = (key >> bits).astype(_PAGE_NUMBER)
-            key &= (1 << bits) - 1
-            self.edge_dst = key.astype(_PAGE_NUMBER)
+
+            def split(heads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                return heads >> bits, heads & ((1 << bits) - 1)
+
         else:
             keep = ~drop
             src, dst, flags = src[keep], dst[keep], flags[keep]
             del keep, drop
-            key = src * max(n, 1) + dst
+            key = src.astype(np.int64) * max(n, 1) + dst
             del src, dst
             order = np.argsort(key, kind="stable")
             key = key[order]
             flags = flags[order]
             del order
-            first = np.ones(len(key), dtype=bool)
-            first[1:] = key[1:] != key[:-1]
-            starts = np.flatnonzero(first)
-            key = key[first]
-            del first
-            edge_src = key // max(n, 1)
-            self.edge_dst = (key - edge_src * max(n, 1)).astype(_PAGE_NUMBER)
-            self.edge_src = edge_src.astype(_PAGE_NUMBER)
-        del key
-        if len(starts):
-            self.edge_content = np.logical_or.reduceat((flags & CONTENT) != 0, starts)
-            self.edge_followed = np.logical_or.reduceat((flags & NOFOLLOW) == 0, starts)
-            self.edge_redirect = np.logical_or.reduceat((flags & REDIRECT) != 0, starts)
-        else:
-            self.edge_content = self.edge_followed = self.edge_redirect = np.zeros(0, dtype=bool)
+
+            def split(heads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                return np.divmod(heads, max(n, 1))
+
+        first = np.ones(len(key), dtype=bool)
+        np.not_equal(key[1:], key[:-1], out=first[1:])
+        self._set_runs(key, flags, first, split)
+
+    def _set_runs(self, key: np.ndarray, flags: np.ndarray, first: np.ndarray, split: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]) -> None:
+        """One edge per run of equal keys (``first`` marks where each starts), its links' flags combined.
+
+        A block of links at a time: the run starts, the runs' keys and their
+        halves for every edge at once were int64 copies of 0.5 GB each on the
+        Rust docs, at the graph build's peak. A block that starts inside a run
+        adds its first flags to the previous block's last edge.
+        """
+        edges = int(np.count_nonzero(first))
+        self.edge_src, self.edge_dst = np.empty(edges, dtype=_PAGE_NUMBER), np.empty(edges, dtype=_PAGE_NUMBER)
+        self.edge_content, self.edge_followed, self.edge_redirect = (np.empty(edges, dtype=bool) for _ in range(3))
+        outs = (self.edge_content, self.edge_followed, self.edge_redirect)
+        pos = 0
+        for i in range(0, len(key), BLOCK):
+            starts_here, block_flags = first[i : i + BLOCK], flags[i : i + BLOCK]
+            at = np.flatnonzero(starts_here)
+            inside = not starts_here[0]
+            if inside:
+                at = np.concatenate(([0], at))
+            parts = [
+                np.logical_or.reduceat(has, at)
+                for has in ((block_flags & CONTENT) != 0, (block_flags & NOFOLLOW) == 0, (block_flags & REDIRECT) != 0)
+            ]
+            if inside:
+                for out, part in zip(outs, parts):
+                    out[pos - 1] |= part[0]
+                parts = [part[1:] for part in parts]
+            heads = key[i : i + BLOCK][starts_here]
+            end = pos + len(heads)
+            self.edge_src[pos:end], self.edge_dst[pos:end] = split(heads)
+            for out, part in zip(outs, parts):
+                out[pos:end] = part
+            pos = end
 
     def _matrix(self, mask: np.ndarray | None = None) -> Adjacency:
         """Edges as CSR arrays; built straight from the sorted arrays, no COO step.
@@ -403,23 +436,37 @@ class SiteGraph:
         depth[frontier] = 0
         level = 0
         while frontier.size:
-            lo, counts = indptr[frontier], indptr[frontier + 1] - indptr[frontier]
-            total = int(counts.sum())
-            if total == 0:
-                break
-            # The links of every frontier page, concatenated in frontier order.
-            starts_at = np.repeat(lo - (np.cumsum(counts) - counts), counts)
-            targets = indices[np.arange(total, dtype=np.int64) + starts_at]
-            sources = np.repeat(frontier, counts)
-            new = depth[targets] == UNREACHABLE
-            targets, sources = targets[new], sources[new]
-            if not targets.size:
-                break
-            first = first_positions(targets, n)
-            frontier = targets[first]
             level += 1
-            depth[frontier] = level
-            pred[frontier] = sources[first]
+            lo = indptr[frontier]
+            counts = indptr[frontier + 1] - lo
+            ends = np.cumsum(counts)
+            found: list[np.ndarray] = []
+            # The frontier's links in runs of pages of at most BLOCK links (a
+            # page's are never split): a round of the Rust docs held 60M links,
+            # and their positions, sources and targets at once were 2.2 GB. A
+            # target is marked as soon as its run reaches it, so later runs pass
+            # it by, as they would the rest of one long run.
+            a = 0
+            while a < len(frontier):
+                done = int(ends[a - 1]) if a else 0
+                b = max(a + 1, int(np.searchsorted(ends, done + BLOCK, side="right")))
+                run = counts[a:b]
+                total = int(ends[b - 1]) - done
+                if total:
+                    starts_at = np.repeat(lo[a:b] - (np.cumsum(run) - run), run)
+                    targets = indices[np.arange(total, dtype=np.int64) + starts_at]
+                    del starts_at
+                    new = depth[targets] == UNREACHABLE
+                    sources = np.repeat(frontier[a:b], run)[new]
+                    targets = targets[new]
+                    if targets.size:
+                        first = first_positions(targets, n)
+                        reached = targets[first]
+                        depth[reached] = level
+                        pred[reached] = sources[first]
+                        found.append(reached)
+                a = b
+            frontier = np.concatenate(found) if found else frontier[:0]
         return depth, pred
 
     @cached_property
@@ -494,7 +541,7 @@ class SiteGraph:
         the Rust docs, where every sidebar item has thousands of linking pages.
         """
         n = len(self.urls)
-        order, starts = group_by(self.link_dst.astype(np.int64) + 1, n + 1)
+        order, starts = group_by(self.link_dst + 1, n + 1)  # int32, as the links' targets: 280 MB on the Rust docs, not 560
         return (order.astype(np.int32) if len(order) < 2**31 else order), starts
 
     def _positions_into(self, j: int) -> np.ndarray:
@@ -631,18 +678,20 @@ class SiteGraph:
         n = len(self.urls)
         if n == 0:
             return np.zeros(0)
-        from scipy import sparse
-
+        # Each step spreads rank[i] / outdegree[i] along page i's links: the
+        # transpose of the link matrix, as scipy's view of it (no copy), times
+        # the scaled ranks. A weighted copy, transposed and converted, was 2 GB
+        # and 2 s at the Rust docs' 65M edges, for the same products.
         m = self._follow_matrix.to_scipy()
-        out_deg = np.asarray(m.sum(axis=1)).ravel()
+        out_deg = np.diff(m.indptr)  # one edge per page pair: a row's length is the page's outdegree
         dangling = out_deg == 0
         inv = np.zeros(n)
         inv[~dangling] = 1.0 / out_deg[~dangling]
-        mt = (sparse.diags(inv) @ m).T.tocsr()
+        spread = m.T
         rank = np.full(n, 1.0 / n)
         alpha = 0.85
         for _ in range(100):
-            new = alpha * (mt @ rank + rank[dangling].sum() / n) + (1 - alpha) / n
+            new = alpha * (spread @ (rank * inv) + rank[dangling].sum() / n) + (1 - alpha) / n
             if np.abs(new - rank).sum() < n * 1e-10:
                 rank = new
                 break
@@ -765,9 +814,11 @@ class SiteGraph:
         first = np.zeros(len(table_list) + 1, dtype=np.int64)
         np.cumsum([len(t.links) for t in table_list], out=first[1:])
         links: list[Link] = list(chain.from_iterable(t.links[: int(first[k + 1] - first[k])] for k, t in enumerate(table_list)))
-        numbers += np.repeat(first[page_table[coded]], counts[coded])
+        width = np.int32 if len(links) < 2**31 else np.int64
+        numbers = numbers.astype(width)
+        numbers += np.repeat(first[page_table[coded]].astype(width), counts[coded])
         if len(numbers) == int(self.link_offsets[-1]):
-            return links, numbers.astype(np.int32) if len(links) < 2**31 else numbers
+            return links, numbers
         rest = list(chain.from_iterable(p.links for p, c in zip(pages, coded.tolist()) if not c))
         out = np.empty(int(self.link_offsets[-1]), dtype=np.int64)
         at_coded = np.repeat(coded, counts)

@@ -7,7 +7,7 @@ import pytest
 from helpers.graphs import chrome, content, graph, nofollow, redirect
 
 from pytest_linkrules.graph import Inlink, SiteGraph
-from pytest_linkrules.model import NOFOLLOW
+from pytest_linkrules.model import CONTENT, NOFOLLOW, REDIRECT
 
 CHAIN = {"/": ["/a/"], "/a/": ["/b/"], "/b/": ["/c/"], "/c/": []}
 
@@ -234,9 +234,14 @@ def test_broken_links_are_listed_with_their_page() -> None:
     assert g.n_links == 0
 
 
-def test_depths_and_click_paths_equal_a_queue_breadth_first_search() -> None:
+@pytest.mark.parametrize("chunk", [1, 3, 17, 1 << 22])  # links read at once: a page at a time, a few pages, a round at once
+def test_depths_and_click_paths_equal_a_queue_breadth_first_search(chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """The vectorised BFS gives the tree scipy's csgraph.breadth_first_order gave (depths and predecessors)."""
     import random
+
+    import pytest_linkrules.graph
+
+    monkeypatch.setattr(pytest_linkrules.graph, "BLOCK", chunk)
 
     import numpy as np
     from scipy import sparse
@@ -268,3 +273,36 @@ def test_depths_and_click_paths_equal_a_queue_breadth_first_search() -> None:
         assert pred.tolist() == want_pred.tolist()
 
 
+
+
+@pytest.mark.parametrize("block", [1, 2, 5, 1 << 22])  # runs of parallel links cut by block edges, or not
+@pytest.mark.parametrize("high_bit", [0, 128])  # flags past 7 bits take the sort by (source, target) instead of packed keys
+def test_parallel_links_become_one_edge_with_their_flags_combined(block: int, high_bit: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    import random
+
+    import numpy as np
+
+    import pytest_linkrules.graph
+
+    monkeypatch.setattr(pytest_linkrules.graph, "BLOCK", block)
+    rng = random.Random(block + high_bit)
+    for _ in range(100):
+        n = rng.randint(1, 12)
+        m = rng.randint(0, 60)
+        src = [rng.randrange(n) for _ in range(m)]
+        dst = [rng.randrange(-1, n) for _ in range(m)]
+        flags = [rng.choice([0, CONTENT, NOFOLLOW, REDIRECT, CONTENT | NOFOLLOW]) | high_bit for _ in range(m)]
+        urls = [f"/{i}/" for i in range(n)]
+        g = SiteGraph.from_edges(urls, np.array(src), np.array(dst), np.array(flags, dtype=np.uint8), ["/0/"])
+        want: dict[tuple[int, int], list[int]] = {}
+        for s, d, f in zip(src, dst, flags):
+            if d >= 0 and d != s:
+                want.setdefault((s, d), []).append(f)
+        got = {
+            (s, d): (c, fo, r)
+            for s, d, c, fo, r in zip(g.edge_src.tolist(), g.edge_dst.tolist(), g.edge_content.tolist(), g.edge_followed.tolist(), g.edge_redirect.tolist())
+        }
+        assert list(got) == sorted(want)
+        assert got == {
+            k: (any(f & CONTENT for f in fs), any(not f & NOFOLLOW for f in fs), any(f & REDIRECT for f in fs)) for k, fs in want.items()
+        }
