@@ -5,7 +5,12 @@ own server, in the same browser build, 4 pages in flight:
 
 - ``bare``: Playwright's ``page.goto(url, wait_until="load")`` and one
   ``evaluate`` counting links; images, media and fonts blocked as ours are.
-  No init script, no fence, no settle wait: the floor, one page load's cost.
+  No init script, no fence, no settle wait: the floor, one page load's cost
+  up to the ``load`` event.
+- ``bare, network idle``: the same with ``wait_until="networkidle"`` (no
+  request for 500 ms): one page load with the scripts that run after
+  ``load`` (Doxygen's navigation tree loads its data then), which a renderer
+  that reads script-made links has to let run too.
 - ``ours``: crawl/render.py's Renderer (init script counting pending work,
   the fence, document interception, the settle wait and the link read).
 
@@ -38,7 +43,7 @@ from pytest_linkrules.crawl.render import BLOCKED_EXTENSIONS, RenderOptions  # n
 from pytest_linkrules.crawl.serve import serve_folder  # noqa: E402
 
 
-def bare(root: Path, urls: list[str], executable: str, in_flight: int) -> None:
+def bare(root: Path, urls: list[str], executable: str, in_flight: int, until: str = "load") -> None:
     from playwright.async_api import async_playwright
 
     async def run(origin: str, probe: ProcessCPU) -> None:
@@ -62,7 +67,7 @@ def bare(root: Path, urls: list[str], executable: str, in_flight: int) -> None:
                 while queue:
                     url = queue.pop()
                     try:
-                        await page.goto(origin + quote(url), wait_until="load", timeout=20_000)  # type: ignore[attr-defined]
+                        await page.goto(origin + quote(url), wait_until=until, timeout=20_000)  # type: ignore[attr-defined]
                         await page.evaluate("document.querySelectorAll('a[href]').length")  # type: ignore[attr-defined]
                     except Exception:
                         pass
@@ -70,7 +75,7 @@ def bare(root: Path, urls: list[str], executable: str, in_flight: int) -> None:
             await asyncio.gather(*(work(t) for t in tabs))
             wall = time.perf_counter() - t0
             probe.sample()
-            print(f"bare page load ({in_flight} in flight): {len(urls)} pages in {wall:.1f} s = {len(urls) / wall:.1f} pages/s")
+            print(f"bare page load to {until!r} ({in_flight} in flight): {len(urls)} pages in {wall:.1f} s = {len(urls) / wall:.1f} pages/s")
             print("  " + cpu_line(before, probe.by_kind(), len(urls)))
             await browser.close()
 
@@ -92,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["LINKRULES_BROWSER"] = executable
     print(f"{root}: {len(urls)} pages with scripts; {executable}; load {os.getloadavg()[0]:.1f}")
     bare(root, urls, executable, RenderOptions.pages)
+    bare(root, urls, executable, RenderOptions.pages, until="networkidle")
     render_phase(root, urls, RenderOptions())
     return 0
 
