@@ -116,6 +116,8 @@ def test_each_escaping_step() -> None:
     from pytest_linkrules.report.escape import csv_cell, log_text, terminal, workflow_data, workflow_property
 
     assert terminal("a\nb\r\x1b[31m\x9b\u2028") == "a\u240ab\u240d\u241b[31m\ufffd\ufffd"
+    assert terminal("Guide – été ✓ 指南") == "Guide – été ✓ 指南" and terminal(3) == "3"  # printable text as it is
+    assert terminal("tab\there\x00\u2029") == "tab\u2409here\u2400\ufffd"
     assert log_text("ok\n  ::error::x\n\u00a0::set-output\n##[group]") == "ok\n  :\u200b:error::x\n\u00a0:\u200b:set-output\n#\u200b#[group]"
     assert workflow_data("50%\r\n::x") == "50%25%0D%0A::x"
     assert workflow_property("a:b,c%\n") == "a%3Ab%2Cc%25%0A"

@@ -34,7 +34,10 @@ def terminal(text: object) -> str:
     Newlines, carriage returns and ESC become visible control pictures, so the
     text can neither start a line of its own nor move the cursor or colour.
     """
-    return _CONTROL.sub(_picture, str(text))
+    text = str(text)
+    if text.isprintable():  # no Cc character, no line or paragraph separator: nothing to replace (a failure text has ~20 pieces)
+        return text
+    return _CONTROL.sub(_picture, text)
 
 
 # GitHub's runner reads a line as a workflow command when it starts with "::"
