@@ -43,6 +43,11 @@ BLOCK = 1 << 22
 # Page numbers in the edge arrays: 4 bytes an edge, not 8 (75M edges on the Rust
 # docs: 0.3 GB an array). Arithmetic that could pass 2**31 casts to int64 first.
 _PAGE_NUMBER = np.int32
+
+
+def _position_type(count: int) -> type[np.signedinteger]:
+    """The integer type for positions among ``count`` things: int32 below 2**31 (half numpy's default), else int64."""
+    return np.int32 if count < 2**31 else np.int64
 # Linking pages past which a report's first inlinks are picked on arrays,
 # without an Inlink object for each of the page's links (each failure on the
 # Rust docs has thousands: their sidebars list every item of a module).
@@ -95,7 +100,7 @@ def group_by(keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Positions grouped by key (0 <= key < n), ascending within a key, and where each key's group starts.
 
     The positions of key k are ``order[starts[k]:starts[k + 1]]``; ``order``
-    is np.argsort(keys, kind="stable").
+    is np.argsort(keys, kind="stable"), as int32 when that holds them.
 
     numpy's stable sort of int32 is a merge sort (15 s for 75M keys). Many
     keys are grouped with scipy's CSR-to-CSC transpose instead, a counting
@@ -107,10 +112,10 @@ def group_by(keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     starts = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(keys, minlength=n), out=starts[1:])
     if len(keys) < FEW_KEYS:
-        return np.argsort(keys, kind="stable"), starts
+        return np.argsort(keys, kind="stable").astype(_position_type(len(keys))), starts
     from scipy import sparse
 
-    positions = np.arange(len(keys), dtype=np.int32 if len(keys) < 2**31 else np.int64)
+    positions = np.arange(len(keys), dtype=_position_type(len(keys)))
     one_row = sparse.csr_matrix((positions, keys.astype(np.int32, copy=False), np.array([0, len(keys)])), shape=(1, n))
     return one_row.tocsc().data, starts
 
@@ -151,7 +156,7 @@ def _link_targets(pages: Sequence[Page], counts: np.ndarray, index: Mapping[str,
         table_flags.append(np.frombuffer(table.flags, dtype=np.uint8).copy())
     # Link numbers into the tables laid end to end: int32 unless they hold 2**31 links
     # (the Rust docs' 70M links: 280 MB a copy, where int64 doubled the graph build's peak).
-    width = np.int32 if sum(len(d) for d in table_dst) < 2**31 else np.int64
+    width = _position_type(sum(len(d) for d in table_dst))
     first = np.zeros(len(table_list), dtype=width)
     np.cumsum([len(d) for d in table_dst[:-1]], out=first[1:])
     numbers = numbers.astype(width)
@@ -541,8 +546,7 @@ class SiteGraph:
         the Rust docs, where every sidebar item has thousands of linking pages.
         """
         n = len(self.urls)
-        order, starts = group_by(self.link_dst + 1, n + 1)  # int32, as the links' targets: 280 MB on the Rust docs, not 560
-        return (order.astype(np.int32) if len(order) < 2**31 else order), starts
+        return group_by(self.link_dst + 1, n + 1)  # int32 keys, as the links' targets: 280 MB on the Rust docs, not 560
 
     def _positions_into(self, j: int) -> np.ndarray:
         """Positions of the links into page j from other pages, ascending (so by source page)."""
@@ -814,7 +818,7 @@ class SiteGraph:
         first = np.zeros(len(table_list) + 1, dtype=np.int64)
         np.cumsum([len(t.links) for t in table_list], out=first[1:])
         links: list[Link] = list(chain.from_iterable(t.links[: int(first[k + 1] - first[k])] for k, t in enumerate(table_list)))
-        width = np.int32 if len(links) < 2**31 else np.int64
+        width = _position_type(len(links))
         numbers = numbers.astype(width)
         numbers += np.repeat(first[page_table[coded]].astype(width), counts[coded])
         if len(numbers) == int(self.link_offsets[-1]):
