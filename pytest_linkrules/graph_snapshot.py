@@ -73,7 +73,8 @@ class PackedStrings(Sequence[str]):
             raise ValueError("string offsets don't fit their blob")
         data.decode("utf-8", "surrogatepass")  # raises UnicodeDecodeError (a ValueError) on a damaged blob
         inner = offsets[1:-1]
-        if len(inner) and np.any((blob[inner[inner < len(data)]] & 0xC0) == 0x80):
+        octets = np.frombuffer(data, dtype=np.uint8)  # the offsets count bytes, whatever dtype a damaged file gave the blob
+        if len(inner) and np.any((octets[inner[inner < len(data)]] & 0xC0) == 0x80):
             raise ValueError("a string starts inside a UTF-8 character")
         self.data, self.offsets = data, offsets
 

@@ -142,6 +142,18 @@ def test_a_snapshot_whose_text_is_damaged_is_refused_when_loaded(tmp_path: Path,
         load_graphs(path)
 
 
+def test_string_offsets_count_bytes_whatever_the_blobs_dtype(tmp_path: Path) -> None:
+    """A blob saved with another dtype (a hand-made file) is read as its bytes, not indexed by element."""
+    path = tmp_path / "base.npz"
+    save_graphs(path, {"k": GraphSnapshot.from_graph(graph({"/": ["/a.html"], "/a.html": []}))})
+    with np.load(path) as data:
+        arrays = dict(data)
+    arrays["c0_titles"] = np.frombuffer(b"abcdefghijklmnop", dtype=np.int32)  # 4 elements, 16 bytes
+    arrays["c0_titles_offsets"] = np.array([0, 8, 16])
+    np.savez(path, **arrays)
+    assert list(load_graphs(path)["k"].titles) == ["abcdefgh", "ijklmnop"]
+
+
 def test_a_numpy_file_that_is_not_a_snapshot(tmp_path: Path) -> None:
     path = tmp_path / "other.npz"
     np.savez(path, x=np.arange(3))
