@@ -582,6 +582,24 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     return run_lean(item, nextitem)
 
 
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> pytest.TestReport | None:
+    """Our items' reports are items.LinkrulesReport, whose failure text reads cheaply."""
+    if STATE_KEY not in item.config.stash:  # an ordinary test run
+        return None
+    from .items import LinkrulesItem, LinkrulesReport
+
+    return LinkrulesReport.from_item_and_call(item, call) if isinstance(item, LinkrulesItem) else None
+
+
+def pytest_report_to_serializable(config: pytest.Config, report: Any) -> dict[str, Any] | None:
+    """An xdist worker sends our reports as pytest's TestReport, the type the controller rebuilds."""
+    if type(report).__name__ != "LinkrulesReport":
+        return None
+    data: dict[str, Any] = report._to_json()
+    data["$report_type"] = "TestReport"
+    return data
+
+
 def pytest_report_header(config: pytest.Config) -> list[str]:
     state = config.stash.get(STATE_KEY, None)
     if state is None:

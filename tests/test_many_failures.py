@@ -123,6 +123,19 @@ def test_junit_carries_every_failure_when_the_terminal_is_capped(pytester: pytes
     assert "Page: /p/6.html  (from p/6.html, title: 'Orphan 6')" in text
 
 
+def test_a_reports_failure_text_reads_as_pytests_own_rendering_does(pytester: pytest.Pytester, site: Path) -> None:
+    # pytest-html reads report.longreprtext for every report: ours reads the
+    # text as it is, and must give what pytest's terminal writer renders.
+    reprec = pytester.inline_run("--linkrules", "-p", "no:cacheprovider", *QUIET)
+    reports = [r for r in reprec.getreports("pytest_runtest_logreport") if "linkrules.toml::" in r.nodeid]
+    assert len(reports) == 3 * 13 and sum(r.failed for r in reports) == 10
+    for report in reports:
+        assert report.longreprtext == pytest.TestReport.longreprtext.fget(report)  # type: ignore[attr-defined]
+    failed = [r for r in reports if r.failed]
+    assert all(type(r).__name__ == "LinkrulesReport" for r in reports)
+    assert all("\nPage: " in r.longreprtext for r in failed)
+
+
 def test_k_selects_one_failing_page(pytester: pytest.Pytester, site: Path) -> None:
     result = run(pytester, "-k", "no-orphans[/p/5.html]", "-rf")
     result.assert_outcomes(failed=1, deselected=12)
