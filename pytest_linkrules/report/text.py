@@ -26,7 +26,7 @@ def click_path(graph: SiteGraph, url: str) -> str:
         starts = ", ".join(graph.starts) or "(none)"
         return f"Click path: none: not reachable from the start page(s) {starts} by followed links"
     clicks = len(path) - 1
-    return f"Click path ({clicks} click{'' if clicks == 1 else 's'}): " + " -> ".join(map(terminal, path))
+    return f"Click path ({clicks} click{'' if clicks == 1 else 's'}): " + terminal(" -> ".join(path))
 
 
 def inlink_lines(graph: SiteGraph, url: str) -> list[str]:
@@ -38,19 +38,21 @@ def inlink_lines(graph: SiteGraph, url: str) -> list[str]:
     n_links = f", {n_inlinks} links" if n_inlinks != n_sources else ""
     lines = [f"Linked from {n_sources} page(s){n_links}, {counted} counted (reachable, followed):"]
     for source, links in shown:
-        content = sum(1 for i in links if i.in_content)
+        n = len(links)
+        content = sum([i.in_content for i in links])
         where = "content" if content else "chrome "
         notes = []
-        if content and content < len(links):
-            notes.append(f"{len(links) - content} of {len(links)} links in chrome")
+        if 0 < content < n:
+            notes.append(f"{n - content} of {n} links in chrome")
         if not links[0].reachable:
             notes.append("source not reachable")
-        for word, n in (("nofollow", sum(1 for i in links if not i.followed)), ("redirect", sum(1 for i in links if i.redirect))):
-            if n:
-                notes.append(word if n == len(links) else f"{n} of {len(links)} links {word}")
+        for word, k in (("nofollow", n - sum([i.followed for i in links])), ("redirect", sum([i.redirect for i in links]))):
+            if k:
+                notes.append(word if k == n else f"{k} of {n} links {word}")
         note = f"  [{', '.join(notes)}]" if notes else ""
-        anchors = ", ".join(f'"{terminal(a)}"' if a else '"(no anchor text)"' for a in dict.fromkeys(i.anchor for i in links))
-        lines.append(f"  {where}  {terminal(source)}  {anchors}{note}")
+        anchors = ", ".join(f'"{a}"' if a else '"(no anchor text)"' for a in dict.fromkeys(i.anchor for i in links))
+        # One escape for the row: terminal() replaces character by character and our words are printable.
+        lines.append(terminal(f"  {where}  {source}  {anchors}{note}"))
     if n_sources > MAX_INLINKS_SHOWN:
         lines.append(f"  ... and {n_sources - MAX_INLINKS_SHOWN} more page(s)")
     return lines
