@@ -7,7 +7,7 @@ processes and compared in tests without surprises.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Tuple
+from typing import Any, Tuple
 
 # Link flags, kept as bits so millions of links fit in one numpy array.
 CONTENT = 1  # the link sits in the page's content, not in nav/header/footer/aside chrome
@@ -94,6 +94,9 @@ class Page:
     # What #fragments can name on the page (ids, <a name>), packed into one
     # string by fragments.pack_ids: a set per page would cost 100k pages ~100 MB.
     ids: str = ""
+    # What a site model reads of the page's HTML, read by the crawl from its own
+    # parse (extract.RawPage.facts); None on rendered pages and most sites.
+    facts: Any = None
 
     def __repr__(self) -> str:
         return f"<Page {self.url!r} links={len(self.links)} broken={len(self.broken)}>"

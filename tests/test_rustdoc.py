@@ -8,6 +8,7 @@ implementor already inlined, data files of another shape, JavaScript's truth.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 from pytest_linkrules.config import SiteConfig
 from pytest_linkrules.crawl import crawl_site
 from pytest_linkrules.crawl.folder import crawl_folder, list_files
-from pytest_linkrules.crawl.rustdoc import RustdocSidebar, _fits, _item_blocks, _parse_implementors
+from pytest_linkrules.crawl.rustdoc import RustdocSidebar, _fits, _item_blocks, _parse_implementors, read_facts
 from pytest_linkrules.crawl.templates import same_page
 from pytest_linkrules.crawl.urls import FolderResolver
 
@@ -93,7 +94,21 @@ def test_a_page_without_the_settings_button_main_js_needs_is_left_to_the_browser
     assert model.predict(page) is not None
     html = tmp_path / "html" / "core" / "marker" / "trait.Send.html"
     html.write_text(html.read_text().replace('<div id="settings-menu"></div>', ""))  # main.js stops before the sidebar
+    page = crawl_folder(tmp_path / "html", workers=1)[0][page.url]
     assert model.predict(page) is None
+
+
+def test_the_crawl_reads_the_facts_main_js_uses_from_its_own_parse_of_the_html(tmp_path: Path) -> None:
+    # The model does not parse each page again; a rendered page's DOM (which
+    # main.js has changed) gives no facts, and a page without them is read from its file.
+    model, page = _site(tmp_path, {})
+    html = tmp_path / "html" / "core" / "marker" / "trait.Send.html"
+    assert page.facts is not None and page.facts == read_facts(html.read_bytes())
+    assert page.facts.trait_name == "Send" and page.facts.impls == 1 and page.facts.synthetic == {"core::a::A", "core::b::B"}
+    rendered = crawl_site(SiteConfig(root=tmp_path / "html", start=(page.url,), render="always")).pages[page.url]
+    assert rendered.rendered and rendered.facts is None
+    assert model.predict(dataclasses.replace(page, facts=None)) == model.predict(page)
+    assert crawl_folder(tmp_path / "html", workers=1)[0]["/core/marker/struct.PhantomData.html"].facts is None
 
 
 def test_item_blocks_follow_javascripts_truth() -> None:

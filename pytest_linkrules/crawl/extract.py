@@ -11,7 +11,7 @@ import codecs
 import hashlib
 import re
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Any, Mapping
 
 import numpy as np
 from selectolax.lexbor import LexborHTMLParser
@@ -79,6 +79,9 @@ class RawPage:
     ids: str = ""  # what fragments can name on the page, packed by fragments.pack_ids
     error: str = ""  # why the document was not parsed (binary data, absurd nesting)
     text: str = ""  # headings, then the start of the body text: what link suggestions compare
+    # What a site model reads of the page's HTML, read from this parse: rustdoc's
+    # main.js facts (crawl/rustdoc.py) on a page with a rustdoc-vars element.
+    facts: Any = None
 
 
 # Charsets a page may name that no browser decodes it with: UTF-16/32 can't be
@@ -376,6 +379,10 @@ def extract(html: str | bytes, selectors: Mapping[str, str] | None = None) -> Ra
             ids.append(name)
     page.ids = pack_ids(ids)
     page.text = page_text(tree)
+    if "rustdoc-vars" in ids:
+        from .rustdoc import facts_of  # rustdoc.py imports this module
+
+        page.facts = facts_of(tree)
     return page
 
 

@@ -254,5 +254,6 @@ def build_page(
         roles=tuple(raw.matched) if roles is None else roles,
         text=raw.text,
         ids=raw.ids,
+        facts=None if rendered else raw.facts,  # a site model reads the HTML's facts, not the DOM's
     )
     return page, links, broken
