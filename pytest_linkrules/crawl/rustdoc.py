@@ -409,7 +409,10 @@ class RustdocSidebar:
 
     def _links_in(self, markup: str, part: str) -> list[RawLink]:
         raw = extract(f"<body><div>{markup}</div></body>")
-        return [dataclasses.replace(link, chrome=self.chrome[part]) for link in raw.links]
+        chrome = self.chrome[part]
+        for link in raw.links:  # made for this call alone: set in place (dataclasses.replace cost 1.1 s on the Rust docs)
+            link.chrome = chrome
+        return raw.links
 
     def _resolve(self, page: Page, raws: list[RawLink], ids: list[str]) -> tuple[tuple[Link, ...], tuple[Link, ...]]:
         """Raw links resolved as the static crawl resolves the page's own."""
