@@ -593,7 +593,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 def pytest_report_to_serializable(config: pytest.Config, report: Any) -> dict[str, Any] | None:
     """An xdist worker sends our reports as pytest's TestReport, the type the controller rebuilds."""
-    if type(report).__name__ != "LinkrulesReport":
+    items = sys.modules.get("pytest_linkrules.items")  # not loaded: no report of ours exists
+    if items is None or not isinstance(report, items.LinkrulesReport):
         return None
     data: dict[str, Any] = report._to_json()
     data["$report_type"] = "TestReport"
