@@ -128,8 +128,8 @@ class TextRepr:
 
     def toterminal(self, tw: Any) -> None:
         # The evidence in one write, not a write per line: the same output
-        # (log_text left no line break but "\n" in it), and pytest-html and
-        # other readers of report.longreprtext call this once per failure.
+        # (log_text left no line break but "\n" in it). The terminal's FAILURES
+        # section calls this; report.longreprtext reads the text itself (LinkrulesReport).
         first, _, rest = self.text.partition("\n")
         tw.line(first, red=True, bold=True)
         if rest:

@@ -63,11 +63,9 @@ class ViolationIndex:
 
     def failure(self, report: Any) -> Failure:
         """A Failure for a failed pytest report (any item, ours or not)."""
-        # Our items' failure text as it is, not rendered again through a
-        # TerminalWriter (longreprtext) for every failure and every report
-        # format; the same text: longreprtext is it with the ends stripped.
-        own = getattr(getattr(report, "longrepr", None), "text", None)
-        text = own.strip() if isinstance(own, str) else str(getattr(report, "longreprtext", "") or "")
+        # Our items' reports (items.LinkrulesReport) give their text as it is,
+        # without rendering it through a TerminalWriter.
+        text = str(getattr(report, "longreprtext", "") or "")
         first = text.splitlines()[0] if text.strip() else report.nodeid
         props = dict(getattr(report, "user_properties", ()) or ())
         path = self.config_of(report.nodeid)
