@@ -44,15 +44,16 @@ BLOCK = 1 << 22
 # docs: 0.3 GB an array). Arithmetic that could pass 2**31 casts to int64 first.
 _PAGE_NUMBER = np.int32
 
-
-def _position_type(count: int) -> type[np.signedinteger]:
-    """The integer type for positions among ``count`` things: int32 below 2**31 (half numpy's default), else int64."""
-    return np.int32 if count < 2**31 else np.int64
 # Linking pages past which a report's first inlinks are picked on arrays,
 # without an Inlink object for each of the page's links (each failure on the
 # Rust docs has thousands: their sidebars list every item of a module).
 MANY_INLINKS = 64
 MANY_CANDIDATES = 256  # _first_sources: past this many pages, pick by URL rank instead of comparing URLs
+
+
+def _position_type(count: int) -> type[np.signedinteger]:
+    """The integer type for positions among ``count`` things: int32 below 2**31 (half numpy's default), else int64."""
+    return np.int32 if count < 2**31 else np.int64
 
 
 def _INLINK_ORDER(x: "Inlink") -> tuple[bool, bool, bool, str]:
@@ -458,7 +459,7 @@ class SiteGraph:
                 run = counts[a:b]
                 total = int(ends[b - 1]) - done
                 if total:
-                    starts_at = np.repeat(lo[a:b] - (np.cumsum(run) - run), run)
+                    starts_at = np.repeat(lo[a:b] - (ends[a:b] - run - done), run)  # minus each page's place in the run
                     targets = indices[np.arange(total, dtype=np.int64) + starts_at]
                     del starts_at
                     new = depth[targets] == UNREACHABLE
