@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import json
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from operator import attrgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence, TypeVar
 
 import numpy as np
 
@@ -278,6 +279,30 @@ def save_graphs(path: Path, graphs: Mapping[str, GraphSnapshot]) -> None:
 
 def load_graphs(path: Path) -> dict[str, GraphSnapshot]:
     """Every snapshot in a file written by save_graphs; SnapshotError names the file and the problem."""
+    return _read(path, GraphSnapshot.from_arrays)
+
+
+def load_graphs_in_background(path: Path) -> tuple[list[str], Callable[[], dict[str, GraphSnapshot]]]:
+    """The file's config keys now, and a function that waits for load_graphs run on a thread.
+
+    The base of a comparison does not depend on the crawl, so its arrays are
+    read while the crawl runs: inflating a 1M-page snapshot takes ~2 s, and
+    zlib releases the GIL as it works. A missing or foreign file still
+    raises SnapshotError here, before the crawl; damaged arrays are raised
+    by the function returned, with load_graphs' message.
+    """
+    keys = list(_read(path, lambda data, prefix, entry: None))
+    pool = ThreadPoolExecutor(1, thread_name_prefix="linkrules-snapshot")
+    future = pool.submit(load_graphs, path)
+    pool.shutdown(wait=False)
+    return keys, future.result
+
+
+T = TypeVar("T")
+
+
+def _read(path: Path, make: Callable[[Mapping[str, np.ndarray], str, dict], T]) -> dict[str, T]:
+    """make(arrays, prefix, entry) for each config of the file, by key, after checking its header."""
     name = str(path)
     try:
         with np.load(path, allow_pickle=False) as data:
@@ -289,10 +314,7 @@ def load_graphs(path: Path) -> dict[str, GraphSnapshot]:
                 raise SnapshotError(f"{name}: not a linkrules graph snapshot (written by --linkrules-save-graph)")
             if meta.get("version") != VERSION:
                 raise SnapshotError(f"{name}: snapshot version {meta.get('version')!r} is not supported (expected {VERSION}); save it again")
-            out = {}
-            for entry in meta.get("configs") or []:
-                out[str(entry["key"])] = GraphSnapshot.from_arrays(data, str(entry["prefix"]), entry)
-            return out
+            return {str(entry["key"]): make(data, str(entry["prefix"]), entry) for entry in meta.get("configs") or []}
     except SnapshotError:
         raise
     except FileNotFoundError:
@@ -305,7 +327,7 @@ def load_graphs(path: Path) -> dict[str, GraphSnapshot]:
         raise SnapshotError(f"{name}: not a usable linkrules graph snapshot ({exc}); save it again") from None
 
 
-def pick(snapshots: Mapping[str, GraphSnapshot], key: str, n_configs: int) -> GraphSnapshot | None:
+def pick(snapshots: Mapping[str, T], key: str, n_configs: int) -> T | None:
     """The snapshot of a config; with one config on each side, paths needn't agree."""
     if key in snapshots:
         return snapshots[key]

@@ -58,8 +58,9 @@ class LinkrulesState:
     # Set when --linkrules-baseline is given: how each config compares with it.
     baseline_name: str = ""
     comparisons: dict[Path, Comparison] = field(default_factory=dict)
-    # --linkrules-compare: a snapshot file's graphs by config key, or a base build's folder.
-    compare_graphs: dict[str, Any] | None = None
+    # --linkrules-compare: a snapshot file's key for each config's graph and a
+    # function waiting for its graphs (read on a thread), or a base build's folder.
+    compare_graphs: tuple[dict[Path, str], Callable[[], dict[str, Any]]] | None = None
     compare_folder: Path | None = None
     # The terminal summary: failing pages shown in full per rule (None: all), and
     # while pytest's own summary runs, every failed report (plugin.FailureCap).

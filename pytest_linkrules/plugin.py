@@ -368,7 +368,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def _load_compare(config: pytest.Config, state: LinkrulesState) -> None:
-    """Read --linkrules-compare: a snapshot file now (so a bad file stops the run at once), or note the folder."""
+    """Read --linkrules-compare: a snapshot file's header and keys now (a wrong file stops the run at once) and its graphs on a thread, or note the folder."""
     given = config.getoption("linkrules_compare")
     if given is None:
         return
@@ -383,12 +383,19 @@ def _load_compare(config: pytest.Config, state: LinkrulesState) -> None:
             )
         state.compare_folder = path
         return
-    from .graph_snapshot import SnapshotError, load_graphs
+    from .graph_snapshot import SnapshotError, load_graphs_in_background, pick
 
     try:
-        state.compare_graphs = load_graphs(path)
+        keys, loaded = load_graphs_in_background(path)
     except SnapshotError as exc:
         raise pytest.UsageError(f"--linkrules-compare: {exc}") from None
+    chosen: dict[Path, str] = {}
+    for cfg in state.configs:
+        key = pick({k: k for k in keys}, _baseline_key(config, cfg.path), len(state.configs))
+        if key is None:
+            raise pytest.UsageError(f"--linkrules-compare: {given} has no graph for {_baseline_key(config, cfg.path)} (it has: {', '.join(sorted(keys)) or 'none'})")
+        chosen[cfg.path] = key
+    state.compare_graphs = (chosen, loaded)
 
 
 def _base_for(config: pytest.Config, state: LinkrulesState, cfg: LinkrulesConfig, cache_dir: Path | None) -> Any:
@@ -400,21 +407,22 @@ def _base_for(config: pytest.Config, state: LinkrulesState, cfg: LinkrulesConfig
         return lambda crawl: base_graph(cfg, folder, cache_dir)
     if state.compare_graphs is None:
         return None
-    from .graph_snapshot import pick
+    from dataclasses import replace
 
-    given = config.getoption("linkrules_compare")
-    found = pick(state.compare_graphs, _baseline_key(config, cfg.path), len(state.configs))
-    if found is not None:
-        from dataclasses import replace
+    from .graph_snapshot import SnapshotError
 
+    chosen, loaded = state.compare_graphs
+    given, key = config.getoption("linkrules_compare"), chosen[cfg.path]
+
+    def base(crawl: object) -> Any:  # called after the crawl, which hid the reading of the file
+        try:
+            found = loaded()[key]
+        except SnapshotError as exc:
+            raise pytest.UsageError(f"--linkrules-compare: {exc}") from None
         # Reports name the file compared with, and what its run crawled.
         return replace(found, source=f"{given} ({found.source})" if found.source else given)
-    if found is None:
-        keys = ", ".join(sorted(state.compare_graphs)) or "none"
-        raise pytest.UsageError(
-            f"--linkrules-compare: {config.getoption('linkrules_compare')} has no graph for {_baseline_key(config, cfg.path)} (it has: {keys})"
-        )
-    return found
+
+    return base
 
 
 def _save_graphs(config: pytest.Config, state: LinkrulesState) -> None:

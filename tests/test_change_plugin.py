@@ -145,6 +145,30 @@ def test_a_bad_compare_argument_stops_the_run_with_one_line(pytester: pytest.Pyt
     assert "Traceback" not in result.stderr.str()
 
 
+def test_a_saved_graph_damaged_inside_stops_the_run_after_the_crawl_with_one_line(pytester: pytest.Pytester, pr: Path) -> None:
+    """The arrays are read on a thread while the crawl runs; damage there is still a usage error, not a traceback."""
+    import numpy as np
+
+    pytester.runpytest("--linkrules", "--linkrules-save-graph=base.npz")
+    with np.load(pr / "base.npz") as data:
+        arrays = dict(data)
+    arrays["c0_depth"] = arrays["c0_depth"][:-1]
+    np.savez(pr / "base.npz", **arrays)
+    result = pytester.runpytest("--linkrules", "--linkrules-compare=base.npz")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: --linkrules-compare: base.npz: not a usable linkrules graph snapshot (depth has the wrong length); save it again"])
+    assert "Traceback" not in result.stderr.str()
+
+
+def test_a_saved_graph_without_the_configs_graph_stops_the_run_before_the_crawl(pytester: pytest.Pytester, pr: Path) -> None:
+    pytester.runpytest("--linkrules", "--linkrules-save-graph=base.npz")
+    (pr / "other.toml").write_text((pr / "linkrules.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    result = pytester.runpytest("--linkrules", "--linkrules-compare=base.npz", "--linkrules-config=linkrules.toml", "--linkrules-config=other.toml")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: --linkrules-compare: base.npz has no graph for other.toml (it has: linkrules.toml)"])
+    assert "crawled" not in result.stdout.str()
+
+
 def test_without_a_base_the_json_still_lists_failures_and_suggestions(pytester: pytest.Pytester, pr: Path) -> None:
     pytester.runpytest("--linkrules", "--linkrules-change-report=c.json")
     entry = json.loads((pr / "c.json").read_text(encoding="utf-8"))["configs"]["linkrules.toml"]
