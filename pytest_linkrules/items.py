@@ -42,6 +42,7 @@ from .report.text import explain
 if TYPE_CHECKING:  # the runner imports the crawl and the graph (numpy, scipy): not on pytest's start path
     from .baseline import Comparison
     from .config import LinkrulesConfig
+    from .report.ahead import TextsAhead
     from .rules.base import Rule
     from .runner import Analysis, RuleOutcome
 
@@ -72,6 +73,7 @@ class LinkrulesState:
     frozen: bool = False  # gc.freeze() was called after collection (plugin.pytest_collection_finish)
     lean_runs: int = 0
     summary_left: int | None = None  # failures the GitHub job summary could not list (None: none written)
+    ahead: TextsAhead | None = None  # failure texts a forked child writes (start_texts_ahead)
 
     @property
     def paths(self) -> set[Path]:
@@ -303,6 +305,26 @@ class ViolationItem(LinkrulesItem):
             self.user_properties.append((key, value))
         self.user_properties.extend(page_figures(self.analysis, violation))
 
+    ahead_number: int | None = None  # this item's text in the state's TextsAhead (start_texts_ahead)
+
+    def writes_text(self) -> bool:
+        """Whether runtest writes the failure text: not for a waived page or one in the baseline (xfail)."""
+        v, analysis = self.violation, self.analysis
+        waiver = analysis.waived.get((v.rule, v.page))
+        if waiver is not None:
+            return waiver.expired()
+        comparison = self.config.stash[STATE_KEY].comparisons.get(analysis.config.path)
+        return comparison is None or (v.rule, v.page) not in comparison.known
+
+    def explained(self) -> str:
+        """explain() of this page's violation, taken from the texts written ahead if it is there."""
+        ahead = self.config.stash[STATE_KEY].ahead
+        if ahead is not None and self.ahead_number is not None:
+            text = ahead.take(self.ahead_number)
+            if text is not None:
+                return text
+        return explain(self.violation, self.analysis.graph)
+
     def runtest(self) -> None:
         # No local for the graph: pytest keeps the last failure's frames
         # (sys.last_traceback), and plugin._release_at_exit lets the graph go.
@@ -314,7 +336,7 @@ class ViolationItem(LinkrulesItem):
             pytest.xfail(f"waived{until}: {waiver.reason}")
         if waiver is not None:
             assert waiver.expires is not None
-            first, _, rest = explain(v, analysis.graph).partition("\n")
+            first, _, rest = self.explained().partition("\n")
             text = (
                 f"{first} [waiver expired {waiver.expires.isoformat()}]\n{rest}\n"
                 f"Waiver: {waiver.label} expired on {waiver.expires.isoformat()} (reason was: {waiver.reason}); "
@@ -328,8 +350,8 @@ class ViolationItem(LinkrulesItem):
                 pytest.xfail(f"known violation, in baseline {state.baseline_name}")
             if self.outcome.severity != "warning":
                 # Reports keep this function: it reads the graph only when called.
-                raise LinkrulesFailure(lambda: explain(v, analysis.graph), v.message.splitlines()[0] if v.message else "")
-            text = explain(v, analysis.graph)
+                raise LinkrulesFailure(self.explained, v.message.splitlines()[0] if v.message else "")
+            text = self.explained()
         if self.outcome.severity == "warning":
             self.warn(text, self.outcome.config.line)
             return
@@ -337,6 +359,27 @@ class ViolationItem(LinkrulesItem):
 
     def reportinfo(self) -> tuple[Any, int | None, str]:
         return self.path, self.outcome.config.line, f"{self.violation.rule} {self.violation.page}"
+
+
+def start_texts_ahead(session: pytest.Session, state: LinkrulesState) -> None:
+    """Have a forked child write the failure texts of the items about to run, in their order (report.ahead).
+
+    The parent writes the first text of each rule itself, before the fork:
+    that builds the graph's lazy indexes the rule's texts read once, for both.
+    """
+    from .report.ahead import texts_ahead
+
+    config = session.config
+    if hasattr(config, "workerinput") or config.pluginmanager.hasplugin("dsession") or config.option.collectonly:
+        return  # the items run in xdist's workers, or not at all
+    writing = [item for item in session.items if type(item) is ViolationItem and item.writes_text()]
+    first: dict[str, int] = {}
+    for k, item in enumerate(writing):
+        item.ahead_number = k
+        first.setdefault(item.violation.rule, k)
+    state.ahead = texts_ahead(len(writing), lambda k: explain(writing[k].violation, writing[k].analysis.graph), first.values())
+    if state.ahead is not None:
+        config.add_cleanup(state.ahead.close)
 
 
 class WaiversItem(LinkrulesItem):

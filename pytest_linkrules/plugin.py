@@ -532,6 +532,9 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             "check that the path is inside the rootdir and not ignored"
         )
     _freeze(state)
+    from .items import start_texts_ahead
+
+    start_texts_ahead(session, state)  # after the freeze: the child's collector then has nothing to walk
 
 
 def _freeze(state: LinkrulesState) -> None:

@@ -1,0 +1,150 @@
+"""Failure texts written ahead, on the machine's other core, while pytest runs the items.
+
+Each failing page's text (its click path, its inlinks, the suggested fixes)
+is written when a report first reads it (items.TextRepr): ~60-130 µs each at
+1M pages, 44,000 of them in the 1M benchmark, all on the one core the pytest
+process runs on, between pytest's own per-item work. The texts depend only on
+the violation and the finished graph, so a forked child can write them in the
+order the items run while the parent runs pytest's protocol; the parent
+takes each text from the pipe when a report asks for it.
+
+The child shares the graph copy-on-write (nothing is pickled) and sends
+length-prefixed UTF-8 records. The parent never depends on it: a text that
+has not arrived within a moment, or any trouble with the child (it died,
+the pipe broke), is written in the parent as before, so the output is the
+same whether the child helps or not. Used on Linux only (fork is not safe
+with macOS's system frameworks, Windows has none), outside xdist, with no
+other Python thread running, and for at least AHEAD_FROM texts: below
+that, writing them in place costs less than the fork.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import select
+import struct
+import sys
+import threading
+import warnings
+from typing import Callable, Collection, Iterable, Sequence
+
+AHEAD_FROM = 1_000  # texts; a test lowers it
+WAIT_SECONDS = 0.05  # for a text the child is writing, before writing it here
+_HEADER = struct.Struct("<II")  # the text's number in the run order, its length in bytes
+_READ = 1 << 20
+
+
+class TextsAhead:
+    """Texts ``write(k)`` for k in range(count), written by a forked child; ``take(k)`` is text k or None."""
+
+    def __init__(self, count: int, write: Callable[[int], str], first: Collection[int] = ()) -> None:
+        # Texts ``first`` are written here, before the fork: the graph's lazy
+        # indexes they read are then built once, for both processes.
+        self._texts = {k: write(k) for k in first}
+        self._first = set(self._texts)
+        self.taken = 0  # texts a report took from here (not written in its turn)
+        self._buffer = bytearray()
+        self._next = 0  # texts before this one were read from the pipe, or given up
+        read_end, write_end = os.pipe()
+        with warnings.catch_warnings():
+            # Python 3.12+ warns about forking with threads alive; the only ones
+            # here are native (a BLAS pool), and the child takes none of their locks.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+        if pid == 0:  # the child: write, then leave without running the parent's exit handlers
+            try:
+                os.close(read_end)
+                _write_all(write_end, [k for k in range(count) if k not in self._texts], write)
+            finally:
+                os._exit(0)
+        os.close(write_end)
+        os.set_blocking(read_end, False)
+        self._fd: int | None = read_end
+        self._pid: int | None = pid
+
+    def take(self, k: int) -> str | None:
+        """Text k if the child wrote it (each text is taken once), else None: write it yourself."""
+        text = self._texts.pop(k, None)
+        if text is None and self._fd is not None and k >= self._next:
+            self._read_until(k)
+            text = self._texts.pop(k, None)
+        self.taken += text is not None
+        return text
+
+    def _read_until(self, k: int) -> None:
+        """Read what the pipe holds; wait a moment only if the child is writing text k now."""
+        assert self._fd is not None
+        while k not in self._texts:
+            try:
+                chunk = os.read(self._fd, _READ)
+            except BlockingIOError:
+                if k != self._writing():
+                    return  # the child is behind: the parent writes this one
+                ready, _, _ = select.select([self._fd], [], [], WAIT_SECONDS)
+                if not ready:
+                    return  # too slow (a loaded machine): the parent writes this one
+                continue
+            except OSError:
+                chunk = b""
+            if not chunk:
+                self.close()
+                return
+            self._buffer += chunk
+            self._parse(k)
+
+    def _writing(self) -> int:
+        """The text the child is writing now (unless it has finished)."""
+        k = self._next
+        while k in self._first:
+            k += 1
+        return k
+
+    def _parse(self, wanted_from: int) -> None:
+        """Move every whole record out of the buffer; texts before ``wanted_from`` are no longer asked for."""
+        view, at = memoryview(self._buffer), 0
+        while len(view) - at >= _HEADER.size:
+            k, size = _HEADER.unpack_from(view, at)
+            end = at + _HEADER.size + size
+            if end > len(view):
+                break
+            if k >= wanted_from:
+                self._texts[k] = str(view[at + _HEADER.size : end], "utf-8", "surrogatepass")
+            self._next, at = k + 1, end
+        view.release()
+        del self._buffer[:at]
+
+    def close(self) -> None:
+        """Stop the child (if still writing) and reap it."""
+        if self._fd is not None:
+            os.close(self._fd)  # a child still writing gets a broken pipe and leaves
+            self._fd = None
+        if self._pid is not None:
+            try:
+                os.waitpid(self._pid, 0)
+            except ChildProcessError:
+                pass
+            self._pid = None
+
+
+def _write_all(fd: int, numbers: Iterable[int], write: Callable[[int], str]) -> None:
+    gc.disable()  # a short-lived child: the collector would only copy the parent's pages
+    with open(fd, "wb", buffering=_READ) as out:
+        for k in numbers:
+            data = write(k).encode("utf-8", "surrogatepass")
+            out.write(_HEADER.pack(k, len(data)))
+            out.write(data)
+            out.flush()  # each text as soon as it is written: the parent may be waiting for it
+
+
+def texts_ahead(count: int, write: Callable[[int], str], first: Collection[int] = ()) -> TextsAhead | None:
+    """A TextsAhead if it is worth and safe to fork here, else None."""
+    if count < AHEAD_FROM or sys.platform != "linux" or threading.active_count() > 1:
+        return None
+    try:
+        return TextsAhead(count, write, first)
+    except OSError:  # no more processes or pipes: write the texts here
+        return None
+
+
+__all__: Sequence[str] = ("AHEAD_FROM", "TextsAhead", "texts_ahead")
