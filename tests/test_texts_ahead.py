@@ -99,7 +99,7 @@ def test_closing_stops_a_child_still_writing() -> None:
     ahead = TextsAhead(10**6, lambda k: "x" * 1000)
     pid = ahead._pid
     assert pid is not None
-    ahead.close()  # the child meets a broken pipe and leaves; close reaps it
+    ahead.close()  # stops the child and reaps it
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
     with pytest.raises(ProcessLookupError):

@@ -4,28 +4,30 @@ Each failing page's text (its click path, its inlinks, the suggested fixes)
 is written when a report first reads it (items.TextRepr): ~60-130 µs each at
 1M pages, 44,000 of them in the 1M benchmark, all on the one core the pytest
 process runs on, between pytest's own per-item work. The texts depend only on
-the violation and the finished graph, so a forked child can write them in the
-order the items run while the parent runs pytest's protocol; the parent
-takes each text from the pipe when a report asks for it.
+the violation and the finished graph, so a forked child writes them, in the
+order the items run, while the parent runs pytest's protocol; the parent
+reads each one when a report asks for it.
 
-The child shares the graph copy-on-write (nothing is pickled) and sends
-length-prefixed UTF-8 records. The parent never depends on it: a text that
-has not arrived within a moment, or any trouble with the child (it died,
-the pipe broke), is written in the parent as before, so the output is the
-same whether the child helps or not. Used on Linux only (fork is not safe
-with macOS's system frameworks, Windows has none), outside xdist, with no
-other Python thread running, and for at least AHEAD_FROM texts: below
-that, writing them in place costs less than the fork.
+The child shares the graph copy-on-write (nothing is pickled) and writes
+length-prefixed UTF-8 records to an anonymous in-memory file. The parent
+never depends on it: a text not written yet (the child is behind, or slow
+for more than a moment) or lost (the child died) is written in the parent
+as before, so the output is the same whether the child helps or not. Used
+on Linux only (fork is not safe with macOS's system frameworks, Windows has
+none; memfd_create is Linux's), outside xdist, with no other Python thread
+running, and for at least AHEAD_FROM texts: below that, writing them in
+place costs less than the fork.
 """
 
 from __future__ import annotations
 
 import gc
 import os
-import select
+import signal
 import struct
 import sys
 import threading
+import time
 import warnings
 from typing import Callable, Collection, Iterable, Sequence
 
@@ -45,8 +47,12 @@ class TextsAhead:
         self._first = set(self._texts)
         self.taken = 0  # texts a report took from here (not written in its turn)
         self._buffer = bytearray()
-        self._next = 0  # texts before this one were read from the pipe, or given up
-        read_end, write_end = os.pipe()
+        self._next = 0  # texts before this one were read from the file, or given up
+        self._read_at = 0  # bytes of the file read so far
+        # An anonymous in-memory file, not a pipe: the child writes every text
+        # and exits, instead of living (and keeping the parent's memory shared,
+        # so each page the parent writes to is copied) until the last is read.
+        fd = os.memfd_create("linkrules-texts", os.MFD_CLOEXEC)
         with warnings.catch_warnings():
             # Python 3.12+ warns about forking with threads alive; the only ones
             # here are native (a BLAS pool), and the child takes none of their locks.
@@ -54,13 +60,10 @@ class TextsAhead:
             pid = os.fork()
         if pid == 0:  # the child: write, then leave without running the parent's exit handlers
             try:
-                os.close(read_end)
-                _write_all(write_end, [k for k in range(count) if k not in self._texts], write)
+                _write_all(fd, [k for k in range(count) if k not in self._texts], write)
             finally:
                 os._exit(0)
-        os.close(write_end)
-        os.set_blocking(read_end, False)
-        self._fd: int | None = read_end
+        self._fd: int | None = fd  # read with pread: the file offset is the child's
         self._pid: int | None = pid
 
     def take(self, k: int) -> str | None:
@@ -73,25 +76,25 @@ class TextsAhead:
         return text
 
     def _read_until(self, k: int) -> None:
-        """Read what the pipe holds; wait a moment only if the child is writing text k now."""
+        """Read what the child has written; wait a moment only if it is writing text k now."""
         assert self._fd is not None
+        waited = 0.0
         while k not in self._texts:
-            try:
-                chunk = os.read(self._fd, _READ)
-            except BlockingIOError:
-                if k != self._writing():
-                    return  # the child is behind: the parent writes this one
-                ready, _, _ = select.select([self._fd], [], [], WAIT_SECONDS)
-                if not ready:
-                    return  # too slow (a loaded machine): the parent writes this one
+            chunk = os.pread(self._fd, _READ, self._read_at)
+            if chunk:
+                self._read_at += len(chunk)
+                self._buffer += chunk
+                self._parse(k)
                 continue
-            except OSError:
-                chunk = b""
-            if not chunk:
-                self.close()
-                return
-            self._buffer += chunk
-            self._parse(k)
+            if self._pid is None:
+                return  # the child has finished and all it wrote is read
+            if os.waitpid(self._pid, os.WNOHANG)[0]:
+                self._pid = None  # it just finished: read once more
+                continue
+            if k != self._writing() or waited >= WAIT_SECONDS:
+                return  # the child is behind, or slow (a loaded machine): the parent writes this one
+            time.sleep(0.001)
+            waited += 0.001
 
     def _writing(self) -> int:
         """The text the child is writing now (unless it has finished)."""
@@ -115,21 +118,22 @@ class TextsAhead:
         del self._buffer[:at]
 
     def close(self) -> None:
-        """Stop the child (if still writing) and reap it."""
-        if self._fd is not None:
-            os.close(self._fd)  # a child still writing gets a broken pipe and leaves
-            self._fd = None
+        """Stop the child if it is still writing (a run stopped early), reap it, free the file."""
         if self._pid is not None:
             try:
+                os.kill(self._pid, signal.SIGKILL)  # it only writes texts: nothing to clean up
                 os.waitpid(self._pid, 0)
-            except ChildProcessError:
+            except (ProcessLookupError, ChildProcessError):
                 pass
             self._pid = None
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
 
 def _write_all(fd: int, numbers: Iterable[int], write: Callable[[int], str]) -> None:
     gc.disable()  # a short-lived child: the collector would only copy the parent's pages
-    with open(fd, "wb", buffering=_READ) as out:
+    with open(fd, "wb", buffering=_READ, closefd=False) as out:
         for k in numbers:
             data = write(k).encode("utf-8", "surrogatepass")
             out.write(_HEADER.pack(k, len(data)))
@@ -143,7 +147,7 @@ def texts_ahead(count: int, write: Callable[[int], str], first: Collection[int] 
         return None
     try:
         return TextsAhead(count, write, first)
-    except OSError:  # no more processes or pipes: write the texts here
+    except OSError:  # no more processes or memory: write the texts here
         return None
 
 
