@@ -29,7 +29,7 @@ import sys
 import threading
 import time
 import warnings
-from typing import Callable, Collection, Iterable, Sequence
+from typing import Callable, Collection, Iterable
 
 AHEAD_FROM = 1_000  # texts; a test lowers it
 WAIT_SECONDS = 0.05  # for a text the child is writing, before writing it here
@@ -88,7 +88,7 @@ class TextsAhead:
                 continue
             if self._pid is None:
                 return  # the child has finished and all it wrote is read
-            if os.waitpid(self._pid, os.WNOHANG)[0]:
+            if _finished(self._pid):
                 self._pid = None  # it just finished: read once more
                 continue
             if k != self._writing() or waited >= WAIT_SECONDS:
@@ -131,6 +131,13 @@ class TextsAhead:
             self._fd = None
 
 
+def _finished(pid: int) -> bool:
+    try:
+        return os.waitpid(pid, os.WNOHANG)[0] != 0
+    except ChildProcessError:  # reaped by someone else's SIGCHLD handler
+        return True
+
+
 def _write_all(fd: int, numbers: Iterable[int], write: Callable[[int], str]) -> None:
     gc.disable()  # a short-lived child: the collector would only copy the parent's pages
     with open(fd, "wb", buffering=_READ, closefd=False) as out:
@@ -143,12 +150,10 @@ def _write_all(fd: int, numbers: Iterable[int], write: Callable[[int], str]) -> 
 
 def texts_ahead(count: int, write: Callable[[int], str], first: Collection[int] = ()) -> TextsAhead | None:
     """A TextsAhead if it is worth and safe to fork here, else None."""
-    if count < AHEAD_FROM or sys.platform != "linux" or threading.active_count() > 1:
+    if count < AHEAD_FROM or sys.platform != "linux" or not hasattr(os, "memfd_create") or threading.active_count() > 1:
         return None
     try:
         return TextsAhead(count, write, first)
     except OSError:  # no more processes or memory: write the texts here
         return None
 
-
-__all__: Sequence[str] = ("AHEAD_FROM", "TextsAhead", "texts_ahead")
