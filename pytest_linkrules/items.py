@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import gc
 import warnings
+from collections import Counter
 from functools import cached_property
 from types import SimpleNamespace
 from dataclasses import dataclass, field
@@ -374,12 +375,29 @@ def start_texts_ahead(session: pytest.Session, state: LinkrulesState) -> None:
         return  # the items run in xdist's workers, or not at all
     writing = [item for item in session.items if type(item) is ViolationItem and item.writes_text()]
     first: dict[str, int] = {}
+    rank: list[int] = []  # each item's place among the rule's failures, as the HTML report counts them
+    seen: Counter[str] = Counter()
     for k, item in enumerate(writing):
         item.ahead_number = k
         first.setdefault(item.violation.rule, k)
-    state.ahead = texts_ahead(len(writing), lambda k: explain(writing[k].violation, writing[k].analysis.graph), first.values())
+        seen[item.violation.rule] += 1
+        rank.append(seen[item.violation.rule])
+    html = config.pluginmanager.get_plugin("linkrules-html")  # report.html.HtmlReport, with --html
+
+    def write(k: int) -> tuple[str, ...]:
+        item = writing[k]
+        text = explain(item.violation, item.analysis.graph)
+        if html is None:
+            return (text,)
+        return (text, html.evidence_ahead(item.analysis, item.outcome, item.violation, rank[k]))
+
+    state.ahead = texts_ahead(len(writing), write, first.values())
     if state.ahead is not None:
         config.add_cleanup(state.ahead.close)
+        if html is not None:
+            numbers = {id(item.violation): k for k, item in enumerate(writing)}
+            ahead = state.ahead
+            html.written_ahead = lambda violation: ahead.take(numbers.get(id(violation), -1), 1)
 
 
 class WaiversItem(LinkrulesItem):

@@ -29,21 +29,26 @@ import sys
 import threading
 import time
 import warnings
-from typing import Callable, Collection, Iterable
+from typing import Callable, Collection, Iterable, Sequence
 
 AHEAD_FROM = 1_000  # texts; a test lowers it
 WAIT_SECONDS = 0.05  # for a text the child is writing, before writing it here
-_HEADER = struct.Struct("<II")  # the text's number in the run order, its length in bytes
+_HEADER = struct.Struct("<II")  # the item's number in the run order, the record's length in bytes
+_PART = struct.Struct("<I")  # a part's length in bytes, before it
 _READ = 1 << 20
 
 
 class TextsAhead:
-    """Texts ``write(k)`` for k in range(count), written by a forked child; ``take(k)`` is text k or None."""
+    """Texts ``write(k)`` for k in range(count), written by a forked child; ``take(k, part)`` is one or None.
 
-    def __init__(self, count: int, write: Callable[[int], str], first: Collection[int] = ()) -> None:
+    ``write(k)`` gives the texts of item k as a tuple of parts (the failure
+    text, the HTML evidence); each part is taken once.
+    """
+
+    def __init__(self, count: int, write: Callable[[int], Sequence[str]], first: Collection[int] = ()) -> None:
         # Texts ``first`` are written here, before the fork: the graph's lazy
         # indexes they read are then built once, for both processes.
-        self._texts = {k: write(k) for k in first}
+        self._texts: dict[int, list[str | None]] = {k: list(write(k)) for k in first}
         self._first = set(self._texts)
         self.taken = 0  # texts a report took from here (not written in its turn)
         self._buffer = bytearray()
@@ -66,13 +71,17 @@ class TextsAhead:
         self._fd: int | None = fd  # read with pread: the file offset is the child's
         self._pid: int | None = pid
 
-    def take(self, k: int) -> str | None:
-        """Text k if the child wrote it (each text is taken once), else None: write it yourself."""
-        text = self._texts.pop(k, None)
-        if text is None and self._fd is not None and k >= self._next:
+    def take(self, k: int, part: int = 0) -> str | None:
+        """Part ``part`` of text k if the child wrote it (each is taken once), else None: write it yourself."""
+        if k not in self._texts and self._fd is not None and k >= self._next:
             self._read_until(k)
-            text = self._texts.pop(k, None)
-        self.taken += text is not None
+        parts = self._texts.get(k)
+        if parts is None or part >= len(parts):
+            return None
+        text, parts[part] = parts[part], None
+        if not any(parts):
+            del self._texts[k]
+        self.taken += part == 0 and text is not None
         return text
 
     def _read_until(self, k: int) -> None:
@@ -112,7 +121,7 @@ class TextsAhead:
             if end > len(view):
                 break
             if k >= wanted_from:
-                self._texts[k] = str(view[at + _HEADER.size : end], "utf-8", "surrogatepass")
+                self._texts[k] = _split(view[at + _HEADER.size : end])
             self._next, at = k + 1, end
         view.release()
         del self._buffer[:at]
@@ -138,17 +147,29 @@ def _finished(pid: int) -> bool:
         return True
 
 
-def _write_all(fd: int, numbers: Iterable[int], write: Callable[[int], str]) -> None:
+def _write_all(fd: int, numbers: Iterable[int], write: Callable[[int], Sequence[str]]) -> None:
     gc.disable()  # a short-lived child: the collector would only copy the parent's pages
     with open(fd, "wb", buffering=_READ, closefd=False) as out:
         for k in numbers:
-            data = write(k).encode("utf-8", "surrogatepass")
+            data = b"".join(_PART.pack(len(b)) + b for b in (t.encode("utf-8", "surrogatepass") for t in write(k)))
             out.write(_HEADER.pack(k, len(data)))
             out.write(data)
             out.flush()  # each text as soon as it is written: the parent may be waiting for it
 
 
-def texts_ahead(count: int, write: Callable[[int], str], first: Collection[int] = ()) -> TextsAhead | None:
+def _split(record: memoryview) -> list[str | None]:
+    """The parts of one record: each its length, then its UTF-8."""
+    parts: list[str | None] = []
+    at = 0
+    while at < len(record):
+        (size,) = _PART.unpack_from(record, at)
+        at += _PART.size
+        parts.append(str(record[at : at + size], "utf-8", "surrogatepass"))
+        at += size
+    return parts
+
+
+def texts_ahead(count: int, write: Callable[[int], Sequence[str]], first: Collection[int] = ()) -> TextsAhead | None:
     """A TextsAhead if it is worth and safe to fork here, else None."""
     if count < AHEAD_FROM or sys.platform != "linux" or not hasattr(os, "memfd_create") or threading.active_count() > 1:
         return None

@@ -202,6 +202,8 @@ class HtmlReport:
         self.pictures: Counter[str] = Counter()
         self.rules: dict[int, str] = {}  # rule_html by id(outcome): outcomes live as long as the session
         self.failing: dict[Path, Counter[str]] = {}
+        # A failure's evidence_ahead() written by report.ahead's child, or None.
+        self.written_ahead: Callable[[Violation], str | None] | None = None
 
     @property
     def index(self) -> ViolationIndex:
@@ -224,11 +226,28 @@ class HtmlReport:
         if self.pictures[failure.rule or ""] > MAX_EVIDENCE_PER_RULE:
             return
         picture = self.pictures[failure.rule or ""] <= MAX_PICTURES_PER_RULE
-        rule = self.rules.get(id(failure.outcome))
-        if rule is None:
-            rule = self.rules[id(failure.outcome)] = rule_html(failure.analysis, failure.outcome)
-        fragment = evidence_html(failure.analysis, failure.outcome, failure.violation, picture=picture, rule=rule)
+        written = self.written_ahead(failure.violation) if self.written_ahead is not None else None
+        if written and written[0] == ("P" if picture else "C"):  # written for the same place in the rule
+            fragment = written[1:]
+        else:
+            fragment = evidence_html(failure.analysis, failure.outcome, failure.violation, picture=picture, rule=self._rule_html(failure.analysis, failure.outcome))
         report.extras = list(getattr(report, "extras", None) or []) + [extras.html(fragment)]
+
+    def _rule_html(self, analysis: Analysis, outcome: RuleOutcome) -> str:
+        rule = self.rules.get(id(outcome))
+        if rule is None:
+            rule = self.rules[id(outcome)] = rule_html(analysis, outcome)
+        return rule
+
+    def evidence_ahead(self, analysis: Analysis, outcome: RuleOutcome, violation: Violation, rank: int) -> str:
+        """What pytest_runtest_logreport adds for the rank-th failure of its rule, marked P or C (picture or not); "" for none.
+
+        Written ahead by report.ahead's child, which knows the order the items run in.
+        """
+        if rank > MAX_EVIDENCE_PER_RULE:
+            return ""
+        picture = rank <= MAX_PICTURES_PER_RULE
+        return ("P" if picture else "C") + evidence_html(analysis, outcome, violation, picture=picture, rule=self._rule_html(analysis, outcome))
 
     def pytest_html_results_table_row(self, report: Any, cells: list[Any]) -> None:
         if report.when != "call" and report.passed and not report.sections and is_ours(report):
