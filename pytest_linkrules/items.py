@@ -25,6 +25,7 @@ pytest's setup state stays as the default protocol leaves it.
 from __future__ import annotations
 
 import gc
+import os
 import warnings
 from collections import Counter
 from functools import cached_property
@@ -373,6 +374,8 @@ def start_texts_ahead(session: pytest.Session, state: LinkrulesState) -> None:
     config = session.config
     if hasattr(config, "workerinput") or config.pluginmanager.hasplugin("dsession") or config.option.collectonly:
         return  # the items run in xdist's workers, or not at all
+    if not _every_text_read(config, state):
+        return  # the terminal reads only the few it shows: writing the rest would be wasted
     writing = [item for item in session.items if type(item) is ViolationItem and item.writes_text()]
     first: dict[str, int] = {}
     rank: list[int] = []  # each item's place among the rule's failures, as the HTML report counts them
@@ -398,6 +401,17 @@ def start_texts_ahead(session: pytest.Session, state: LinkrulesState) -> None:
             numbers = {id(item.violation): k for k, item in enumerate(writing)}
             ahead = state.ahead
             html.written_ahead = lambda violation: ahead.take(numbers.get(id(violation), -1), 1)
+
+
+def _every_text_read(config: pytest.Config, state: LinkrulesState) -> bool:
+    """Whether a report reads every failure's text: JUnit, pytest-html, GitHub's job summary, --report-log or no cap."""
+    return bool(
+        config.getoption("xmlpath", None)
+        or config.getoption("htmlpath", None)
+        or config.getoption("reportlog", None)
+        or os.environ.get("GITHUB_ACTIONS") == "true"
+        or state.max_shown is None
+    )
 
 
 class WaiversItem(LinkrulesItem):

@@ -95,6 +95,16 @@ def test_evidence_written_ahead_gives_the_same_html_report(pytester: pytest.Pyte
     assert sum("Neighbourhood" in row for row in evidence) == 6  # pictures for 3 of each rule
 
 
+def test_no_child_when_only_the_terminal_reads_a_few_texts(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)  # its job summary reads every text
+    orphan_site(pytester.path, orphans=40, broken=5)
+    pytester.makeconftest("import pytest\n" + PROBE.format(ahead_from=1, kill=False, small_caps=False))
+    result = pytester.runpytest_subprocess("--linkrules", "-p", "no:cacheprovider", *QUIET)
+    assert "AHEAD none" in result.outlines
+    result = pytester.runpytest_subprocess("--linkrules", "-p", "no:cacheprovider", *QUIET, "--linkrules-max-shown=all")
+    assert "AHEAD 45" in result.outlines
+
+
 def test_a_child_that_dies_leaves_the_texts_to_the_parent(pytester: pytest.Pytester) -> None:
     orphan_site(pytester.path, orphans=40, broken=5)
     alone, _ = run(pytester, ahead_from=10**9)

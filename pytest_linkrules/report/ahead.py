@@ -3,10 +3,11 @@
 Each failing page's text (its click path, its inlinks, the suggested fixes)
 is written when a report first reads it (items.TextRepr): ~60-130 µs each at
 1M pages, 44,000 of them in the 1M benchmark, all on the one core the pytest
-process runs on, between pytest's own per-item work. The texts depend only on
-the violation and the finished graph, so a forked child writes them, in the
-order the items run, while the parent runs pytest's protocol; the parent
-reads each one when a report asks for it.
+process runs on, between pytest's own per-item work; with ``--html`` its
+evidence (report.html) too. Both depend only on the violation, its place in
+the run and the finished graph, so a forked child writes them, in the order
+the items run, while the parent runs pytest's protocol; the parent reads
+each one when a report asks for it.
 
 The child shares the graph copy-on-write (nothing is pickled) and writes
 length-prefixed UTF-8 records to an anonymous in-memory file. The parent
