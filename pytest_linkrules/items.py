@@ -309,14 +309,24 @@ class ViolationItem(LinkrulesItem):
 
     ahead_number: int | None = None  # this item's text in the state's TextsAhead (start_texts_ahead)
 
-    def writes_text(self) -> bool:
-        """Whether runtest writes the failure text: not for a waived page or one in the baseline (xfail)."""
+    def expected(self) -> tuple[tuple[str, str], str] | None:
+        """Why this page's failure is expected: a waiver not yet expired, or the baseline knows it.
+
+        The user property its report gets and the xfail reason; None when
+        runtest writes the failure text (start_texts_ahead asks too).
+        """
         v, analysis = self.violation, self.analysis
         waiver = analysis.waived.get((v.rule, v.page))
         if waiver is not None:
-            return waiver.expired()
-        comparison = self.config.stash[STATE_KEY].comparisons.get(analysis.config.path)
-        return comparison is None or (v.rule, v.page) not in comparison.known
+            if waiver.expired():
+                return None
+            until = f" until {waiver.expires.isoformat()}" if waiver.expires else ""
+            return ("waived", waiver.reason), f"waived{until}: {waiver.reason}"
+        state = self.config.stash[STATE_KEY]
+        comparison = state.comparisons.get(analysis.config.path)
+        if comparison is not None and (v.rule, v.page) in comparison.known:
+            return ("baseline", "known"), f"known violation, in baseline {state.baseline_name}"
+        return None
 
     def explained(self) -> str:
         """explain() of this page's violation, taken from the texts written ahead if it is there."""
@@ -331,12 +341,12 @@ class ViolationItem(LinkrulesItem):
         # No local for the graph: pytest keeps the last failure's frames
         # (sys.last_traceback), and plugin._release_at_exit lets the graph go.
         v, analysis = self.violation, self.analysis
+        expected = self.expected()
+        if expected is not None:
+            self.user_properties.append(expected[0])
+            pytest.xfail(expected[1])
         waiver = analysis.waived.get((v.rule, v.page))
-        if waiver is not None and not waiver.expired():
-            until = f" until {waiver.expires.isoformat()}" if waiver.expires else ""
-            self.user_properties.append(("waived", waiver.reason))
-            pytest.xfail(f"waived{until}: {waiver.reason}")
-        if waiver is not None:
+        if waiver is not None:  # expired
             assert waiver.expires is not None
             first, _, rest = self.explained().partition("\n")
             text = (
@@ -345,11 +355,6 @@ class ViolationItem(LinkrulesItem):
                 "fix the page, or extend the waiver's expires date."
             )
         else:
-            state = self.config.stash[STATE_KEY]
-            comparison = state.comparisons.get(analysis.config.path)
-            if comparison is not None and (v.rule, v.page) in comparison.known:
-                self.user_properties.append(("baseline", "known"))
-                pytest.xfail(f"known violation, in baseline {state.baseline_name}")
             if self.outcome.severity != "warning":
                 # Reports keep this function: it reads the graph only when called.
                 raise LinkrulesFailure(self.explained, v.message.splitlines()[0] if v.message else "")
@@ -376,15 +381,14 @@ def start_texts_ahead(session: pytest.Session, state: LinkrulesState) -> None:
         return  # the items run in xdist's workers, or not at all
     if not _every_text_read(config, state):
         return  # the terminal reads only the few it shows: writing the rest would be wasted
-    writing = [item for item in session.items if type(item) is ViolationItem and item.writes_text()]
-    first: dict[str, int] = {}
+    writing = [item for item in session.items if type(item) is ViolationItem and item.expected() is None]
     rank: list[int] = []  # each item's place among the rule's failures, as the HTML report counts them
     seen: Counter[str] = Counter()
     for k, item in enumerate(writing):
         item.ahead_number = k
-        first.setdefault(item.violation.rule, k)
         seen[item.violation.rule] += 1
         rank.append(seen[item.violation.rule])
+    first = [k for k, r in enumerate(rank) if r == 1]
     html = config.pluginmanager.get_plugin("linkrules-html")  # report.html.HtmlReport, with --html
 
     def write(k: int) -> tuple[str, ...]:
@@ -394,7 +398,7 @@ def start_texts_ahead(session: pytest.Session, state: LinkrulesState) -> None:
             return (text,)
         return (text, html.evidence_ahead(item.analysis, item.outcome, item.violation, rank[k]))
 
-    state.ahead = texts_ahead(len(writing), write, first.values())
+    state.ahead = texts_ahead(len(writing), write, first)
     if state.ahead is not None:
         config.add_cleanup(state.ahead.close)
         if html is not None:
@@ -405,11 +409,13 @@ def start_texts_ahead(session: pytest.Session, state: LinkrulesState) -> None:
 
 def _every_text_read(config: pytest.Config, state: LinkrulesState) -> bool:
     """Whether a report reads every failure's text: JUnit, pytest-html, GitHub's job summary, --report-log or no cap."""
+    from .report import github
+
     return bool(
         config.getoption("xmlpath", None)
         or config.getoption("htmlpath", None)
         or config.getoption("reportlog", None)
-        or os.environ.get("GITHUB_ACTIONS") == "true"
+        or github.enabled(os.environ)
         or state.max_shown is None
     )
 

@@ -391,9 +391,10 @@ def _load_compare(config: pytest.Config, state: LinkrulesState) -> None:
         raise pytest.UsageError(f"--linkrules-compare: {exc}") from None
     chosen: dict[Path, str] = {}
     for cfg in state.configs:
-        key = pick({k: k for k in keys}, _baseline_key(config, cfg.path), len(state.configs))
+        wanted = _baseline_key(config, cfg.path)
+        key = pick({k: k for k in keys}, wanted, len(state.configs))
         if key is None:
-            raise pytest.UsageError(f"--linkrules-compare: {given} has no graph for {_baseline_key(config, cfg.path)} (it has: {', '.join(sorted(keys)) or 'none'})")
+            raise pytest.UsageError(f"--linkrules-compare: {given} has no graph for {wanted} (it has: {', '.join(sorted(keys)) or 'none'})")
         chosen[cfg.path] = key
     state.compare_graphs = (chosen, loaded)
 

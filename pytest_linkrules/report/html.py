@@ -188,6 +188,13 @@ def summary_html(analysis: Analysis, failing: Mapping[str, int]) -> str:
     return "".join(out)
 
 
+def _form(rank: int) -> str:
+    """The evidence of a rule's rank-th failure: "P" with a picture, "C" compact, "" none (past the caps)."""
+    if rank > MAX_EVIDENCE_PER_RULE:
+        return ""
+    return "P" if rank <= MAX_PICTURES_PER_RULE else "C"
+
+
 class HtmlReport:
     """The pytest-html hooks, as a plugin object registered when --html is given.
 
@@ -223,15 +230,14 @@ class HtmlReport:
         from pytest_html import extras
 
         self.pictures[failure.rule or ""] += 1
-        if self.pictures[failure.rule or ""] > MAX_EVIDENCE_PER_RULE:
+        rank = self.pictures[failure.rule or ""]
+        form = _form(rank)
+        if not form:
             return
-        picture = self.pictures[failure.rule or ""] <= MAX_PICTURES_PER_RULE
         written = self.written_ahead(failure.violation) if self.written_ahead is not None else None
-        if written and written[0] == ("P" if picture else "C"):  # written for the same place in the rule
-            fragment = written[1:]
-        else:
-            fragment = evidence_html(failure.analysis, failure.outcome, failure.violation, picture=picture, rule=self._rule_html(failure.analysis, failure.outcome))
-        report.extras = list(getattr(report, "extras", None) or []) + [extras.html(fragment)]
+        if not written or written[0] != form:  # not written ahead, or for another place in the rule
+            written = self.evidence_ahead(failure.analysis, failure.outcome, failure.violation, rank)
+        report.extras = list(getattr(report, "extras", None) or []) + [extras.html(written[1:])]
 
     def _rule_html(self, analysis: Analysis, outcome: RuleOutcome) -> str:
         rule = self.rules.get(id(outcome))
@@ -240,14 +246,14 @@ class HtmlReport:
         return rule
 
     def evidence_ahead(self, analysis: Analysis, outcome: RuleOutcome, violation: Violation, rank: int) -> str:
-        """What pytest_runtest_logreport adds for the rank-th failure of its rule, marked P or C (picture or not); "" for none.
+        """The evidence pytest_runtest_logreport adds for the rank-th failure of its rule, behind its _form letter; "" for none.
 
-        Written ahead by report.ahead's child, which knows the order the items run in.
+        Also written ahead by report.ahead's child, which knows the order the items run in.
         """
-        if rank > MAX_EVIDENCE_PER_RULE:
+        form = _form(rank)
+        if not form:
             return ""
-        picture = rank <= MAX_PICTURES_PER_RULE
-        return ("P" if picture else "C") + evidence_html(analysis, outcome, violation, picture=picture, rule=self._rule_html(analysis, outcome))
+        return form + evidence_html(analysis, outcome, violation, picture=form == "P", rule=self._rule_html(analysis, outcome))
 
     def pytest_html_results_table_row(self, report: Any, cells: list[Any]) -> None:
         if report.when != "call" and report.passed and not report.sections and is_ours(report):
