@@ -23,7 +23,6 @@ from pytest_linkrules.rules import installed_registry
 
 registry, _ = installed_registry()
 config = load_config(Path(sys.argv[1]), registry)
-selectors = {role.name: role.selector for role in config.roles if role.selector}  # as runner.analyze passes them
 began = time.perf_counter()
-crawl_site(config.site, selectors=selectors or None)
+crawl_site(config.site, selectors=config.selectors)  # as runner.analyze passes them
 print(f"{time.perf_counter() - began:.4f}")

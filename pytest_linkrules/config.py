@@ -136,6 +136,11 @@ class LinkrulesConfig:
     def display(self) -> str:
         return display_path(self.path)
 
+    @property
+    def selectors(self) -> dict[str, str] | None:
+        """The roles' CSS selectors by role name, which the crawl tests on every page; None without any."""
+        return {role.name: role.selector for role in self.roles if role.selector} or None
+
 
 RENDER_MODES = ("auto", "always", "never")
 REMOTE_KEYS = {

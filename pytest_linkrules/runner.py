@@ -15,7 +15,7 @@ from pathlib import Path
 from .architecture import resolve_clusters, resolve_roles
 from .globs import GlobSet
 from .config import ConfigError, LinkrulesConfig, RuleConfig, unmatched_globs
-from .crawl import CrawlError, CrawlResult, crawl_site
+from .crawl import CrawlError, CrawlResult, StartedCrawl, crawl_site
 from .graph import SiteGraph
 from .model import Violation
 from .presets import PRESETS
@@ -72,6 +72,7 @@ def analyze(
     base: Any = None,
     suggest: bool = True,
     crawled: Callable[[CrawlResult], object] | None = None,
+    started: StartedCrawl | None = None,
 ) -> Analysis:
     """Crawl, build the graph and run every configured rule.
 
@@ -82,11 +83,12 @@ def analyze(
     is known) is what the change rules and the change report compare with;
     ``suggest`` adds link suggestions to the failures that a link would fix.
     ``crawled`` is called with the crawl before anything is built from it.
+    ``started`` is this config's crawl, begun before the caller's imports (plugin.pytest_sessionstart).
     """
-    selectors = {role.name: role.selector for role in config.roles if role.selector}
     try:
         if crawl is None:
-            crawl = crawl_site(config.site, workers=workers, progress=progress, selectors=selectors or None, cache_dir=cache_dir)
+            started = started or StartedCrawl(config.site, workers=workers, selectors=config.selectors, cache_dir=cache_dir)
+            crawl = started.result(progress)
     except CrawlError as exc:
         raise ConfigError([f"{config.display}: {exc}"]) from None
     if crawled is not None:

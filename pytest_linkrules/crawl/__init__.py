@@ -25,7 +25,7 @@ from ..model import Page
 from .cache import WholeCrawl, tree_fingerprint
 from ..presets import PRESETS, chrome_in_use
 from .extract import CHROME_KEY
-from .folder import SKIP_DIRS, FolderError, check_root, crawl_folder
+from .folder import SKIP_DIRS, FolderError, FolderParse, check_root
 from .folder_sitemap import read_folder_sitemap
 from .templates import nothing_to_render
 from .urls import FolderResolver, normalize_path
@@ -78,78 +78,128 @@ def crawl_site(
     where no file changed at all is not crawled again (cache.WholeCrawl);
     unchanged pages of a deployed site (HTTP 304) aren't either (http_cache.py).
     """
-    began = time.perf_counter()
-    if site.generator and site.root is not None and site.root.is_dir():
-        # The preset's selectors this site's theme uses (presets.chrome_in_use),
-        # then the user's: from here on the crawl, its renderer and its cache
-        # keys see only those.
-        preset = PRESETS[site.generator]
-        site = replace(site, generator="", chrome=tuple(dict.fromkeys(chrome_in_use(site.root, preset.chrome) + site.chrome)))
-    if site.chrome_selectors:
-        selectors = {**(selectors or {}), CHROME_KEY: ", ".join(site.chrome_selectors)}
-    if site.warc:
-        from .warc import crawl_warc
+    return StartedCrawl(site, workers=workers, selectors=selectors, cache_dir=cache_dir).result(progress)
 
-        return crawl_warc(site, selectors=selectors, workers=workers, dask=site.dask)
-    if site.url:
-        from .http import crawl_url
 
-        return refuse_silent_green(crawl_url(site, progress=progress, selectors=selectors, cache_dir=cache_dir), site)
-    if site.root is None:  # pragma: no cover - config validation requires it
-        raise CrawlError("site.root is not set")
-    try:
-        check_root(site.root)  # before anything walks it, the cache's fingerprint included
-    except FolderError as exc:
-        raise CrawlError(str(exc)) from None
-    whole = _whole_crawl(site, selectors, cache_dir)
-    if whole is not None:
-        found = whole.load()
-        if isinstance(found, CrawlResult):
-            found.seconds = time.perf_counter() - began
+class StartedCrawl:
+    """A crawl begun before its result is wanted: crawl_site() in two halves.
+
+    Construction does what needs no one waiting: for a folder, it checks the
+    root, looks up the whole-crawl cache and starts the parse's workers
+    (folder.FolderParse). result() waits for them and does the rest: rendering,
+    start pages, the sitemap. A URL or WARC source is crawled in result()
+    alone. Errors are raised by result(), where a caller of crawl_site expects
+    them, never by construction. close() stops the workers of a crawl whose
+    result is never taken.
+    """
+
+    def __init__(
+        self,
+        site: SiteConfig,
+        *,
+        workers: int | None = None,
+        selectors: Mapping[str, str] | None = None,
+        cache_dir: Path | None = None,
+    ) -> None:
+        self.began = time.perf_counter()
+        if site.generator and site.root is not None and site.root.is_dir():
+            # The preset's selectors this site's theme uses (presets.chrome_in_use),
+            # then the user's: from here on the crawl, its renderer and its cache
+            # keys see only those.
+            preset = PRESETS[site.generator]
+            site = replace(site, generator="", chrome=tuple(dict.fromkeys(chrome_in_use(site.root, preset.chrome) + site.chrome)))
+        if site.chrome_selectors:
+            selectors = {**(selectors or {}), CHROME_KEY: ", ".join(site.chrome_selectors)}
+        self.site, self.selectors, self.workers, self.cache_dir = site, selectors, workers, cache_dir
+        self._error: CrawlError | None = None
+        self._whole: WholeCrawl | None = None
+        self._reused: CrawlResult | None = None
+        self._parse: FolderParse | None = None
+        if site.warc or site.url:
+            return
+        if site.root is None:  # pragma: no cover - config validation requires it
+            self._error = CrawlError("site.root is not set")
+            return
+        try:
+            check_root(site.root)  # before anything walks it, the cache's fingerprint included
+            self._whole = _whole_crawl(site, selectors, cache_dir)
+            found = self._whole.load() if self._whole is not None else None
+            if isinstance(found, CrawlResult):
+                self._reused = found
+                return
+            self._parse = FolderParse(
+                site.root,
+                site.base_url,
+                workers=workers,
+                max_bytes=site.max_page_bytes,
+                max_pages=site.max_pages,
+                selectors=selectors,
+                cache_dir=cache_dir,
+                dask=site.dask,
+            )
+        except FolderError as exc:
+            self._error = CrawlError(str(exc))
+
+    def close(self) -> None:
+        """Stop the parse's workers, if result() was never called."""
+        if self._parse is not None:
+            self._parse.close()
+
+    def result(self, progress: Callable[[int, int], None] | None = None) -> CrawlResult:
+        """The crawl: waits for the parse, then renders what needs it. Once only."""
+        site, selectors, cache_dir = self.site, self.selectors, self.cache_dir
+        if self._error is not None:
+            raise self._error
+        if site.warc:
+            from .warc import crawl_warc
+
+            return crawl_warc(site, selectors=selectors, workers=self.workers, dask=site.dask)
+        if site.url:
+            from .http import crawl_url
+
+            return refuse_silent_green(crawl_url(site, progress=progress, selectors=selectors, cache_dir=cache_dir), site)
+        assert site.root is not None
+        whole = self._whole
+        if self._reused is not None:
+            found = self._reused
+            found.seconds = time.perf_counter() - self.began
             n = sum(1 for p in found.pages.values() if p.source)
+            assert whole is not None
             found.notes.append(
                 f"crawl cache: 0 of {n:,} pages parsed; no file changed since the last run, "
                 f"so its crawl was reused whole ({display_path(whole.path)})"
             )
             return refuse_silent_green(found, site)
-    try:
-        pages, notes = crawl_folder(
-            site.root,
-            site.base_url,
-            workers=workers,
-            max_bytes=site.max_page_bytes,
-            max_pages=site.max_pages,
-            selectors=selectors,
-            cache_dir=cache_dir,
-            dask=site.dask,
+        assert self._parse is not None
+        try:
+            pages, notes = self._parse.result()
+        except FolderError as exc:
+            raise CrawlError(str(exc)) from None
+        source = f"folder {display_path(site.root)}"
+        if not pages:
+            raise CrawlError(f"{source} contains no .html or .htm pages; build the site first or fix site.root")
+        starts = resolve_starts(site.start, pages)
+        render, reason, render_notes, shortfall, browserless = _render_folder(site, pages, starts, progress, cache_dir)
+        notes.extend(render_notes)
+        resolver = FolderResolver((p.source for p in pages.values() if p.source), site.base_url)
+        sitemap_urls, sitemap_notes = read_folder_sitemap(site.root, site.sitemap, site.base_url, resolver)
+        notes.extend(sitemap_notes)
+        if whole is not None:
+            # Only a crawl that is a function of the files alone is kept whole: a
+            # page that couldn't be read may be readable next time, rendered links
+            # come from a browser, and a browser missing today may be there tomorrow
+            # (README, "Re-runs and the crawl cache").
+            if render == "static" and not browserless and not any(p.error for p in pages.values()):
+                # What this run's cache and browsers did is not what a reuse does.
+                kept = [n for n in notes if not n.startswith(("crawl cache:", "render endpoint"))]
+                whole.save(CrawlResult(pages, starts, source, 0.0, render, reason, kept, sitemap_urls))
+            else:
+                whole.forget()
+        result = CrawlResult(
+            pages, starts, source, time.perf_counter() - self.began, render, reason, notes, sitemap_urls, render_shortfall=shortfall
         )
-    except FolderError as exc:
-        raise CrawlError(str(exc)) from None
-    source = f"folder {display_path(site.root)}"
-    if not pages:
-        raise CrawlError(f"{source} contains no .html or .htm pages; build the site first or fix site.root")
-    starts = resolve_starts(site.start, pages)
-    render, reason, render_notes, shortfall, browserless = _render_folder(site, pages, starts, progress, cache_dir)
-    notes.extend(render_notes)
-    resolver = FolderResolver((p.source for p in pages.values() if p.source), site.base_url)
-    sitemap_urls, sitemap_notes = read_folder_sitemap(site.root, site.sitemap, site.base_url, resolver)
-    notes.extend(sitemap_notes)
-    if whole is not None:
-        # Only a crawl that is a function of the files alone is kept whole: a
-        # page that couldn't be read may be readable next time, rendered links
-        # come from a browser, and a browser missing today may be there tomorrow
-        # (README, "Re-runs and the crawl cache").
-        if render == "static" and not browserless and not any(p.error for p in pages.values()):
-            # What this run's cache and browsers did is not what a reuse does.
-            kept = [n for n in notes if not n.startswith(("crawl cache:", "render endpoint"))]
-            whole.save(CrawlResult(pages, starts, source, 0.0, render, reason, kept, sitemap_urls))
-        else:
-            whole.forget()
-    result = CrawlResult(
-        pages, starts, source, time.perf_counter() - began, render, reason, notes, sitemap_urls, render_shortfall=shortfall
-    )
-    result.browser_missing = sum(1 for p in pages.values() if p.has_scripts) if browserless else 0
-    return refuse_silent_green(result, site)
+        result.browser_missing = sum(1 for p in pages.values() if p.has_scripts) if browserless else 0
+        return refuse_silent_green(result, site)
 
 
 def refuse_silent_green(result: CrawlResult, site: SiteConfig) -> CrawlResult:
@@ -247,4 +297,4 @@ def resolve_starts(start: tuple[str, ...], pages: dict[str, Page]) -> tuple[str,
     return tuple(dict.fromkeys(resolved))
 
 
-__all__ = ["CrawlError", "CrawlResult", "crawl_site"]
+__all__ = ["CrawlError", "CrawlResult", "StartedCrawl", "crawl_site"]

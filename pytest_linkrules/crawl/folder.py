@@ -14,9 +14,9 @@ import multiprocessing
 import os
 from array import array
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from ..model import Page
 from ..config import display_path
@@ -363,18 +363,22 @@ def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
         yield items[i : i + size]
 
 
-def crawl_folder(
-    root: Path,
-    origins: Iterable[str] = (),
-    *,
-    workers: int | None = None,
-    max_bytes: int = 20 * 1024 * 1024,
-    max_pages: int | None = None,
-    selectors: Mapping[str, str] | None = None,
-    cache_dir: Path | None = None,
-    dask: str = "",
-) -> tuple[dict[str, Page], list[str]]:
+def crawl_folder(root: Path, origins: Iterable[str] = (), **options: Any) -> tuple[dict[str, Page], list[str]]:
     """Read every HTML file under root. Returns pages by URL and notes on what was skipped.
+
+    ``options`` are FolderParse's; this is a parse begun and taken at once.
+    """
+    return FolderParse(root, origins, **options).result()
+
+
+class FolderParse:
+    """A folder's files being parsed: workers start at construction, result() takes their pages.
+
+    Starting and taking are apart so the parse can begin before anything needs
+    it: pytest-linkrules begins it before importing numpy and the modules that
+    build the graph and run the rules, and on two cores the workers parse on
+    the core those imports would leave idle. close() stops the workers of a
+    parse whose result is never taken.
 
     ``selectors`` (role name -> CSS selector) are tested on every page; the
     names that match end up in ``Page.roles``. With ``cache_dir``, pages whose
@@ -383,60 +387,93 @@ def crawl_folder(
     parsed on that Dask cluster (crawl/shards.py), which must see the folder
     at the same path; the per-page cache is not used there.
     """
-    files, notes = list_files(root)
-    resolver = FolderResolver(files, origins)
-    html_files = [f for f in files if is_html_file(f)]
-    if max_pages is not None and len(html_files) > max_pages:
-        notes.append(f"{len(html_files):,} HTML files found; only the first {max_pages:,} were read (site.max_pages)")
-        html_files = html_files[:max_pages]
 
-    workers = workers or min(os.cpu_count() or 1, 8)
-    cache = CrawlCache.for_site(cache_dir, root, max_bytes, selectors) if cache_dir is not None else None
-    chunks = list(enumerate(_chunks(html_files, CHUNK)))
-    pages: dict[str, Page] = {}
-    parsed = 0
-    if dask:
+    def __init__(
+        self,
+        root: Path,
+        origins: Iterable[str] = (),
+        *,
+        workers: int | None = None,
+        max_bytes: int = 20 * 1024 * 1024,
+        max_pages: int | None = None,
+        selectors: Mapping[str, str] | None = None,
+        cache_dir: Path | None = None,
+        dask: str = "",
+    ) -> None:
+        files, self.notes = list_files(root)
+        resolver = FolderResolver(files, origins)
+        html_files = [f for f in files if is_html_file(f)]
+        if max_pages is not None and len(html_files) > max_pages:
+            self.notes.append(f"{len(html_files):,} HTML files found; only the first {max_pages:,} were read (site.max_pages)")
+            html_files = html_files[:max_pages]
+        self._shared = (root, resolver, max_bytes, selectors)
+        self._html_files = html_files
+        self._dask = dask
+        self._pool: ProcessPoolExecutor | None = None
+        self._cache = CrawlCache.for_site(cache_dir, root, max_bytes, selectors) if cache_dir is not None else None
+        self._chunks = list(enumerate(_chunks(html_files, CHUNK)))
+        self._results: Iterable[tuple[int, list[LinkFields], list[Packed], int]] = ()
+        workers = workers or min(os.cpu_count() or 1, 8)
+        if dask:
+            return
+        if workers <= 1 or len(html_files) < PARALLEL_THRESHOLD:
+            _init_worker(*self._shared, self._cache)
+            self._results = map(_read_chunk, self._chunks)  # lazy: parsed by result(), here
+        else:
+            ctx = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+            self._pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(*self._shared, self._cache))
+            # map() yields in submission order, and each worker takes chunks in
+            # that order too, so a chunk's link numbers are always known here.
+            # It submits every chunk, so the workers exist (with the collector
+            # on) before it is paused in result().
+            self._results = self._pool.map(_read_chunk, self._chunks)
+
+    def result(self) -> tuple[dict[str, Page], list[str]]:
+        """Pages by URL and notes on what was skipped; waits for the workers. Once only."""
+        pages: dict[str, Page] = {}
+        notes = self.notes
+        if self._dask:
+            return self._on_dask(pages, notes)
+        parsed = 0
+        try:
+            receiver = LinkReceiver()
+            with _collector_paused():
+                for worker, new_links, chunk, n_parsed in self._results:
+                    receiver.receive(worker, new_links)
+                    parsed += n_parsed
+                    for packed in chunk:
+                        _add_page(pages, receiver.unpack(worker, packed), notes)
+        finally:
+            self.close()
+        if self._cache is not None:
+            self._cache.prune(len(self._chunks))
+            notes.append(
+                f"crawl cache: {parsed:,} of {len(self._html_files):,} pages parsed, the rest unchanged since the last run "
+                f"({display_path(self._cache.folder)})"
+            )
+        return pages, notes
+
+    def close(self) -> None:
+        """Stop the workers (what they have not started is dropped); nothing to do once result() returned."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _on_dask(self, pages: dict[str, Page], notes: list[str]) -> tuple[dict[str, Page], list[str]]:
         from .shards import ShardError, run_shards
 
-        shards = list(enumerate(_chunks(html_files, DASK_CHUNK)))
+        shards = list(enumerate(_chunks(self._html_files, DASK_CHUNK)))
         receiver = LinkReceiver()
         try:
-            for number, new_links, chunk in run_shards(_folder_shard, shards, (root, resolver, max_bytes, selectors), dask=dask):
+            for number, new_links, chunk in run_shards(_folder_shard, shards, self._shared, dask=self._dask):
                 receiver.receive(number, new_links)
                 for packed in chunk:
                     _add_page(pages, receiver.unpack(number, packed), notes)
         except ShardError as exc:
             raise FolderError(str(exc)) from None
-        if cache is not None:
+        if self._cache is not None:
             notes.append("crawl cache: not used for pages parsed on Dask (its workers may not see this machine's cache folder)")
         return pages, notes
-    with ExitStack() as stack:
-        if workers <= 1 or len(html_files) < PARALLEL_THRESHOLD:
-            _init_worker(root, resolver, max_bytes, selectors, cache)
-            results: Iterable[tuple[int, list[LinkFields], list[Packed], int]] = map(_read_chunk, chunks)
-        else:
-            ctx = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
-            initargs = (root, resolver, max_bytes, selectors, cache)
-            pool = stack.enter_context(ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=initargs))
-            # map() yields in submission order, and each worker takes chunks in
-            # that order too, so a chunk's link numbers are always known here.
-            # It submits every chunk, so the workers exist (with the collector
-            # on) before it is paused below.
-            results = pool.map(_read_chunk, chunks)
-        receiver = LinkReceiver()
-        with _collector_paused():
-            for worker, new_links, chunk, n_parsed in results:
-                receiver.receive(worker, new_links)
-                parsed += n_parsed
-                for packed in chunk:
-                    _add_page(pages, receiver.unpack(worker, packed), notes)
-    if cache is not None:
-        cache.prune(len(chunks))
-        notes.append(
-            f"crawl cache: {parsed:,} of {len(html_files):,} pages parsed, the rest unchanged since the last run "
-            f"({display_path(cache.folder)})"
-        )
-    return pages, notes
 
 
 @contextmanager

@@ -14,15 +14,16 @@ COUNT_CRAWLS = """
 import os
 import pytest_linkrules.crawl as crawl
 
-_real = getattr(crawl.crawl_folder, "real", crawl.crawl_folder)  # pytester may import this twice
+_real = getattr(crawl.FolderParse, "real", crawl.FolderParse)  # pytester may import this twice
 
-def counting(*args, **kwargs):
-    with open(os.path.dirname(__file__) + ".crawls.txt", "a") as f:
-        f.write(f"{os.getpid()} cache={kwargs.get('cache_dir') is not None}\\n")
-    return _real(*args, **kwargs)
+class Counting(_real):
+    def __init__(self, *args, **kwargs):
+        with open(os.path.dirname(__file__) + ".crawls.txt", "a") as f:
+            f.write(f"{os.getpid()} cache={kwargs.get('cache_dir') is not None}\\n")
+        super().__init__(*args, **kwargs)
 
-counting.real = _real
-crawl.crawl_folder = counting
+Counting.real = _real
+crawl.FolderParse = Counting
 """
 
 
