@@ -27,7 +27,10 @@ from pathlib import Path
 from typing import Callable, Sequence
 from urllib.parse import urlsplit
 
-from .config import (
+from .quiet_numpy import import_numpy
+
+import_numpy()  # before the modules below import numpy (quiet_numpy says why)
+from .config import (  # noqa: E402
     RENDER_MODES,
     ConfigError,
     LinkrulesConfig,
@@ -37,12 +40,12 @@ from .config import (
     load_config,
     with_overrides,
 )
-from .report import export, github
-from .report.escape import log_text, terminal
-from .report.failures import Failure
-from .report.text import click_path, explain, inlink_lines
-from .rules import Rule, builtin_registry, installed_registry
-from .runner import Analysis, analyze
+from .report import export, github  # noqa: E402
+from .report.escape import log_text, terminal  # noqa: E402
+from .report.failures import Failure  # noqa: E402
+from .report.text import click_path, explain, inlink_lines  # noqa: E402
+from .rules import Rule, builtin_registry, installed_registry  # noqa: E402
+from .runner import Analysis, analyze  # noqa: E402
 
 EXIT_OK = 0
 EXIT_FAILURES = 1

@@ -328,8 +328,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     # bring numpy, scipy and the crawl's modules, needed only with --linkrules.
     from . import snapshot
     from .config import ConfigError
+    from .crawl import StartedCrawl
     from .crawl.folder import page_folders
-    from .runner import analyze
 
     problems: list[str] = []
     cache_dir = _cache_dir(config)
@@ -338,29 +338,45 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         state.snapshot = snapshot.snapshot_folder()
     sharing = state.snapshot
     _load_compare(config, state)
-    for cfg in state.configs:
-        crawl = snapshot.load_crawl(Path(shared), cfg.path) if shared else None
-        try:
-            progress = _progress(config) if crawl is None else None
+    # The first config's crawl begins before the imports that build the graph
+    # and run the rules (numpy among them): one core's work, which a folder's
+    # parse workers overlap instead of waiting for it (benchmarks/bench_start.py).
+    # Only the first's: two crawls at once would share the same cores.
+    first = state.configs[0]
+    started = None if shared else StartedCrawl(first.site, selectors=first.selectors, cache_dir=cache_dir)
+    try:
+        from .quiet_numpy import import_numpy
+
+        import_numpy()  # before the modules below import it
+        from .runner import analyze
+
+        for cfg in state.configs:
+            crawl = snapshot.load_crawl(Path(shared), cfg.path) if shared else None
             try:
-                base = _base_for(config, state, cfg, cache_dir)
-                analysis = analyze(
-                    cfg, progress=progress, cache_dir=cache_dir, crawl=crawl, base=base,
-                    suggest=not config.getoption("linkrules_no_suggestions"), crawled=lambda _: _freeze(state),
-                )
-            finally:
-                if progress is not None:
-                    progress.close()
-        except ConfigError as exc:
-            problems.extend(exc.problems)
-            continue
-        state.analyses[cfg.path] = analysis
-        if sharing is not None:
-            snapshot.save_crawl(sharing, cfg.path, analysis.crawl)
-        if cfg.site.root is not None:
-            sources = (p.source for p in analysis.crawl.pages.values())
-            state.site_folders |= page_folders(cfg.site.root, sources, keep=[c.path.parent for c in state.configs])
-        config.hook.pytest_linkrules_graph_built(graph=analysis.graph, config=config)
+                progress = _progress(config) if crawl is None else None
+                try:
+                    base = _base_for(config, state, cfg, cache_dir)
+                    analysis = analyze(
+                        cfg, progress=progress, cache_dir=cache_dir, crawl=crawl, base=base,
+                        suggest=not config.getoption("linkrules_no_suggestions"), crawled=lambda _: _freeze(state),
+                        started=started if cfg is first else None,
+                    )
+                finally:
+                    if progress is not None:
+                        progress.close()
+            except ConfigError as exc:
+                problems.extend(exc.problems)
+                continue
+            state.analyses[cfg.path] = analysis
+            if sharing is not None:
+                snapshot.save_crawl(sharing, cfg.path, analysis.crawl)
+            if cfg.site.root is not None:
+                sources = (p.source for p in analysis.crawl.pages.values())
+                state.site_folders |= page_folders(cfg.site.root, sources, keep=[c.path.parent for c in state.configs])
+            config.hook.pytest_linkrules_graph_built(graph=analysis.graph, config=config)
+    finally:
+        if started is not None:
+            started.close()  # nothing to do once taken; else (an error above) its workers stop
     if problems:
         raise pytest.UsageError("linkrules:\n" + "\n".join(problems))
     _baselines(config, state)
