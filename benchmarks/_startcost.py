@@ -3,8 +3,10 @@
 The crawl runs in worker processes in parallel; everything else in a
 `pytest --linkrules` run (interpreter and pytest start, imports, config,
 graph, rules, items, report, exit) is this one process on one core, so its
-CPU seconds outside the crawl are what it adds to the crawl's wall time on an
-idle machine, and stay steady when other jobs load the machine. Written to
+CPU seconds outside the crawl are at most what it adds to the crawl's wall
+time on an idle machine (less: the plugin imports numpy and the graph's
+modules while the workers parse), and stay steady when other jobs load the
+machine. Written to
 $LINKRULES_BENCH_OUT at exit (atexit: after pytest's own cleanup).
 """
 
@@ -24,28 +26,38 @@ def _self_cpu() -> float:
     return me.ru_utime + me.ru_stime
 
 
-def _timed_crawl(*args, **kwargs):
-    began, began_cpu = time.perf_counter(), _self_cpu()
-    try:
-        return _crawl_site(*args, **kwargs)
-    finally:
-        _CRAWL["self_cpu"] += _self_cpu() - began_cpu
-        _CRAWL["wall"] += time.perf_counter() - began
-
-
-_crawl_site = None
+_patched = False
 
 
 def pytest_configure(config) -> None:
     """Patched here, not at import: a -p plugin loads before pytest-linkrules' entry point, and
-    importing the runner then would send the whole package through pytest's assertion rewriter,
-    which the plugin itself keeps it out of (a cost a user's run does not pay)."""
-    global _crawl_site
-    from pytest_linkrules import runner
+    importing the crawl then would send the whole package through pytest's assertion rewriter,
+    which the plugin itself keeps it out of (a cost a user's run does not pay). Only the crawl
+    package, which imports no numpy: the runner would, before the plugin begins the crawl."""
+    global _patched
+    from pytest_linkrules import crawl
 
-    if _crawl_site is None:
-        _crawl_site = runner.crawl_site
-        runner.crawl_site = _timed_crawl
+    if _patched:
+        return
+    _patched = True
+
+    class TimedCrawl(crawl.StartedCrawl):
+        """The crawl's own CPU in this process: its start and its result, not the plugin's imports between."""
+
+        def __init__(self, *args, **kwargs) -> None:
+            self.began, used = time.perf_counter(), _self_cpu()
+            super().__init__(*args, **kwargs)
+            _CRAWL["self_cpu"] += _self_cpu() - used
+
+        def result(self, progress=None):
+            used = _self_cpu()
+            try:
+                return super().result(progress)
+            finally:
+                _CRAWL["self_cpu"] += _self_cpu() - used
+                _CRAWL["wall"] += time.perf_counter() - self.began
+
+    crawl.StartedCrawl = TimedCrawl  # the plugin takes it from there when the session starts
 
 
 @atexit.register
