@@ -26,7 +26,6 @@ from .cache import WholeCrawl, tree_fingerprint
 from ..presets import PRESETS, chrome_in_use
 from .extract import CHROME_KEY
 from .folder import SKIP_DIRS, FolderError, FolderParse, check_root
-from .folder_sitemap import read_folder_sitemap
 from .templates import nothing_to_render
 from .urls import FolderResolver, normalize_path
 
@@ -182,6 +181,8 @@ class StartedCrawl:
         render, reason, render_notes, shortfall, browserless = _render_folder(site, pages, starts, progress, cache_dir)
         notes.extend(render_notes)
         resolver = FolderResolver((p.source for p in pages.values() if p.source), site.base_url)
+        from .folder_sitemap import read_folder_sitemap  # here: the workers need not wait for its import
+
         sitemap_urls, sitemap_notes = read_folder_sitemap(site.root, site.sitemap, site.base_url, resolver)
         notes.extend(sitemap_notes)
         if whole is not None:

@@ -21,7 +21,6 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 from ..model import Page
 from ..config import display_path
 from ..quiet_numpy import import_numpy
-from .allocator import keep_freed_memory
 from .cache import CrawlCache, Shard
 from .linktable import LinkFields, LinkReceiver, LinkTable, Packed
 from .pipeline import Fetched, build_page, read
@@ -321,6 +320,8 @@ def _init_worker(
     cache: CrawlCache | None = None,
 ) -> None:
     global _worker, _table, _memo, _cache
+    from .allocator import keep_freed_memory  # in the worker: ctypes need not delay its fork
+
     keep_freed_memory()  # parsing runs half as fast when each page's tree goes back to the kernel
     _worker = (root, resolver, max_bytes, selectors)
     _table = LinkTable()
