@@ -327,16 +327,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     # Here, not at the top: pytest loads this module in every run, and these
     # bring numpy, scipy and the crawl's modules, needed only with --linkrules.
     from . import snapshot
-    from .config import ConfigError
     from .crawl import StartedCrawl
-    from .crawl.folder import page_folders
 
-    problems: list[str] = []
     cache_dir = _cache_dir(config)
     shared = getattr(config, "workerinput", {}).get("linkrules_snapshot")  # on an xdist worker
     if config.pluginmanager.hasplugin("dsession"):  # the xdist controller: crawl once for all workers
         state.snapshot = snapshot.snapshot_folder()
-    sharing = state.snapshot
     _load_compare(config, state)
     # The first config's crawl begins before the imports that build the graph
     # and run the rules (numpy among them): one core's work, which a folder's
@@ -345,42 +341,54 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     first = state.configs[0]
     started = None if shared else StartedCrawl(first.site, selectors=first.selectors, cache_dir=cache_dir)
     try:
-        from .quiet_numpy import import_numpy
-
-        import_numpy()  # before the modules below import it
-        from .runner import analyze
-
-        for cfg in state.configs:
-            crawl = snapshot.load_crawl(Path(shared), cfg.path) if shared else None
-            try:
-                progress = _progress(config) if crawl is None else None
-                try:
-                    base = _base_for(config, state, cfg, cache_dir)
-                    analysis = analyze(
-                        cfg, progress=progress, cache_dir=cache_dir, crawl=crawl, base=base,
-                        suggest=not config.getoption("linkrules_no_suggestions"), crawled=lambda _: _freeze(state),
-                        started=started if cfg is first else None,
-                    )
-                finally:
-                    if progress is not None:
-                        progress.close()
-            except ConfigError as exc:
-                problems.extend(exc.problems)
-                continue
-            state.analyses[cfg.path] = analysis
-            if sharing is not None:
-                snapshot.save_crawl(sharing, cfg.path, analysis.crawl)
-            if cfg.site.root is not None:
-                sources = (p.source for p in analysis.crawl.pages.values())
-                state.site_folders |= page_folders(cfg.site.root, sources, keep=[c.path.parent for c in state.configs])
-            config.hook.pytest_linkrules_graph_built(graph=analysis.graph, config=config)
+        problems = _analyze_all(config, state, cache_dir, started, shared)
     finally:
         if started is not None:
-            started.close()  # nothing to do once taken; else (an error above) its workers stop
+            started.close()  # nothing to do once taken; else (an error on the way) its workers stop
     if problems:
         raise pytest.UsageError("linkrules:\n" + "\n".join(problems))
     _baselines(config, state)
     _save_graphs(config, state)
+
+
+def _analyze_all(
+    config: pytest.Config, state: LinkrulesState, cache_dir: Path | None, started: Any, shared: str | None
+) -> list[str]:
+    """Analyze each config, the first with its crawl ``started`` (or each with the ``shared`` crawls); the problems found."""
+    from . import snapshot
+    from .config import ConfigError
+    from .crawl.folder import page_folders
+    from .quiet_numpy import import_numpy
+
+    import_numpy()  # before the runner's modules import it
+    from .runner import analyze
+
+    problems: list[str] = []
+    for cfg in state.configs:
+        crawl = snapshot.load_crawl(Path(shared), cfg.path) if shared else None
+        try:
+            progress = _progress(config) if crawl is None else None
+            try:
+                base = _base_for(config, state, cfg, cache_dir)
+                analysis = analyze(
+                    cfg, progress=progress, cache_dir=cache_dir, crawl=crawl, base=base,
+                    suggest=not config.getoption("linkrules_no_suggestions"), crawled=lambda _: _freeze(state),
+                    started=started if cfg is state.configs[0] else None,
+                )
+            finally:
+                if progress is not None:
+                    progress.close()
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+            continue
+        state.analyses[cfg.path] = analysis
+        if state.snapshot is not None:  # the xdist controller shares its crawls
+            snapshot.save_crawl(state.snapshot, cfg.path, analysis.crawl)
+        if cfg.site.root is not None:
+            sources = (p.source for p in analysis.crawl.pages.values())
+            state.site_folders |= page_folders(cfg.site.root, sources, keep=[c.path.parent for c in state.configs])
+        config.hook.pytest_linkrules_graph_built(graph=analysis.graph, config=config)
+    return problems
 
 
 def _load_compare(config: pytest.Config, state: LinkrulesState) -> None:
