@@ -10,8 +10,8 @@ as the runner runs it (the change rules against the base variant's snapshot),
 link suggestions, then the items (collection) and the end-to-end run below.
 
 ``pytest`` (a fresh process, as CI runs it): ``pytest --linkrules`` with the
-crawl replaced by the generator (``_scale_plugin.py`` patches
-``runner.crawl_site``; the report header still says what was "crawled"),
+crawl replaced by the generator (``_scale_plugin.py`` stands in for
+``crawl.StartedCrawl``; the report header still says what was "crawled"),
 ``--linkrules-compare`` against the base variant's graph saved by a first
 run with ``--linkrules-save-graph``, and JUnit XML, pytest-html and the
 GitHub job summary written. Stage figures come from ``_stages.py``; the
