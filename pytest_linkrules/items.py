@@ -76,6 +76,7 @@ class LinkrulesState:
     lean_runs: int = 0
     summary_left: int | None = None  # failures the GitHub job summary could not list (None: none written)
     ahead: TextsAhead | None = None  # failure texts a forked child writes (start_texts_ahead)
+    started: Any = None  # the first config's crawl.StartedCrawl, from session start until LateAnalysis takes it
 
     @property
     def paths(self) -> set[Path]:

@@ -248,8 +248,10 @@ def pytest_configure(config: pytest.Config) -> None:
     lean = not any(config.getoption(o, False) for o in ("usepdb", "setupshow", "setuponly", "setupplan"))
     config.stash[STATE_KEY] = LinkrulesState(registry, configs, max_shown=max_shown(config), lean_protocol=lean)
     config.pluginmanager.register(FailureCap(), "linkrules-failure-cap")
+    config.pluginmanager.register(LateAnalysis(), "linkrules-late-analysis")
     # Registered before pytest's own cleanups (our pytest_configure runs first), so it runs after them.
     config.add_cleanup(lambda: gc.unfreeze() if config.stash[STATE_KEY].frozen else None)
+    config.add_cleanup(lambda: _close_started(config.stash[STATE_KEY]))
     atexit.register(_release_at_exit, weakref.ref(config.stash[STATE_KEY]))
     _make_collected(config, paths)
     if config.getoption("htmlpath", None) and config.pluginmanager.hasplugin("html"):
@@ -257,6 +259,13 @@ def pytest_configure(config: pytest.Config) -> None:
 
         html = HtmlReport(lambda: config.stash[STATE_KEY].analyses, config.rootpath)
         config.pluginmanager.register(html, "linkrules-html")
+
+
+def _close_started(state: LinkrulesState) -> None:
+    """Stop the workers of a crawl that was begun and never taken (a session start that failed between)."""
+    started, state.started = state.started, None
+    if started is not None:
+        started.close()
 
 
 def max_shown(config: pytest.Config) -> int | None:
@@ -319,7 +328,7 @@ def _make_collected(config: pytest.Config, paths: list[Path]) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Crawl once per config, before collection, so item ids can name the failing pages."""
+    """Begin the first config's crawl, and the imports that wait for it; LateAnalysis takes it."""
     config = session.config
     state = config.stash.get(STATE_KEY, None)
     if state is None:
@@ -329,26 +338,63 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     from . import snapshot
     from .crawl import StartedCrawl
 
-    cache_dir = _cache_dir(config)
     shared = getattr(config, "workerinput", {}).get("linkrules_snapshot")  # on an xdist worker
     if config.pluginmanager.hasplugin("dsession"):  # the xdist controller: crawl once for all workers
         state.snapshot = snapshot.snapshot_folder()
     _load_compare(config, state)
     # The first config's crawl begins before the imports that build the graph
-    # and run the rules (numpy among them): one core's work, which a folder's
-    # parse workers overlap instead of waiting for it (benchmarks/bench_start.py).
-    # Only the first's: two crawls at once would share the same cores.
-    first = state.configs[0]
-    started = None if shared else StartedCrawl(first.site, selectors=first.selectors, cache_dir=cache_dir)
-    try:
-        problems = _analyze_all(config, state, cache_dir, started, shared)
-    finally:
-        if started is not None:
-            started.close()  # nothing to do once taken; else (an error on the way) its workers stop
-    if problems:
-        raise pytest.UsageError("linkrules:\n" + "\n".join(problems))
-    _baselines(config, state)
-    _save_graphs(config, state)
+    # and run the rules (numpy among them) and before pytest's own session
+    # set-up (its fixture manager reads every plugin): one core's work, which
+    # a folder's parse workers overlap instead of waiting for it
+    # (benchmarks/bench_start.py). Only the first's: two crawls at once would
+    # share the same cores.
+    if not shared:
+        first = state.configs[0]
+        state.started = StartedCrawl(first.site, selectors=first.selectors, cache_dir=_cache_dir(config))
+    _import_for_analysis()
+
+
+def _import_for_analysis() -> None:
+    """Import what the analysis and the items use, while a crawl's workers parse.
+
+    numpy first, with OpenBLAS's short idle spin (quiet_numpy), before the
+    runner's modules import it. The rest would otherwise be imported one by
+    one after the crawl, where nothing overlaps them.
+    """
+    from .quiet_numpy import import_numpy
+
+    import_numpy()
+    from . import baseline, runner  # noqa: F401
+    from .crawl import folder_sitemap  # noqa: F401
+    from .report import ahead, failures, github, source_lines  # noqa: F401
+
+
+class LateAnalysis:
+    """Takes the crawl that pytest_sessionstart began, builds the graphs and runs the rules.
+
+    Registered in pytest_configure, before pytest's terminal reporter, so its
+    ``trylast`` session start runs after pytest's own (the fixture manager,
+    ~10-20 ms of reading every plugin, which the crawl's wait now hides) and
+    before the terminal's, whose header reports the crawls. It runs before
+    pytest-xdist's too, which starts the workers that read the crawls the
+    controller shares.
+    """
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        config = session.config
+        state = config.stash[STATE_KEY]
+        started, state.started = state.started, None
+        shared = getattr(config, "workerinput", {}).get("linkrules_snapshot")
+        try:
+            problems = _analyze_all(config, state, _cache_dir(config), started, shared)
+        finally:
+            if started is not None:
+                started.close()  # nothing to do once taken; else (an error on the way) its workers stop
+        if problems:
+            raise pytest.UsageError("linkrules:\n" + "\n".join(problems))
+        _baselines(config, state)
+        _save_graphs(config, state)
 
 
 def _analyze_all(
@@ -358,9 +404,6 @@ def _analyze_all(
     from . import snapshot
     from .config import ConfigError
     from .crawl.folder import page_folders
-    from .quiet_numpy import import_numpy
-
-    import_numpy()  # before the runner's modules import it
     from .runner import analyze
 
     problems: list[str] = []
