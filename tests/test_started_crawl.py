@@ -177,3 +177,45 @@ def test_a_linkrules_run_leaves_no_openblas_setting_to_the_tests_it_runs(pyteste
         if env_before is not None:
             os.environ["OPENBLAS_THREAD_TIMEOUT"] = env_before
     result.assert_outcomes(passed=3)  # the crawl, no-orphans, test_env
+
+
+SESSION_ORDER = '''
+import pytest
+
+seen = []
+
+
+def pytest_sessionstart(session):
+    # An ordinary session-start hook, as pytest's own fixture manager has: it
+    # runs after the crawl began and before the crawl is taken.
+    state = session.config.stash[__import__("pytest_linkrules.stash").stash.STATE_KEY]
+    seen.append((state.started is not None, len(state.analyses)))
+
+
+def pytest_report_header(config):
+    state = config.stash[__import__("pytest_linkrules.stash").stash.STATE_KEY]
+    return [f"seen at session start: {seen}; analysed by the header: {len(state.analyses)}"]
+'''
+
+
+def test_the_crawl_runs_through_pytests_session_set_up_and_is_taken_before_the_header(pytester: pytest.Pytester) -> None:
+    """Begun in the first session-start hook, taken in the last but the terminal's: the header still reports it."""
+    many_pages(pytester.path / "public", folder.PARALLEL_THRESHOLD + 20)
+    pytester.makefile(".toml", linkrules='[site]\nroot = "public"\nstart = ["/"]\nrender = "never"\n\n[rules.no-orphans]\n')
+    pytester.makeconftest(SESSION_ORDER)
+    result = pytester.runpytest_subprocess("--linkrules", "-p", "no:randomly", "-p", "no:cacheprovider")
+    result.stdout.fnmatch_lines(["seen at session start: [(True, 0)]; analysed by the header: 1"])
+    result.stdout.fnmatch_lines(["linkrules: linkrules.toml: folder public, 421 pages*"])
+    result.assert_outcomes(passed=2)  # the crawl and no-orphans
+
+
+def test_a_session_start_that_fails_after_the_crawl_began_stops_its_workers(pytester: pytest.Pytester) -> None:
+    """Another plugin's session start fails between the crawl's start and its taking: the workers go with the session."""
+    many_pages(pytester.path / "public", folder.PARALLEL_THRESHOLD + 20)
+    pytester.makefile(".toml", linkrules='[site]\nroot = "public"\nstart = ["/"]\nrender = "never"\n\n[rules.no-orphans]\n')
+    pytester.makeconftest("def pytest_sessionstart(session):\n    raise RuntimeError('a plugin failed at session start')\n")
+    before = multiprocessing.active_children()
+    result = pytester.runpytest_inprocess("--linkrules", "-p", "no:randomly", "-p", "no:cacheprovider")
+    assert result.ret != 0
+    assert "a plugin failed at session start" in result.stdout.str() + result.stderr.str()
+    assert multiprocessing.active_children() == before
