@@ -21,14 +21,14 @@ Usage (two venvs made by ``pip install`` of two checkouts):
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+from _start_project import green_project  # benchmarks/, this script's folder
+
 PYTEST = ["-m", "pytest", "-p", "no:randomly", "--tb=no", "-rN", "-p", "no:cacheprovider"]
 
 
@@ -40,12 +40,9 @@ def main() -> int:
     parser.add_argument("--b", nargs=2, metavar=("PYTHON", "CHECKOUT"), required=True, help="the change, likewise")
     args = parser.parse_args()
     installs = {"A": args.a, "B": args.b}
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPATH", "GITHUB_ACTIONS")}
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp)
-        template = (HERE / "start-green.toml").read_text()
-        (project / "linkrules.toml").write_text(template.format(root=args.site.resolve().as_posix()))
-        (project / "pytest.ini").write_text("[pytest]\n")
+        env = green_project(args.site, project)
         (project / "plain").mkdir()
         (project / "plain" / "test_one.py").write_text("def test_one():\n    pass\n")
 

@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+from _start_project import green_project  # benchmarks/, this script's folder
+
 
 PROBE = '''
 import atexit, json, os, resource, time
@@ -103,12 +103,9 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--python", default=sys.executable, help="the interpreter whose pytest-linkrules runs (a venv's python)")
     args = parser.parse_args()
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPATH", "GITHUB_ACTIONS")}
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp)
-        template = (HERE / "start-green.toml").read_text()
-        (project / "linkrules.toml").write_text(template.format(root=args.site.resolve().as_posix()))
-        (project / "pytest.ini").write_text("[pytest]\n")
+        env = green_project(args.site, project)
         (project / "conftest.py").write_text(PROBE)
         out = project / "timeline.jsonl"
         env["TIMELINE_OUT"] = str(out)
