@@ -44,6 +44,7 @@ from .report.text import explain
 if TYPE_CHECKING:  # the runner imports the crawl and the graph (numpy, scipy): not on pytest's start path
     from .baseline import Comparison
     from .config import LinkrulesConfig
+    from .crawl import StartedCrawl
     from .report.ahead import TextsAhead
     from .rules.base import Rule
     from .runner import Analysis, RuleOutcome
@@ -76,7 +77,7 @@ class LinkrulesState:
     lean_runs: int = 0
     summary_left: int | None = None  # failures the GitHub job summary could not list (None: none written)
     ahead: TextsAhead | None = None  # failure texts a forked child writes (start_texts_ahead)
-    started: Any = None  # the first config's crawl.StartedCrawl, from session start until LateAnalysis takes it
+    started: StartedCrawl | None = None  # the first config's crawl, from session start until LateAnalysis takes it
 
     @property
     def paths(self) -> set[Path]:

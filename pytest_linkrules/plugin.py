@@ -47,6 +47,7 @@ from .stash import STATE_KEY  # noqa: E402
 
 if TYPE_CHECKING:
     from .config import LinkrulesConfig
+    from .crawl import StartedCrawl
     from .items import LinkrulesState
     from .rules import Rule
 
@@ -262,7 +263,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _close_started(state: LinkrulesState) -> None:
-    """Stop the workers of a crawl that was begun and never taken (a session start that failed between)."""
+    """Stop the workers of a crawl begun at session start and not taken (an error on the way); none once it is."""
     started, state.started = state.started, None
     if started is not None:
         started.close()
@@ -338,7 +339,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     from . import snapshot
     from .crawl import StartedCrawl
 
-    shared = getattr(config, "workerinput", {}).get("linkrules_snapshot")  # on an xdist worker
+    shared = _shared_crawls(config)
     if config.pluginmanager.hasplugin("dsession"):  # the xdist controller: crawl once for all workers
         state.snapshot = snapshot.snapshot_folder()
     _load_compare(config, state)
@@ -384,21 +385,23 @@ class LateAnalysis:
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         config = session.config
         state = config.stash[STATE_KEY]
-        started, state.started = state.started, None
-        shared = getattr(config, "workerinput", {}).get("linkrules_snapshot")
         try:
-            problems = _analyze_all(config, state, _cache_dir(config), started, shared)
+            problems = _analyze_all(config, state, _cache_dir(config), state.started, _shared_crawls(config))
         finally:
-            if started is not None:
-                started.close()  # nothing to do once taken; else (an error on the way) its workers stop
+            _close_started(state)  # nothing to do once taken; else (an error on the way) its workers stop
         if problems:
             raise pytest.UsageError("linkrules:\n" + "\n".join(problems))
         _baselines(config, state)
         _save_graphs(config, state)
 
 
+def _shared_crawls(config: pytest.Config) -> str | None:
+    """On an xdist worker, the folder of the crawls its controller shares (pytest_configure_node); else None."""
+    return getattr(config, "workerinput", {}).get("linkrules_snapshot")
+
+
 def _analyze_all(
-    config: pytest.Config, state: LinkrulesState, cache_dir: Path | None, started: Any, shared: str | None
+    config: pytest.Config, state: LinkrulesState, cache_dir: Path | None, started: StartedCrawl | None, shared: str | None
 ) -> list[str]:
     """Analyze each config, the first with its crawl ``started`` (or each with the ``shared`` crawls); the problems found."""
     from . import snapshot
