@@ -218,3 +218,64 @@ document.addEventListener('DOMContentLoaded', () => {{
     assert targets(result.pages["/"]) == {"/a.html", "/js.html"}
     assert set(result.pages) == {"/", "/a.html", "/js.html"}
     assert spy.connections == []
+
+
+def _render_one(server, path: str, settle: float):
+    """One page through the renderer itself, with a settle budget longer than the crawl's 3 s."""
+    import asyncio
+
+    from pytest_linkrules.crawl.render import Renderer, RenderOptions
+
+    async def render():
+        async with Renderer(server.origin, RenderOptions(settle=settle)) as renderer:
+            return await renderer.render(server.origin + path)
+
+    return asyncio.run(render())
+
+
+TREE_PAGE = """<!doctype html><html><head><title>Tree</title><script>
+window.addEventListener('load', () => {{ {insert} }});</script></head>
+<body><main><div id="tree"></div><a href="/">Home</a></main></body></html>"""
+TREE_DATA = b"const a = document.createElement('a'); a.href = '/b.html'; a.textContent = 'B'; document.getElementById('tree').appendChild(a);"
+
+
+def test_a_script_that_a_script_inserts_is_waited_for_however_slow(serve):
+    """A starved renderer or a slow server delays Doxygen's tree data past 2 s: the page is still read after it ran.
+
+    On libstdc++'s docs, a page rendered beside inherits.html (918 SVG frames)
+    waited 3-7 s for its tree's data; counting each script at most 2 s read it
+    "settled" without the tree (24 of its links missing). A script a script
+    inserted is counted until it loads or fails; the settle budget bounds the wait.
+    """
+    insert = "const s = document.createElement('script'); s.src = '/tree-data.js'; document.head.appendChild(s);"
+    server = serve(
+        pages={"/": TREE_PAGE.format(insert=insert)},
+        files={"/tree-data.js": ("text/javascript", TREE_DATA)},
+        delays={"/tree-data.js": 2.6},
+    )
+    rendered = _render_one(server, "/", settle=10)
+    assert not rendered.error and rendered.settled
+    assert {link.href for link in rendered.raw.links} == {"/", "/b.html"}
+
+
+def test_a_script_that_innerhtml_inserts_never_runs_and_is_not_waited_for(serve):
+    """innerHTML makes a <script src> the browser never fetches: it must not hold the page to the settle budget."""
+    insert = "document.getElementById('tree').innerHTML = '<script src=\"/tree-data.js\"><' + '/script>';"
+    server = serve(
+        pages={"/": TREE_PAGE.format(insert=insert)},
+        files={"/tree-data.js": ("text/javascript", TREE_DATA)},
+    )
+    rendered = _render_one(server, "/", settle=10)
+    assert not rendered.error and rendered.settled  # quiet within 2 s, far inside the 10 s budget
+    assert {link.href for link in rendered.raw.links} == {"/"}
+    assert "/tree-data.js" not in server.paths  # never fetched, so never run
+
+
+def test_a_script_that_never_arrives_ends_the_wait_as_unsettled(serve):
+    """A script a script inserted whose server never answers: the page is read when the settle budget runs out, and says so."""
+    insert = "const s = document.createElement('script'); s.src = '/tree-data.js'; document.head.appendChild(s);"
+    server = serve(pages={"/": TREE_PAGE.format(insert=insert)}, hang={"/tree-data.js"})
+    rendered = _render_one(server, "/", settle=2.5)
+    assert not rendered.error
+    assert rendered.settled is False
+    assert {link.href for link in rendered.raw.links} == {"/"}

@@ -46,9 +46,10 @@ BLOCKED_EXTENSIONS = (
 
 # Counts the work a page still has pending that may add links: fetch/XHR
 # requests in flight (a fetch until its body is read), scripts inserted after
-# the document was parsed until they load (at most 2 s each; Doxygen's nav
-# tree loads its data as a chain of such scripts, and a quiet window alone
-# read half the pages before the tree was built), and short one-shot
+# the document was parsed until they load or fail (Doxygen's nav tree loads its
+# data as a chain of such scripts: a quiet window alone read half the pages
+# before the tree was built, and a cap of 2 s per script read pages rendered
+# beside a heavy one without it), and short one-shot
 # timers (due within 1 s, set in the page's first 2 s, and not the third link
 # of a timer chain, so a polling loop can't keep a page busy). With that
 # known, "settled" needs only a short quiet window for what isn't counted
@@ -66,7 +67,11 @@ INIT_SCRIPT = """
     const end = () => { if (open) { open = false; n--; } };
     el.addEventListener('load', end, {once: true});
     el.addEventListener('error', end, {once: true});
-    st.call(window, end, 2000);  // a script that never fetches (set by innerHTML) stops counting
+    // A script made by innerHTML is never fetched or run, and never says so: it stops
+    // counting after 2 s. Only the parser makes scripts that are not async unless
+    // told (or a loader that wants them in order), so a script a script made (async)
+    // counts until it loads or fails, within the settle budget.
+    if (!el.async) st.call(window, end, 2000);
   };
   new MutationObserver(records => {
     if (document.readyState === 'loading') return;  // the parser's own scripts hold back readyState already
