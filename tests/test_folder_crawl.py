@@ -358,3 +358,43 @@ def test_the_collector_paused_for_the_crawl_is_left_as_it_was(tmp_path: Path, wo
         (gc.enable if was else gc.disable)()
     assert len(pages) == folder.PARALLEL_THRESHOLD + 10
     assert [link.target for link in pages["/p3.html"].links] == ["/p4.html"]
+
+
+def _pages_of(root: Path, n: int, filler: int) -> Path:
+    """n pages in a ring, each with ``filler`` bytes of text besides its links."""
+    root.mkdir(parents=True, exist_ok=True)
+    text = "<p>" + "word " * (filler // 5) + "</p>"
+    for i in range(n):
+        (root / f"p{i}.html").write_text(f'<title>p{i}</title><a href="p{(i + 1) % n}.html">next</a>{text}<a href="#top">top</a>')
+    return root
+
+
+@pytest.mark.parametrize("filler, pooled", [(100, False), (150_000, True)])
+def test_a_small_site_of_large_pages_is_parsed_by_workers(tmp_path: Path, filler: int, pooled: bool) -> None:
+    """Few pages: parsed in this process, unless they add up to PARALLEL_BYTES; either way the pages are the same."""
+    import multiprocessing
+
+    from pytest_linkrules.crawl import folder
+
+    root = _pages_of(tmp_path / "site", 30, filler)
+    parse = folder.FolderParse(root)
+    assert (multiprocessing.active_children() != []) is pooled
+    pages, _ = parse.result()
+    assert multiprocessing.active_children() == []
+    alone, _ = crawl_folder(root, workers=1)  # this process, whatever the size
+    assert pages == alone
+    assert len(pages) == 30 and [link.target for link in pages["/p29.html"].links] == ["/p0.html"]
+
+
+@pytest.mark.parametrize("workers", [2, 3, 8])
+def test_chunks_keep_every_worker_busy_to_the_end(workers: int) -> None:
+    """Every page in one chunk, at most CHUNK a chunk, and none over a half of a worker's share: no worker idles long."""
+    from pytest_linkrules.crawl import folder
+
+    for pages in (1, 7, 137, 400, 600, 1_000, 3_906, 100_000):
+        files = [f"p{i}.html" for i in range(pages)]
+        chunks = list(folder._chunks(files, folder._chunk_size(pages, workers)))
+        assert [f for chunk in chunks for f in chunk] == files
+        sizes = [len(chunk) for chunk in chunks]
+        assert max(sizes) <= folder.CHUNK
+        assert max(sizes) <= -(-pages // min(pages, 2 * workers)), (pages, sizes)

@@ -26,9 +26,14 @@ from .linktable import LinkFields, LinkReceiver, LinkTable, Packed
 from .pipeline import Fetched, build_page, read
 from .urls import FolderResolver, is_html_file, page_url_for_file
 
-# Below this many pages a process pool costs more than it saves.
-PARALLEL_THRESHOLD = 400
-CHUNK = 256
+# A process pool costs ~15 ms to start and hand pages back, more than it saves
+# on a small site, unless the pages are large: sphinx-doc's 137 pages are 7.7 MB
+# (a 0.9 MB changelog among them), 0.37 s parsed here against 0.22 s by two
+# workers; 50 generated pages of 2.6 MB take 40 ms here, 43 ms with a pool
+# (benchmarks/README.md, "small sites of large pages").
+PARALLEL_THRESHOLD = 400  # pages
+PARALLEL_BYTES = 3_000_000  # HTML bytes, for sites of fewer pages
+CHUNK = 256  # most pages a worker takes at once
 # From this many files the workers start after numpy is imported, so they count
 # a page's "<" with it (extract._tags_at_most): bytes.count costs ~0.6 us a KB
 # more, ~30 ms of a worker's time per 1,000 pages of 50 KB, and importing numpy
@@ -370,6 +375,34 @@ def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
         yield items[i : i + size]
 
 
+def _worth_a_pool(root: Path, html_files: list[str]) -> bool:
+    """Whether worker processes parse these pages sooner than this process would: many pages, or few large ones."""
+    if len(html_files) >= PARALLEL_THRESHOLD:
+        return True
+    total = 0
+    for rel in html_files:  # fewer than PARALLEL_THRESHOLD stats: well under a millisecond
+        try:
+            total += os.stat(root / rel).st_size
+        except OSError:
+            continue  # read_file reports it
+        if total >= PARALLEL_BYTES:
+            return True
+    return False
+
+
+def _chunk_size(pages: int, workers: int) -> int:
+    """Pages per chunk: at most CHUNK, and at least two chunks per worker, all near the same size.
+
+    Each worker takes the next chunk when it is done, so 600 pages in chunks
+    of 256, 256 and 88 left one worker idle for most of the crawl (236 against
+    219 ms in four of 150); two chunks per worker even out pages of unlike
+    sizes (sphinx-doc: 299 ms in two chunks, 223 in four). A chunk costs a few
+    milliseconds to hand back, so 1,000 pages stay in four (345 ms; eight: 364).
+    """
+    chunks = workers * max(2, -(-pages // (workers * CHUNK)))
+    return max(1, -(-pages // chunks))
+
+
 def crawl_folder(root: Path, origins: Iterable[str] = (), **options: Any) -> tuple[dict[str, Page], list[str]]:
     """Read every HTML file under root. Returns pages by URL and notes on what was skipped.
 
@@ -418,12 +451,13 @@ class FolderParse:
         self._dask = dask
         self._pool: ProcessPoolExecutor | None = None
         self._cache = CrawlCache.for_site(cache_dir, root, max_bytes, selectors) if cache_dir is not None else None
-        self._chunks = list(enumerate(_chunks(html_files, CHUNK)))
         self._results: Iterable[tuple[int, list[LinkFields], list[Packed], int]] = ()
         workers = workers or min(os.cpu_count() or 1, 8)
+        parallel = workers > 1 and not dask and _worth_a_pool(root, html_files)
+        self._chunks = list(enumerate(_chunks(html_files, _chunk_size(len(html_files), workers) if parallel else CHUNK)))
         if dask:
             return
-        if workers <= 1 or len(html_files) < PARALLEL_THRESHOLD:
+        if not parallel:
             _init_worker(*self._shared, self._cache)
             self._results = map(_read_chunk, self._chunks)  # lazy: parsed by result(), here
         else:
