@@ -74,7 +74,7 @@ def make_plan(n_pages: int, seed: int) -> Plan:
 def _make_plan(n_pages: int, seed: int, posts: int) -> Plan:
     _CAT_CACHE.clear()
     rng = random.Random(seed)
-    guides = max(5, n_pages // 100)
+    guides = max(N_POPULAR + 1, n_pages // 100)  # one guide besides the popular ones, for thin_guides
     tags = max(10, n_pages // 200)
     # Zipf-like tag popularity: a few tags hold thousands of posts.
     weights = [1.0 / (k + 1) ** 0.8 for k in range(tags)]
@@ -451,6 +451,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int)
     args = parser.parse_args(argv)
     n = SIZES.get(args.size.lower()) or int(args.size)
+    if n < 60:  # the planted problems need a few dozen posts
+        parser.error(f"size: expected 60 pages or more, got {n}")
     out = args.out or HERE / "sites" / args.size.lower()
     figures = generate(n, out, args.seed, args.workers)
     print(f"{out}: {figures['pages']:,} pages, {figures['bytes'] / 1e6:,.0f} MB "
