@@ -22,7 +22,7 @@ import pytest
 from helpers.sitebuilder import chain_with_faults
 from pytest_linkrules.config import SiteConfig
 from pytest_linkrules.crawl import CrawlError, StartedCrawl, crawl_site
-from pytest_linkrules.crawl import extract, folder
+from pytest_linkrules.crawl import extract, folder, nesting
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -111,9 +111,9 @@ def test_a_small_folder_is_parsed_before_numpy_is_imported_a_large_one_after(tmp
 @pytest.mark.parametrize("tags", [0, 1, extract.MAX_NESTING - 1, extract.MAX_NESTING, extract.MAX_NESTING + 1, 3 * extract.MAX_NESTING])
 def test_the_tag_count_is_the_same_with_and_without_numpy(monkeypatch: pytest.MonkeyPatch, tags: int) -> None:
     data = ("<p>é" * tags + "x" * 5000).encode()
-    with_numpy = extract._tags_at_most(data, extract.MAX_NESTING)
+    with_numpy = nesting.tags_at_most(data, extract.MAX_NESTING)
     monkeypatch.delitem(sys.modules, "numpy")  # as in a worker forked before numpy was imported
-    without = extract._tags_at_most(data, extract.MAX_NESTING)
+    without = nesting.tags_at_most(data, extract.MAX_NESTING)
     assert with_numpy == without == (tags <= extract.MAX_NESTING)
 
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
-import sys
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from selectolax.lexbor import LexborHTMLParser
 
 from ..fragments import pack_ids
+from .nesting import MAX_NESTING, nested_deeper_than
 
 LINKS = "a[href], area[href]"
 # Links inside these are site chrome, repeated on every page. header and
@@ -234,59 +234,11 @@ def selector_problem(selector: str) -> str | None:
     return None
 
 
-# Lexbor's tree builder is quadratic in nesting depth (100,000 nested <div>s
-# take over a minute), so absurdly deep documents are refused before parsing.
-# Browsers stop nesting at 512 levels; real pages stay far below either figure.
-MAX_NESTING = 4096
-_TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
-# Elements that never nest by themselves: void elements and those whose end
-# tag is implied (10,000 unclosed <li> or <p> are siblings, not depth).
-_FLAT_ELEMENTS = frozenset(
-    "area base br col embed hr img input link meta source track wbr "
-    "p li dt dd option optgroup tr td th tbody thead tfoot colgroup caption rb rt rtc rp html head body".split()
-)
-
-
 def looks_binary(data: bytes) -> bool:
     """NUL bytes near the start without a UTF-16/32 byte-order mark: not a text document."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return False
     return b"\x00" in data[:1024]
-
-
-def _tags_at_most(data: bytes, limit: int) -> bool:
-    """Whether data holds at most ``limit`` "<" characters.
-
-    numpy counts in a quarter of bytes.count's time (13 against 57 us on a
-    68 KB page), but only where it is loaded already: a small folder's
-    workers start before numpy is imported (folder.NUMPY_BEFORE_WORKERS),
-    and importing it costs them more than the count saves.
-    """
-    np = sys.modules.get("numpy")
-    if np is None:
-        return data.count(b"<") <= limit
-    return int(np.count_nonzero(np.frombuffer(data, np.uint8) == 60)) <= limit
-
-
-def nesting_depth(html: str, limit: int = MAX_NESTING) -> int:
-    """An upper bound on element nesting, counted no further than ``limit + 1``.
-
-    Cheap for ordinary pages: a document with fewer tags than the limit can't
-    be that deep, so it isn't scanned at all.
-    """
-    if html.count("<") <= limit:
-        return 0
-    depth = 0
-    for match in _TAG_RE.finditer(html):
-        if match.group(2).lower() in _FLAT_ELEMENTS:
-            continue
-        if match.group(1):
-            depth = max(0, depth - 1)
-        else:
-            depth += 1
-            if depth > limit:
-                break
-    return depth
 
 
 def extract(html: str | bytes, selectors: Mapping[str, str] | None = None) -> RawPage:
@@ -302,10 +254,10 @@ def extract(html: str | bytes, selectors: Mapping[str, str] | None = None) -> Ra
             return RawPage(error="binary data, not HTML (NUL bytes in the first 1,024 bytes); its links were not read")
         # Lexbor reads bytes as UTF-8: bytes that decode_html would read as
         # UTF-8 go to it as they are, saving a decode here and an encode in
-        # selectolax (a tenth of the extraction), unless they need the nesting scan.
-        if not (_reads_as_utf8(html) and _tags_at_most(html, MAX_NESTING)):
+        # selectolax (a tenth of the extraction).
+        if not _reads_as_utf8(html):
             html = decode_html(html)
-    if isinstance(html, str) and nesting_depth(html) > MAX_NESTING:
+    if nested_deeper_than(html, MAX_NESTING):
         return RawPage(
             error=f"markup nested more than {MAX_NESTING:,} elements deep (unclosed tags?); not parsed, its links were not read"
         )

@@ -35,7 +35,7 @@ PARALLEL_THRESHOLD = 400  # pages
 PARALLEL_BYTES = 3_000_000  # HTML bytes, for sites of fewer pages
 CHUNK = 256  # most pages a worker takes at once
 # From this many files the workers start after numpy is imported, so they count
-# a page's "<" with it (extract._tags_at_most): bytes.count costs ~0.6 us a KB
+# a page's "<" with it (nesting.tags_at_most): bytes.count costs ~0.6 us a KB
 # more, ~30 ms of a worker's time per 1,000 pages of 50 KB, and importing numpy
 # first holds the workers back by its import (~0.09 s). Below, they start at once.
 NUMPY_BEFORE_WORKERS = 3_000
