@@ -47,7 +47,6 @@ from .stash import STATE_KEY  # noqa: E402
 
 if TYPE_CHECKING:
     from .config import LinkrulesConfig
-    from .crawl import StartedCrawl
     from .items import LinkrulesState
     from .rules import Rule
 
@@ -386,7 +385,7 @@ class LateAnalysis:
         config = session.config
         state = config.stash[STATE_KEY]
         try:
-            problems = _analyze_all(config, state, _cache_dir(config), state.started, _shared_crawls(config))
+            problems = _analyze_all(config, state)
         finally:
             _close_started(state)  # nothing to do once taken; else (an error on the way) its workers stop
         if problems:
@@ -400,15 +399,14 @@ def _shared_crawls(config: pytest.Config) -> str | None:
     return getattr(config, "workerinput", {}).get("linkrules_snapshot")
 
 
-def _analyze_all(
-    config: pytest.Config, state: LinkrulesState, cache_dir: Path | None, started: StartedCrawl | None, shared: str | None
-) -> list[str]:
-    """Analyze each config, the first with its crawl ``started`` (or each with the ``shared`` crawls); the problems found."""
+def _analyze_all(config: pytest.Config, state: LinkrulesState) -> list[str]:
+    """Analyze each config, the first with the crawl session start began (on an xdist worker, each with its controller's); the problems found."""
     from . import snapshot
     from .config import ConfigError
     from .crawl.folder import page_folders
     from .runner import analyze
 
+    cache_dir, shared = _cache_dir(config), _shared_crawls(config)
     problems: list[str] = []
     for cfg in state.configs:
         crawl = snapshot.load_crawl(Path(shared), cfg.path) if shared else None
@@ -419,7 +417,7 @@ def _analyze_all(
                 analysis = analyze(
                     cfg, progress=progress, cache_dir=cache_dir, crawl=crawl, base=base,
                     suggest=not config.getoption("linkrules_no_suggestions"), crawled=lambda _: _freeze(state),
-                    started=started if cfg is state.configs[0] else None,
+                    started=state.started if cfg is state.configs[0] else None,
                 )
             finally:
                 if progress is not None:
